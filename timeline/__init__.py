@@ -1,0 +1,1 @@
+"""Timeline: an event-sourced record of diplomatic developments."""
