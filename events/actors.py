@@ -1,0 +1,33 @@
+"""The event that describes a person, an organization or a state."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from attrs import field
+
+from events.base import Event, event, one_of
+from events.ids import actor_stream
+from events.registry import register
+from events.values import Role, country_code, non_empty_str, optional_str, to_country
+
+ACTOR_KINDS = ("person", "organization", "state")
+
+
+@register
+@event
+class ActorDescribed(Event):
+    """Who someone is: native name, kind, country and roles; the latest description wins."""
+
+    TYPE: ClassVar[str] = "ActorDescribed"
+
+    name: str = field(validator=non_empty_str(200))
+    native_name: str | None = field(default=None, validator=optional_str(200))
+    """The name in its own script, e.g. 王毅."""
+    kind: str = field(default="person", validator=one_of(ACTOR_KINDS))
+    country: str | None = field(default=None, converter=to_country, validator=country_code)
+    roles: tuple[Role, ...] = field(default=(), converter=tuple)
+
+    @property
+    def stream(self) -> str:
+        return actor_stream(self.name)

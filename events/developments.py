@@ -1,0 +1,278 @@
+"""The events that create a development: what happened, or what is planned."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import attrs
+from attrs import field
+from attrs.validators import optional
+
+from events.base import Event, FieldError, event, one_of
+from events.countries import is_alpha2
+from events.registry import register
+from events.values import (
+    Participant,
+    Place,
+    Source,
+    When,
+    country_code,
+    non_empty_str,
+    optional_str,
+    slug_id,
+    to_country,
+)
+
+SCHEDULED_KINDS = (
+    "meeting",
+    "talks",
+    "summit",
+    "call",
+    "visit",
+    "dialogue",
+    "consultation",
+    "other",
+)
+
+
+def check_timezone(_inst: Any, _attr: attrs.Attribute, value: str | None) -> None:
+    """Refuse a time zone name that the IANA database does not know."""
+    if value is None:
+        return
+    import zoneinfo  # lazily: only events that carry a zone pay for it
+
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not an IANA time zone such as 'Asia/Shanghai'") from None
+
+
+def to_tags(value: Any) -> tuple[str, ...]:
+    """Strip each tag and drop repeats, keeping the first spelling and the order given."""
+    if isinstance(value, str):
+        raise TypeError("must be a list of strings")
+    out: list[str] = []
+    seen: set[str] = set()
+    for i, tag in enumerate(value):
+        if not isinstance(tag, str):
+            raise TypeError(f"tag {i + 1} must be a string")
+        tag = tag.strip()
+        if not tag:
+            raise ValueError(f"tag {i + 1} is empty")
+        if len(tag) > 100:
+            raise ValueError(f"tag {i + 1} is longer than 100 characters")
+        if tag.casefold() not in seen:
+            seen.add(tag.casefold())
+            out.append(tag)
+    return tuple(out)
+
+
+def check_local_time(inst: Any) -> None:
+    """A local time without an offset means nothing without the zone of the place."""
+    when = getattr(inst, "when", None)
+    if when is not None and when.needs_timezone and inst.timezone is None:
+        raise FieldError(
+            "timezone",
+            f"required for the local time {when.text!r} (or give an offset such as +08:00)",
+        )
+
+
+def check_alpha2_list(_inst: Any, _attr: attrs.Attribute, value: tuple[str, ...]) -> None:
+    """Every item must be an ISO 3166-1 alpha-2 code."""
+    for code in value:
+        if not is_alpha2(code):
+            raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+
+
+def to_alpha2_list(value: Any) -> tuple[str, ...]:
+    """Upper-case each code, keeping order and dropping repeats."""
+    if isinstance(value, str):
+        raise TypeError("must be a list of country codes")
+    out: list[str] = []
+    for code in value:
+        code = to_country(code)
+        if code and code not in out:
+            out.append(code)
+    return tuple(out)
+
+
+def _strings(max_len: int, what: str) -> Any:
+    def check(_inst: Any, _attr: attrs.Attribute, value: tuple[str, ...]) -> None:
+        for i, item in enumerate(value):
+            if not item.strip():
+                raise ValueError(f"{what} {i + 1} is empty")
+            if len(item) > max_len:
+                raise ValueError(f"{what} {i + 1} is longer than {max_len} characters")
+
+    return check
+
+
+@event
+class DevelopmentCreated(Event):
+    """The fields shared by every event that creates a development."""
+
+    KIND: ClassVar[str]
+
+    development: str | None = field(default=None, validator=optional(slug_id))
+    """The id; made from the date and title by the service when absent."""
+    title: str = field(validator=non_empty_str(300))
+    when: When = field()
+    timezone: str | None = field(default=None, validator=check_timezone)
+    """IANA zone of the place, for local times and for calendar exports."""
+    summary: str | None = field(default=None, validator=optional_str(20_000))
+    place: Place | None = None
+    participants: tuple[Participant, ...] = field(default=(), converter=tuple)
+    sources: tuple[Source, ...] = field(default=(), converter=tuple)
+    tags: tuple[str, ...] = field(default=(), converter=to_tags)
+    part_of: str | None = field(default=None, validator=optional(slug_id))
+    """The id of an enclosing development (the visit a meeting belongs to)."""
+
+    def __attrs_post_init__(self) -> None:
+        check_local_time(self)
+        if self.part_of is not None and self.part_of == self.development:
+            raise FieldError("part_of", "a development cannot be part of itself")
+
+    @property
+    def stream(self) -> str:
+        """The development's id, which the service fills in before appending."""
+        if self.development is None:
+            raise ValueError("the development id has not been assigned yet")
+        return self.development
+
+
+def _at_least_one_participant(_inst: Any, _attr: attrs.Attribute, value: tuple) -> None:
+    if not value:
+        raise ValueError("at least one participant is required")
+
+
+@event
+class _Encounter(DevelopmentCreated):
+    participants: tuple[Participant, ...] = field(
+        default=(), converter=tuple, validator=_at_least_one_participant
+    )
+
+
+@register
+@event
+class MeetingHeld(_Encounter):
+    """A meeting took place."""
+
+    TYPE: ClassVar[str] = "MeetingHeld"
+    KIND: ClassVar[str] = "meeting"
+
+
+@register
+@event
+class TalksHeld(_Encounter):
+    """A round of talks took place."""
+
+    TYPE: ClassVar[str] = "TalksHeld"
+    KIND: ClassVar[str] = "talks"
+
+
+@register
+@event
+class SummitHeld(_Encounter):
+    """A summit took place."""
+
+    TYPE: ClassVar[str] = "SummitHeld"
+    KIND: ClassVar[str] = "summit"
+
+
+@register
+@event
+class CallHeld(_Encounter):
+    """A telephone or video call took place."""
+
+    TYPE: ClassVar[str] = "CallHeld"
+    KIND: ClassVar[str] = "call"
+
+
+@register
+@event
+class VisitMade(DevelopmentCreated):
+    """Someone visited another country; ``when`` is usually an interval."""
+
+    TYPE: ClassVar[str] = "VisitMade"
+    KIND: ClassVar[str] = "visit"
+
+    visitor: str = field(validator=non_empty_str(200))
+    host_country: str = field(converter=to_country, validator=country_code)
+
+    def __attrs_post_init__(self) -> None:
+        super().__attrs_post_init__()
+        if not self.host_country:
+            raise FieldError("host_country", "is required")
+
+
+@register
+@event
+class AgreementReached(DevelopmentCreated):
+    """Parties agreed on one or more points."""
+
+    TYPE: ClassVar[str] = "AgreementReached"
+    KIND: ClassVar[str] = "agreement"
+
+    points: tuple[str, ...] = field(converter=tuple, validator=_strings(5_000, "point"))
+    parties: tuple[str, ...] = field(
+        default=(), converter=to_alpha2_list, validator=check_alpha2_list
+    )
+
+    def __attrs_post_init__(self) -> None:
+        super().__attrs_post_init__()
+        if not self.points:
+            raise FieldError("points", "at least one point is required")
+
+
+@register
+@event
+class StatementMade(DevelopmentCreated):
+    """Someone said something on the record; ``quote`` is verbatim."""
+
+    TYPE: ClassVar[str] = "StatementMade"
+    KIND: ClassVar[str] = "statement"
+
+    speaker: str = field(validator=non_empty_str(200))
+    quote: str = field(validator=non_empty_str(20_000))
+
+
+@register
+@event
+class DevelopmentScheduled(DevelopmentCreated):
+    """A development is announced or planned; its date may not be known yet."""
+
+    TYPE: ClassVar[str] = "DevelopmentScheduled"
+
+    kind: str = field(validator=one_of(SCHEDULED_KINDS))
+    when: When | None = None
+    announced_in: str | None = field(default=None, validator=optional(slug_id))
+    """The id of the development in which this one was announced."""
+
+    @property
+    def KIND(self) -> str:  # type: ignore[override]  # the kind is data here, not a constant
+        return self.kind
+
+
+CREATION_TYPES: tuple[type[DevelopmentCreated], ...] = (
+    MeetingHeld,
+    TalksHeld,
+    SummitHeld,
+    CallHeld,
+    VisitMade,
+    AgreementReached,
+    StatementMade,
+    DevelopmentScheduled,
+)
+
+# The fields of a development that later events may change.
+SHARED_FIELDS = (
+    "title",
+    "when",
+    "timezone",
+    "summary",
+    "place",
+    "participants",
+    "sources",
+    "tags",
+    "part_of",
+)

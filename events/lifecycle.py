@@ -1,0 +1,166 @@
+"""The events that follow a development through its life: held, postponed, revised, linked."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import attrs
+from attrs import field
+from attrs.validators import optional
+
+from events.base import Event, FieldError, event, one_of
+from events.developments import SHARED_FIELDS, check_local_time, check_timezone, to_tags
+from events.registry import register
+from events.values import (
+    Participant,
+    Place,
+    Source,
+    When,
+    non_empty_str,
+    optional_str,
+    slug_id,
+)
+
+RELATIONS = ("part_of", "follows_up", "implements", "responds_to", "announced_in")
+
+# Fields whose value may be removed by a revision (null in `changes`); a title and a
+# date cannot: a development always has a title, and an unknown date is a postponement.
+CLEARABLE = ("timezone", "summary", "place", "participants", "sources", "tags", "part_of")
+
+
+def _optional_tuple(value: Any) -> tuple | None:
+    return None if value is None else tuple(value)
+
+
+def _optional_tags(value: Any) -> tuple[str, ...] | None:
+    return None if value is None else to_tags(value)
+
+
+@event
+class Updates:
+    """New values for some shared fields of a development; None means "unchanged"."""
+
+    title: str | None = field(default=None, validator=optional(non_empty_str(300)))
+    when: When | None = None
+    timezone: str | None = field(default=None, validator=check_timezone)
+    summary: str | None = field(default=None, validator=optional_str(20_000))
+    place: Place | None = None
+    participants: tuple[Participant, ...] | None = field(default=None, converter=_optional_tuple)
+    sources: tuple[Source, ...] | None = field(default=None, converter=_optional_tuple)
+    tags: tuple[str, ...] | None = field(default=None, converter=_optional_tags)
+    part_of: str | None = field(default=None, validator=optional(slug_id))
+
+    def given(self) -> dict[str, Any]:
+        """The fields that carry a new value, by name."""
+        return {
+            name: getattr(self, name) for name in SHARED_FIELDS if getattr(self, name) is not None
+        }
+
+
+@attrs.frozen
+class Changes:
+    """What a revision changes: new values, and fields it clears (null in the JSON)."""
+
+    values: Updates = attrs.Factory(Updates)
+    cleared: tuple[str, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        if not self.values.given() and not self.cleared:
+            raise ValueError("at least one field to change is required")
+
+
+@event
+class _About(Event):
+    """An event about an existing development, in that development's stream."""
+
+    development: str = field(validator=slug_id)
+
+    @property
+    def stream(self) -> str:
+        return self.development
+
+
+@register
+@event
+class DevelopmentHeld(_About):
+    """A scheduled or postponed development took place; shared fields may be updated."""
+
+    TYPE: ClassVar[str] = "DevelopmentHeld"
+
+    when: When = field()
+    """The actual date."""
+    title: str | None = field(default=None, validator=optional(non_empty_str(300)))
+    timezone: str | None = field(default=None, validator=check_timezone)
+    summary: str | None = field(default=None, validator=optional_str(20_000))
+    place: Place | None = None
+    participants: tuple[Participant, ...] | None = field(default=None, converter=_optional_tuple)
+    sources: tuple[Source, ...] | None = field(default=None, converter=_optional_tuple)
+    tags: tuple[str, ...] | None = field(default=None, converter=_optional_tags)
+    part_of: str | None = field(default=None, validator=optional(slug_id))
+
+    def __attrs_post_init__(self) -> None:
+        # A local time may rely on the zone recorded earlier; the service checks that case.
+        if self.timezone is not None:
+            check_local_time(self)
+
+
+@register
+@event
+class DevelopmentPostponed(_About):
+    """A development will not happen when planned; without a new date its date is unknown."""
+
+    TYPE: ClassVar[str] = "DevelopmentPostponed"
+
+    when: When | None = None
+    reason: str | None = field(default=None, validator=optional_str(5_000))
+
+
+@register
+@event
+class DevelopmentCancelled(_About):
+    """A development will not happen."""
+
+    TYPE: ClassVar[str] = "DevelopmentCancelled"
+
+    reason: str | None = field(default=None, validator=optional_str(5_000))
+
+
+@register
+@event
+class DevelopmentRevised(_About):
+    """A correction: some shared fields get new values, with the reason for the change."""
+
+    TYPE: ClassVar[str] = "DevelopmentRevised"
+
+    changes: Changes
+    reason: str = field(validator=non_empty_str(5_000))
+
+
+@register
+@event
+class DevelopmentRetracted(_About):
+    """The development should never have been recorded; it leaves projections and exports."""
+
+    TYPE: ClassVar[str] = "DevelopmentRetracted"
+
+    reason: str = field(validator=non_empty_str(5_000))
+
+
+@register
+@event
+class DevelopmentsLinked(Event):
+    """Two developments are related; the event lives in the stream of ``from``."""
+
+    TYPE: ClassVar[str] = "DevelopmentsLinked"
+
+    from_: str = field(validator=slug_id)
+    to: str = field(validator=slug_id)
+    relation: str = field(validator=one_of(RELATIONS))
+
+    def __attrs_post_init__(self) -> None:
+        if self.from_ == self.to:
+            raise FieldError("to", "a development cannot be linked to itself")
+
+    @property
+    def stream(self) -> str:
+        return self.from_

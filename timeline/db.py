@@ -1,0 +1,144 @@
+"""Opening a timeline database: connection settings, the schema and its migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+from timeline.errors import DatabaseError
+
+migrations = Migrations("timeline")
+
+BUSY_TIMEOUT_MS = 60_000
+IMMUTABLE = "events are immutable: the log is append-only"
+
+# Extra schema steps (the projection tables) register here, so that `init` and every
+# later open create them without this module importing the projector.
+_extra_migrations: list[Callable[[Migrations], None]] = []
+
+
+@migrations(name="0001_event_log")
+def _event_log(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        f"""
+        CREATE TABLE events (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            type TEXT NOT NULL,
+            schema_version INTEGER NOT NULL,
+            stream TEXT NOT NULL,
+            stream_version INTEGER NOT NULL,
+            recorded_at TEXT NOT NULL,
+            data TEXT NOT NULL CHECK (json_valid(data)),
+            meta TEXT NOT NULL DEFAULT '{{}}' CHECK (json_valid(meta)),
+            hash TEXT NOT NULL,
+            UNIQUE (stream, stream_version)
+        );
+        CREATE INDEX events_type ON events (type);
+        CREATE INDEX events_recorded_at ON events (recorded_at);
+        CREATE TRIGGER events_refuse_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, '{IMMUTABLE}'); END;
+        CREATE TRIGGER events_refuse_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, '{IMMUTABLE}'); END;
+        CREATE TRIGGER events_seq_without_gaps BEFORE INSERT ON events
+        WHEN NEW.seq IS NOT (SELECT COALESCE(MAX(seq), 0) + 1 FROM events)
+        BEGIN SELECT RAISE(ABORT, 'events.seq must follow the last seq without a gap'); END;
+        """
+    )
+
+
+def _connect(path: str | Path) -> sqlite_utils.Database:
+    # isolation_level=None: we open transactions ourselves (BEGIN IMMEDIATE for writers),
+    # so the driver never starts one behind our back.
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    db = sqlite_utils.Database(conn)
+    try:
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if str(path) != ":memory:":
+            db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise DatabaseError(f"{path} is not a timeline database ({exc})") from None
+    return db
+
+
+def is_timeline_db(db: sqlite_utils.Database) -> bool:
+    """Whether the timeline's log exists in *db* (an empty file is not yet one)."""
+    return db["events"].exists()
+
+
+def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
+    """Open (and, if *create*, initialise or upgrade) the timeline database at *path*.
+
+    Refuses a file that is not SQLite, a SQLite database of some other program, and a
+    database whose schema comes from a newer timeline; with ``create=False`` a missing
+    file is an error rather than a new empty database.
+    """
+    if str(path) != ":memory:" and not create and not Path(path).exists():
+        raise DatabaseError(f"no database at {path}; create one with: timeline init --db {path}")
+    db = _connect(path)
+    try:
+        tables = set(db.table_names())
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        raise DatabaseError(f"{path} is not a timeline database ({exc})") from None
+    if tables and "events" not in tables:
+        db.close()
+        raise DatabaseError(f"{path} is a SQLite database of another program, not a timeline")
+    _check_not_newer(db, path)
+    if create or tables:
+        _migrate(db)
+    return db
+
+
+def all_migrations() -> Migrations:
+    """The log's schema steps followed by those registered by other modules."""
+    for register in _extra_migrations:
+        register(migrations)
+    _extra_migrations.clear()
+    return migrations
+
+
+def register_migrations(register: Callable[[Migrations], None]) -> None:
+    """Let a module add its schema steps (run in order after the log's own)."""
+    _extra_migrations.append(register)
+
+
+def _migrate(db: sqlite_utils.Database) -> None:
+    steps = all_migrations()
+    if steps.pending(db):
+        # Two processes may open a new file at once: BEGIN IMMEDIATE makes one wait for
+        # the other, which then finds nothing left to do.
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            steps.apply(db)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+
+def _check_not_newer(db: sqlite_utils.Database, path: str | Path) -> None:
+    table = migrations.migrations_table
+    if not db[table].exists():
+        return
+    known = {m.name for m in all_migrations()._migrations}
+    applied = {
+        row[0]
+        for row in db.execute(
+            f"SELECT name FROM [{table}] WHERE migration_set = ?", [migrations.name]
+        ).fetchall()
+    }
+    unknown = sorted(applied - known)
+    if unknown:
+        db.close()
+        raise DatabaseError(
+            f"{path} was written by a newer version of timeline (schema step {unknown[-1]}); "
+            "upgrade timeline to use it"
+        )

@@ -1,0 +1,28 @@
+"""The errors the service raises; only the CLI turns them into messages and exit codes."""
+
+from __future__ import annotations
+
+
+class TimelineError(Exception):
+    """Something the user can fix; the message is one line that says what and where."""
+
+
+class DatabaseError(TimelineError):
+    """The database file is missing, not SQLite, not ours, or from a newer version."""
+
+
+class InvalidEvent(TimelineError):
+    """An event was refused: a field is missing or wrong, or it contradicts the log."""
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        self.line = line
+        self.detail = message
+        super().__init__(f"line {line}: {message}" if line is not None else message)
+
+
+class VersionConflict(InvalidEvent):
+    """The stream moved on since the version the writer expected."""
+
+
+class DuplicateEvent(InvalidEvent):
+    """An event id already in the log arrived with other content."""

@@ -1,0 +1,233 @@
+"""The event log: the only code that writes the `events` table.
+
+Writers take SQLite's write lock up front (``BEGIN IMMEDIATE``), so concurrent writers
+queue on the busy timeout instead of failing half-way, and every decision a writer makes
+(stream versions, known ids) holds until it commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import attrs
+import sqlite_utils
+
+from events.codec import canonical_json, chain_hash
+from timeline.envelope import Envelope
+
+GENESIS = ""
+"""The "previous hash" of the first event."""
+
+_SELECT = f"SELECT {', '.join(Envelope.COLUMNS)} FROM events"
+_INSERT = (
+    f"INSERT INTO events ({', '.join(Envelope.COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(Envelope.COLUMNS))})"
+)
+_FLUSH_EVERY = 2_000
+
+
+def utc_now() -> str:
+    """The log's clock: UTC, ISO 8601 with microseconds and a ``Z``."""
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class EventLog:
+    """Reads the log and opens write transactions on it."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def head(self) -> tuple[int, str]:
+        """The last ``seq`` and its hash; ``(0, GENESIS)`` for an empty log."""
+        row = self.db.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        return (row[0], row[1]) if row else (0, GENESIS)
+
+    def read(
+        self,
+        *,
+        since: int = 0,
+        stream: str | None = None,
+        types: tuple[str, ...] = (),
+        until_seq: int | None = None,
+        until_recorded_at: str | None = None,
+    ) -> Iterator[Envelope]:
+        """Events after *since*, oldest first, optionally of one stream or some types."""
+        where, params = ["seq > ?"], [since]
+        if stream is not None:
+            where.append("stream = ?")
+            params.append(stream)
+        if types:
+            where.append(f"type IN ({', '.join('?' * len(types))})")
+            params.extend(types)
+        if until_seq is not None:
+            where.append("seq <= ?")
+            params.append(until_seq)
+        if until_recorded_at is not None:
+            where.append("recorded_at <= ?")
+            params.append(until_recorded_at)
+        sql = f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY seq"
+        for row in self.db.execute(sql, params):
+            yield Envelope.from_row(row)
+
+    def get(self, event_id: str) -> Envelope | None:
+        """The event with this id, if the log has it."""
+        row = self.db.execute(f"{_SELECT} WHERE id = ?", [event_id]).fetchone()
+        return Envelope.from_row(row) if row else None
+
+    def stream_version(self, stream: str) -> int:
+        """The last version of *stream*; 0 when it does not exist."""
+        row = self.db.execute(
+            "SELECT MAX(stream_version) FROM events WHERE stream = ?", [stream]
+        ).fetchone()
+        return row[0] or 0
+
+    @contextmanager
+    def writing(self) -> Iterator[Writer]:
+        """A write transaction: everything appended in it lands together or not at all."""
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            writer = Writer(self)
+            yield writer
+            writer.flush()
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+
+@attrs.define
+class Writer:
+    """Appends inside one transaction, remembering what it wrote so later checks see it."""
+
+    log: EventLog
+    seq: int = 0
+    hash: str = GENESIS
+    now: str = attrs.field(factory=utc_now)
+    _pending: list[tuple] = attrs.field(factory=list)
+    _versions: dict[str, int] = attrs.field(factory=dict)
+    _by_id: dict[str, Envelope] = attrs.field(factory=dict)
+    _by_stream: dict[str, list[Envelope]] = attrs.field(factory=dict)
+    appended: list[Envelope] = attrs.field(factory=list)
+
+    def __attrs_post_init__(self) -> None:
+        self.seq, self.hash = self.log.head()
+
+    def stream_version(self, stream: str) -> int:
+        """The last version of *stream*, counting what this transaction appended."""
+        if stream not in self._versions:
+            self._versions[stream] = self.log.stream_version(stream)
+        return self._versions[stream]
+
+    def get(self, event_id: str) -> Envelope | None:
+        """The event with this id, in the log or appended in this transaction."""
+        return self._by_id.get(event_id) or self.log.get(event_id)
+
+    def stream_events(self, stream: str) -> list[Envelope]:
+        """Every event of *stream*, oldest first, counting this transaction's."""
+        stored = list(self.log.read(stream=stream)) if self.log.stream_version(stream) else []
+        known = {e.seq for e in stored}
+        return stored + [e for e in self._by_stream.get(stream, []) if e.seq not in known]
+
+    def append(
+        self,
+        *,
+        id: str,  # the contract's name for the event id
+        type: str,
+        schema_version: int,
+        stream: str,
+        data: dict[str, Any],
+        meta: dict[str, Any],
+        recorded_at: str | None = None,
+    ) -> Envelope:
+        """Append one event at the end of the log, chaining its hash; return its envelope."""
+        version = self.stream_version(stream) + 1
+        envelope = Envelope(
+            seq=self.seq + 1,
+            id=id,
+            stream=stream,
+            stream_version=version,
+            type=type,
+            schema_version=schema_version,
+            recorded_at=recorded_at or self.now,
+            data=data,
+            meta=meta,
+            hash="",
+        )
+        envelope = attrs.evolve(envelope, hash=chain_hash(self.hash, envelope.hashed_fields()))
+        self._pending.append(
+            (
+                envelope.seq,
+                envelope.id,
+                envelope.type,
+                envelope.schema_version,
+                envelope.stream,
+                envelope.stream_version,
+                envelope.recorded_at,
+                canonical_json(data),
+                canonical_json(meta),
+                envelope.hash,
+            )
+        )
+        self.seq, self.hash = envelope.seq, envelope.hash
+        self._versions[stream] = version
+        self._by_id[id] = envelope
+        self._by_stream.setdefault(stream, []).append(envelope)
+        self.appended.append(envelope)
+        if len(self._pending) >= _FLUSH_EVERY:
+            self.flush()
+        return envelope
+
+    def flush(self) -> None:
+        """Write what is buffered (still inside the transaction)."""
+        if self._pending:
+            self.log.db.conn.executemany(_INSERT, self._pending)
+            self._pending.clear()
+
+
+@attrs.frozen
+class Problem:
+    """The first thing wrong with a log: where, and what."""
+
+    seq: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"seq {self.seq}: {self.message}"
+
+
+def verify_chain(db: sqlite_utils.Database) -> tuple[int, Problem | None]:
+    """Walk the whole log: ``seq`` without gaps, stream versions in order, every hash.
+
+    Returns how many events were checked and the first problem found, if any.
+    """
+    previous_seq, previous_hash = 0, GENESIS
+    versions: dict[str, int] = {}
+    count = 0
+    for row in db.execute(f"{_SELECT} ORDER BY seq"):
+        count += 1
+        seq = row[0]
+        if seq != previous_seq + 1:
+            missing = previous_seq + 1
+            return count, Problem(missing, f"missing: the log jumps from {previous_seq} to {seq}")
+        try:
+            envelope = Envelope.from_row(row)
+        except (json.JSONDecodeError, TypeError):
+            return count, Problem(seq, "the stored data or meta is not valid JSON")
+        if envelope.stream_version != versions.get(envelope.stream, 0) + 1:
+            return count, Problem(
+                seq,
+                f"stream {envelope.stream} jumps to version {envelope.stream_version} "
+                f"after {versions.get(envelope.stream, 0)}",
+            )
+        expected = chain_hash(previous_hash, envelope.hashed_fields())
+        if envelope.hash != expected:
+            return count, Problem(seq, "the hash does not match the event's contents")
+        versions[envelope.stream] = envelope.stream_version
+        previous_seq, previous_hash = seq, envelope.hash
+    return count, None

@@ -1,0 +1,122 @@
+"""Printing what the service returns: JSON, JSON Lines and plain text for people."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from events.codec import converter
+from events.state import DevelopmentState
+from timeline.envelope import Envelope
+
+
+def dumps(value: Any) -> str:
+    """JSON as printed by the CLI: one line, non-ASCII kept readable."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def appended_json(envelope: Envelope) -> dict[str, Any]:
+    """The JSON object `append` and `add` print with ``--json``."""
+    return {
+        "seq": envelope.seq,
+        "id": envelope.id,
+        "stream": envelope.stream,
+        "stream_version": envelope.stream_version,
+        "development": None if envelope.stream.startswith("actor:") else envelope.stream,
+    }
+
+
+def appended_text(envelope: Envelope) -> str:
+    """One line for people: the new seq, the event id and what it is about."""
+    what = (
+        f"actor {envelope.stream.removeprefix('actor:')}"
+        if envelope.stream.startswith("actor:")
+        else f"development {envelope.stream}"
+    )
+    return f"seq {envelope.seq}  event {envelope.id}  {what}"
+
+
+def state_json(state: DevelopmentState) -> dict[str, Any]:
+    """A development's current state as plain JSON values."""
+    out: dict[str, Any] = {
+        "id": state.id,
+        "kind": state.kind,
+        "type": state.type,
+        "title": state.title,
+        "status": "retracted" if state.retracted else state.status,
+        "when": state.when.text if state.when else None,
+        "start": state.when.start_iso() if state.when else None,
+        "end": state.when.end_iso() if state.when else None,
+        "precision": state.when.precision if state.when else None,
+        "qualifier": state.when.qualifier if state.when else None,
+        "timezone": state.timezone,
+        "summary": state.summary,
+        "place": converter.unstructure(state.place) if state.place else None,
+        "participants": converter.unstructure(state.participants),
+        "sources": converter.unstructure(state.sources),
+        "tags": list(state.tags),
+        "part_of": state.part_of,
+        "links": [{"relation": link.relation, "to": link.to} for link in state.links],
+        "status_reason": state.status_reason,
+        "revision": state.revision,
+        "created_at": state.created_at,
+        "updated_at": state.updated_at,
+    }
+    out.update({k: converter.unstructure(v) for k, v in state.extra.items()})
+    return out
+
+
+def _person(p: dict[str, Any]) -> str:
+    details = ", ".join(x for x in (p.get("role"), p.get("country")) if x)
+    return f"{p['name']} ({details})" if details else p["name"]
+
+
+def state_text(state: DevelopmentState, history: list[Envelope]) -> str:
+    """The current state and its history, laid out for reading in a terminal."""
+    s = state_json(state)
+    lines = [f"{s['id']}  ({s['kind']}, {s['status']}, revision {s['revision']})"]
+
+    def row(label: str, value: Any) -> None:
+        if value not in (None, "", [], ()):
+            lines.append(f"  {label + ':':<14}{value}")
+
+    row("title", s["title"])
+    if s["when"]:
+        span = s["start"] if s["start"] == s["end"] else f"{s['start']} to {s['end']}"
+        qualifier = f", {s['qualifier']}" if s["qualifier"] else ""
+        row("when", f"{s['when']}  ({s['precision']}{qualifier}: {span})")
+    else:
+        row("when", "unknown")
+    row("timezone", s["timezone"])
+    if s["place"]:
+        place = s["place"]
+        row("place", ", ".join(str(place[k]) for k in ("name", "city", "country") if place.get(k)))
+    row("participants", "; ".join(_person(p) for p in s["participants"]))
+    for key in ("visitor", "host_country", "speaker", "announced_in", "parties"):
+        value = s.get(key)
+        row(key.replace("_", " "), ", ".join(value) if isinstance(value, list) else value)
+    if s.get("quote"):
+        row("quote", f"“{s['quote']}”")
+    for i, point in enumerate(s.get("points") or [], start=1):
+        row(f"point {i}", point)
+    row("summary", s["summary"])
+    row("part of", s["part_of"])
+    row("links", "; ".join(f"{link['relation']} {link['to']}" for link in s["links"]))
+    row("tags", ", ".join(s["tags"]))
+    for source in s["sources"]:
+        row("source", source["url"])
+    row("reason", s["status_reason"])
+    lines.append("  history:")
+    for e in history:
+        note = e.data.get("reason") or e.data.get("title") or ""
+        lines.append(f"    seq {e.seq:<6} {e.recorded_at}  {e.type}  {note}".rstrip())
+    return "\n".join(lines)
+
+
+def log_text(envelope: Envelope) -> str:
+    """One line of `timeline log` for people."""
+    data = envelope.data
+    note = data.get("title") or data.get("reason") or data.get("name") or data.get("relation") or ""
+    return (
+        f"{envelope.seq:>6}  {envelope.recorded_at}  {envelope.type:<20}  {envelope.stream}  {note}"
+    )

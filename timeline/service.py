@@ -1,0 +1,374 @@
+"""What users do to the log, one function per intent: check, decide, append.
+
+Every function validates everything first and appends inside one write transaction, so
+a refused event leaves the log exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, Any
+
+import attrs
+import cattrs
+import sqlite_utils
+
+from events import state as fold
+from events.base import Event
+from events.codec import describe_error, from_row, structure, unstructure
+from events.developments import DevelopmentCreated, DevelopmentScheduled
+from events.ids import development_id
+from events.lifecycle import (
+    DevelopmentCancelled,
+    DevelopmentHeld,
+    DevelopmentPostponed,
+    DevelopmentRevised,
+    DevelopmentsLinked,
+)
+from events.registry import UnknownEventType, registry
+from events.state import DevelopmentState
+from timeline.envelope import Envelope
+from timeline.errors import DuplicateEvent, InvalidEvent, VersionConflict
+from timeline.log import EventLog, Writer
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_SUBMISSION_KEYS = {"type", "data", "id", "meta", "expected_version"}
+# What `timeline log --json` adds; accepted back so that its output imports as it is.
+_LOG_KEYS = {"seq", "stream", "stream_version", "schema_version", "recorded_at", "hash"}
+
+
+@attrs.frozen
+class Submission:
+    """One event as a user or a file submitted it, validated but not yet decided on."""
+
+    type: str
+    event: Event
+    id: str | None = None
+    meta: dict[str, Any] = attrs.field(factory=dict)
+    expected_version: int | None = None
+    recorded_at: str | None = None
+    claimed: dict[str, Any] = attrs.field(factory=dict)
+    """Log fields the line carried (seq, stream, hash…), checked against what is written."""
+    line: int | None = None
+
+
+@attrs.frozen
+class Outcome:
+    """What an append or import did."""
+
+    appended: list[Envelope]
+    skipped: list[str]
+    """Ids of events already in the log with the same content."""
+
+
+def _refuse(message: str, line: int | None) -> InvalidEvent:
+    return InvalidEvent(message, line=line)
+
+
+def parse_submission(obj: Any, *, line: int | None = None) -> Submission:
+    """Validate one event object (type, data, id…); raise InvalidEvent naming the field."""
+    if not isinstance(obj, dict):
+        raise _refuse('an event must be a JSON object like {"type": ..., "data": {...}}', line)
+    unknown = sorted(set(obj) - _SUBMISSION_KEYS - _LOG_KEYS)
+    if unknown:
+        raise _refuse(f"{unknown[0]}: unknown field", line)
+    type_ = obj.get("type")
+    if not isinstance(type_, str):
+        raise _refuse("type: is required and must be a string", line)
+    if "data" not in obj:
+        raise _refuse("data: is required", line)
+    event_id = obj.get("id")
+    if event_id is not None and (not isinstance(event_id, str) or not _UUID.match(event_id)):
+        raise _refuse(f"id: {event_id!r} is not a lowercase UUID", line)
+    meta = obj.get("meta", {})
+    if not isinstance(meta, dict):
+        raise _refuse("meta: must be an object", line)
+    expected = obj.get("expected_version")
+    if expected is not None and (
+        isinstance(expected, bool) or not isinstance(expected, int) or expected < 0
+    ):
+        raise _refuse("expected_version: must be a whole number, 0 or more", line)
+    recorded_at = obj.get("recorded_at")
+    if recorded_at is not None:
+        _check_recorded_at(recorded_at, line)
+    version = obj.get("schema_version", None)
+    try:
+        cls = registry.cls(type_)
+        if version is None:
+            version = cls.VERSION
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            raise _refuse("schema_version: must be a whole number, 1 or more", line)
+        data = obj["data"]
+        if isinstance(data, dict):
+            data = registry.upcast(type_, version, data)
+        event = structure(type_, data)
+    except UnknownEventType as exc:
+        raise _refuse(f"type: {exc}", line) from None
+    except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
+        raise _refuse(describe_error(exc, "data"), line) from None
+    claimed = {k: obj[k] for k in ("seq", "stream", "hash") if k in obj}
+    return Submission(type_, event, event_id, meta, expected, recorded_at, claimed, line)
+
+
+def _check_recorded_at(value: Any, line: int | None) -> None:
+    ok = isinstance(value, str) and value.endswith("Z")
+    if ok:
+        try:
+            dt.datetime.fromisoformat(value[:-1])
+        except ValueError:
+            ok = False
+    if not ok:
+        raise _refuse(f"recorded_at: {value!r} is not a UTC time like 2024-04-26T08:30:00Z", line)
+
+
+def parse_lines(lines: Iterable[str]) -> Iterator[Submission]:
+    """Parse JSON Lines, one event a line; blank lines are allowed and skipped."""
+    for number, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise _refuse(f"not valid JSON: {exc.msg} (column {exc.colno})", number) from None
+        except RecursionError:
+            raise _refuse("not valid JSON: nested too deeply", number) from None
+        yield parse_submission(obj, line=number)
+
+
+class _Decider:
+    """Decides, inside a write transaction, whether each submission may be appended."""
+
+    def __init__(self, writer: Writer) -> None:
+        self.writer = writer
+        self.states: dict[str, DevelopmentState | None] = {}
+
+    def state(self, stream: str) -> DevelopmentState | None:
+        if stream not in self.states:
+            current = fold_stream(self.writer.stream_events(stream))
+            self.states[stream] = current
+        return self.states[stream]
+
+    def existing(self, dev_id: str, field: str, line: int | None) -> DevelopmentState:
+        current = self.state(dev_id)
+        if current is None:
+            raise _refuse(f"{field}: there is no development {dev_id!r}", line)
+        if current.retracted:
+            raise _refuse(f"{field}: development {dev_id!r} was retracted", line)
+        return current
+
+    def decide(self, sub: Submission) -> tuple[Event, str] | None:
+        """The event to append (ids filled in) and its id, or None to skip a repeat."""
+        event, line = sub.event, sub.line
+        if sub.id is not None and (stored := self.writer.get(sub.id)) is not None:
+            if isinstance(event, DevelopmentCreated) and event.development is None:
+                event = attrs.evolve(event, development=stored.stream)
+            same = stored.type == sub.type and (
+                stored.data == unstructure(event)
+                or unstructure(from_row(stored.type, stored.schema_version, stored.data))
+                == unstructure(event)
+            )
+            if same:
+                return None
+            raise DuplicateEvent(
+                f"id: event {sub.id} is already in the log (seq {stored.seq}) with other content",
+                line=line,
+            )
+        if isinstance(event, DevelopmentCreated):
+            event = self._creation(event, sub)
+        else:
+            self._lifecycle(event, line)
+        stream = event.stream
+        current = self.writer.stream_version(stream)
+        if sub.expected_version is not None and sub.expected_version != current:
+            raise VersionConflict(
+                f"expected_version: stream {stream} is at version {current}, "
+                f"not {sub.expected_version}; nothing was written",
+                line=line,
+            )
+        return event, sub.id or str(uuid.uuid4())
+
+    def _creation(self, event: DevelopmentCreated, sub: Submission) -> DevelopmentCreated:
+        line = sub.line
+        if event.development is None:
+            made = development_id(event.title, event.when)
+            if self.writer.stream_version(made):
+                raise _refuse(
+                    f"data.development: the id made from date and title, {made!r}, is taken; "
+                    "give the development an id of its own",
+                    line,
+                )
+            event = attrs.evolve(event, development=made)
+        elif self.writer.stream_version(event.development):
+            raise _refuse(f"data.development: {event.development!r} already exists", line)
+        if event.part_of is not None:
+            self.existing(event.part_of, "data.part_of", line)
+        if isinstance(event, DevelopmentScheduled) and event.announced_in is not None:
+            self.existing(event.announced_in, "data.announced_in", line)
+        self.states[event.stream] = fold.create(event, recorded_at="")
+        return event
+
+    def _lifecycle(self, event: Event, line: int | None) -> None:
+        if isinstance(event, DevelopmentsLinked):
+            self.existing(event.from_, "data.from", line)
+            self.existing(event.to, "data.to", line)
+            return
+        dev_id = getattr(event, "development", None)
+        if dev_id is None:  # an actor description: nothing to check against
+            return
+        current = self.existing(dev_id, "data.development", line)
+        allowed = {
+            DevelopmentHeld: ("scheduled", "postponed", "cancelled"),
+            DevelopmentPostponed: ("scheduled", "postponed"),
+            DevelopmentCancelled: ("scheduled", "postponed"),
+        }.get(type(event))
+        if allowed and current.status not in allowed:
+            raise _refuse(
+                f"data.development: {dev_id!r} is {current.status}; "
+                f"{event.TYPE} applies to a development that is {' or '.join(allowed)}",
+                line,
+            )
+        part_of = getattr(event, "part_of", None)
+        if isinstance(event, DevelopmentRevised):
+            part_of = event.changes.values.part_of
+        if part_of is not None:
+            if part_of == dev_id:
+                raise _refuse("data.part_of: a development cannot be part of itself", line)
+            self.existing(part_of, "data.part_of", line)
+        when = getattr(event, "when", None)
+        if isinstance(event, DevelopmentRevised):
+            when = event.changes.values.when
+        zone = getattr(event, "timezone", None) or current.timezone
+        if when is not None and when.needs_timezone and zone is None:
+            raise _refuse(f"data.timezone: required for the local time {when.text!r}", line)
+
+    def after(self, event: Event, envelope: Envelope) -> None:
+        """Keep the cached state of the stream current."""
+        current = self.states.get(envelope.stream)
+        if isinstance(event, DevelopmentCreated):
+            self.states[envelope.stream] = fold.create(event, recorded_at=envelope.recorded_at)
+        elif current is not None:
+            fold.apply(
+                current, event, version=envelope.stream_version, recorded_at=envelope.recorded_at
+            )
+
+
+def append(
+    db: sqlite_utils.Database,
+    submissions: Iterable[Submission],
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> Outcome:
+    """Append every submission in one transaction, or none of them.
+
+    A submission whose id is already in the log with the same type and data is skipped;
+    with other content it is refused, as is a stale ``expected_version``, a reference to
+    a development that does not exist, or a lifecycle step that its status does not allow.
+    """
+    log = EventLog(db)
+    skipped: list[str] = []
+    with log.writing() as writer:
+        decider = _Decider(writer)
+        for sub in submissions:
+            decided = decider.decide(sub)
+            if decided is None:
+                skipped.append(sub.id or "")
+            else:
+                event, event_id = decided
+                envelope = writer.append(
+                    id=event_id,
+                    type=sub.type,
+                    schema_version=type(event).VERSION,
+                    stream=event.stream,
+                    data=unstructure(event),
+                    meta=sub.meta,
+                    recorded_at=sub.recorded_at,
+                )
+                _check_claims(sub, envelope)
+                decider.after(event, envelope)
+            if progress is not None:
+                progress(1)
+    return Outcome(appended=writer.appended, skipped=skipped)
+
+
+def _check_claims(sub: Submission, envelope: Envelope) -> None:
+    """A line from `timeline log --json` must land as it was, or say why it cannot."""
+    claimed = sub.claimed
+    if "stream" in claimed and claimed["stream"] != envelope.stream:
+        raise _refuse(
+            f"stream: the line says {claimed['stream']!r} but the event belongs to "
+            f"{envelope.stream!r}",
+            sub.line,
+        )
+    if (
+        claimed.get("seq") == envelope.seq
+        and "hash" in claimed
+        and claimed["hash"] != envelope.hash
+    ):
+        raise _refuse(
+            f"hash: the line's hash does not match its contents at seq {envelope.seq} "
+            "(was it edited?)",
+            sub.line,
+        )
+
+
+def import_file(
+    db: sqlite_utils.Database,
+    stream: IO[str],
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> Outcome:
+    """Append a JSON Lines file atomically; *progress* gets the bytes of each line read."""
+
+    def lines() -> Iterator[str]:
+        for text in stream:
+            if progress is not None:
+                progress(len(text.encode()))
+            yield text
+
+    return append(db, parse_lines(lines()))
+
+
+def append_one(db: sqlite_utils.Database, submission: Submission) -> Envelope | None:
+    """Append a single event; None if it was a repeat of one already in the log."""
+    outcome = append(db, [submission])
+    return outcome.appended[0] if outcome.appended else None
+
+
+def submit(
+    type_: str,
+    data: dict[str, Any],
+    *,
+    meta: dict[str, Any] | None = None,
+    expected_version: int | None = None,
+) -> Submission:
+    """Validate an event built by a command (``timeline add``, ``revise``…)."""
+    obj: dict[str, Any] = {"type": type_, "data": data, "meta": meta or {}}
+    if expected_version is not None:
+        obj["expected_version"] = expected_version
+    return parse_submission(obj)
+
+
+def development_history(
+    db: sqlite_utils.Database, dev_id: str
+) -> tuple[DevelopmentState | None, list[Envelope]]:
+    """A development's current state and every event of its stream, oldest first."""
+    history = list(EventLog(db).read(stream=dev_id))
+    return fold_stream(history), history
+
+
+def fold_stream(envelopes: Iterable[Envelope]) -> DevelopmentState | None:
+    """Fold a development stream's events, oldest first, into its current state."""
+    current: DevelopmentState | None = None
+    for envelope in envelopes:
+        event = from_row(envelope.type, envelope.schema_version, envelope.data)
+        if isinstance(event, DevelopmentCreated):
+            current = fold.create(event, recorded_at=envelope.recorded_at)
+        elif current is not None:
+            fold.apply(
+                current, event, version=envelope.stream_version, recorded_at=envelope.recorded_at
+            )
+    return current
