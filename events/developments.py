@@ -20,6 +20,7 @@ from events.values import (
     non_empty_str,
     optional_str,
     slug_id,
+    strip,
     to_country,
 )
 
@@ -115,7 +116,7 @@ class DevelopmentCreated(Event):
 
     development: str | None = field(default=None, validator=optional(slug_id))
     """The id; made from the date and title by the service when absent."""
-    title: str = field(validator=non_empty_str(300))
+    title: str = field(converter=strip, validator=non_empty_str(300))
     when: When = field()
     timezone: str | None = field(default=None, validator=check_timezone)
     """IANA zone of the place, for local times and for calendar exports."""
@@ -196,7 +197,7 @@ class VisitMade(DevelopmentCreated):
     TYPE: ClassVar[str] = "VisitMade"
     KIND: ClassVar[str] = "visit"
 
-    visitor: str = field(validator=non_empty_str(200))
+    visitor: str = field(converter=strip, validator=non_empty_str(200))
     host_country: str = field(converter=to_country, validator=country_code)
 
     def __attrs_post_init__(self) -> None:
@@ -232,7 +233,7 @@ class StatementMade(DevelopmentCreated):
     TYPE: ClassVar[str] = "StatementMade"
     KIND: ClassVar[str] = "statement"
 
-    speaker: str = field(validator=non_empty_str(200))
+    speaker: str = field(converter=strip, validator=non_empty_str(200))
     quote: str = field(validator=non_empty_str(20_000))
 
 
