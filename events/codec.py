@@ -104,7 +104,7 @@ def _structure_changes(value: Any, _type: type) -> Changes:
     try:
         return Changes(values=updates, cleared=cleared)
     except ValueError as exc:
-        raise FieldError("changes", str(exc)) from None
+        raise ValueError(str(exc)) from None
 
 
 def _unstructure_changes(changes: Changes) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -127,17 +128,19 @@ def _read_json_argument(value: str, what: str) -> Any:
             with open(value[1:], encoding="utf-8") as f:
                 text = f.read()
         except OSError as exc:
-            raise click.BadParameter(f"cannot read {value[1:]}: {exc.strerror}") from None
+            raise click.ClickException(f"{what}: cannot read {value[1:]}: {exc.strerror}") from None
         except UnicodeDecodeError:
-            raise click.BadParameter(f"{value[1:]} is not UTF-8 text") from None
+            raise click.ClickException(f"{what}: {value[1:]} is not UTF-8 text") from None
     else:
         text = value
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise click.BadParameter(f"not valid JSON: {exc.msg} (column {exc.colno})") from None
+        raise click.ClickException(
+            f"{what}: not valid JSON: {exc.msg} (column {exc.colno})"
+        ) from None
     except RecursionError:
-        raise click.BadParameter("not valid JSON: nested too deeply") from None
+        raise click.ClickException(f"{what}: not valid JSON: nested too deeply") from None
 
 
 def _print_appended(envelope: Any, as_json: bool, event_id: str | None = None) -> None:
@@ -189,6 +192,7 @@ def append(
           "when": "2024-04-02", "participants": [{"name": "Joe Biden"}, {"name": "Xi Jinping"}]}'
         timeline append DevelopmentCancelled --data @cancel.json --expect-version 2
     """
+    _open()  # a wrong database file is the first thing to report
     obj: dict[str, Any] = {"type": event_type, "data": _read_json_argument(data, "--data")}
     if event_id is not None:
         obj["id"] = event_id
@@ -326,12 +330,19 @@ FLAG_FOR_FIELD = {
 }
 
 
+def _one_based(message: str) -> str:
+    """``--with[1].country: …`` reads better as ``--with #2 country: …`` for people."""
+    match = re.match(r"^(--[a-z-]+)\[(\d+)\]\.?", message)
+    if match is None:
+        return message
+    return f"{match[1]} #{int(match[2]) + 1} {message[match.end() :]}".replace(" :", ":")
+
+
 def _in_flag_terms(exc: InvalidEvent, names: dict[str, str]) -> str:
     message = exc.detail
     for field in sorted(names, key=len, reverse=True):
         if message.startswith(field):
-            rest = message[len(field) :]
-            return f"{names[field]}{rest}"  # e.g. "--with[1].country: ..."
+            return _one_based(f"{names[field]}{message[len(field) :]}")
     if message.startswith("data."):
         field = message[5:].split(":", 1)[0].split(".")[0].split("[")[0]
         return f"--{field.replace('_', '-')}{message[5 + len(field) :]}"
@@ -380,6 +391,7 @@ def _add_command(
     when_required: bool = True,
 ) -> None:
     def command(**options: Any) -> None:
+        _open()
         as_json = options.pop("as_json")
         meta = _meta(options)
         data = _shared_data(options)
@@ -495,6 +507,7 @@ def lifecycle_options(fn: Callable) -> Callable:
 
 
 def _lifecycle(type_: str, data: dict[str, Any], options: dict[str, Any]) -> None:
+    _open()
     as_json = options.pop("as_json")
     expected = options.pop("expect_version", None)
     submission = service.submit(type_, data, meta=_meta(options), expected_version=expected)

@@ -1,0 +1,379 @@
+"""The command line as a user drives it: exit codes, printed lines, rows left behind."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from timeline.cli import cli
+
+MEETING = [
+    "add",
+    "meeting",
+    "--title",
+    "Xi Jinping meets Antony Blinken",
+    "--when",
+    "2024-04-26",
+    "--with",
+    "Xi Jinping; President; CN",
+    "--with",
+    "Antony Blinken; Secretary of State; US",
+    "--at",
+    "Great Hall of the People",
+    "--city",
+    "Beijing",
+    "--country",
+    "cn",
+    "--source",
+    "https://news.cgtn.com/a; Xi urges responsibility; CGTN; 2024-04-26",
+    "--tag",
+    "china-us",
+]
+MEETING_ID = "2024-04-26-xi-jinping-meets-antony-blinken"
+
+
+def rows(db_path: Path) -> list[tuple]:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute("SELECT seq, type, stream, data FROM events ORDER BY seq").fetchall()
+
+
+def ok(runner: CliRunner, args: list[str], input: str | None = None) -> str:
+    result = runner.invoke(cli, args, input=input)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def refused(runner: CliRunner, args: list[str], input: str | None = None) -> str:
+    result = runner.invoke(cli, args, input=input)
+    assert result.exit_code != 0, result.output
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_add_meeting_records_every_flag(runner: CliRunner, db_path: Path) -> None:
+    out = ok(runner, [*MEETING, "--json"])
+    printed = json.loads(out)
+    assert printed["seq"] == 1
+    assert printed["development"] == MEETING_ID
+    assert printed["stream_version"] == 1
+    [(seq, type_, stream, data)] = rows(db_path)
+    assert (seq, type_, stream) == (1, "MeetingHeld", MEETING_ID)
+    assert json.loads(data) == {
+        "development": MEETING_ID,
+        "title": "Xi Jinping meets Antony Blinken",
+        "when": "2024-04-26",
+        "place": {"name": "Great Hall of the People", "city": "Beijing", "country": "CN"},
+        "participants": [
+            {"name": "Xi Jinping", "role": "President", "country": "CN"},
+            {"name": "Antony Blinken", "role": "Secretary of State", "country": "US"},
+        ],
+        "sources": [
+            {
+                "url": "https://news.cgtn.com/a",
+                "title": "Xi urges responsibility",
+                "publisher": "CGTN",
+                "published": "2024-04-26",
+            }
+        ],
+        "tags": ["china-us"],
+    }
+
+
+def test_add_prints_seq_event_and_development(runner: CliRunner) -> None:
+    out = ok(runner, MEETING)
+    seq, event, development = out.split("  ")
+    assert seq == "seq 1"
+    assert event.startswith("event ")
+    assert len(event) == len("event ") + 36
+    assert development == f"development {MEETING_ID}\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--with", "A; ; ZZ"], "Error: --with #2 country: 'ZZ' is not an ISO 3166-1 alpha-2 country code"),
+        (["--when", "2023-02-29"], "Error: --when: '2023-02-29' is not a valid date: day is out of range for month"),
+        (["--source", "javascript:alert(1)"], "Error: --source #1 url: 'javascript:alert(1)' is not an http(s) URL"),
+        (["--city", "Beijing", "--lat", "95", "--lon", "1"], "Error: --lat: '95.0' is not a latitude: must be between -90 and 90"),
+        (["--when", "2024-04-26T16:30"], "Error: --timezone: required for the local time '2024-04-26T16:30' (or give an offset such as +08:00)"),
+        (["--timezone", "Mars/Olympus"], "Error: --timezone: 'Mars/Olympus' is not an IANA time zone such as 'Asia/Shanghai'"),
+        (["--id", "Bad Id"], "Error: --id: 'Bad Id' is not a valid id: use lowercase letters, digits and hyphens"),
+        (["--part-of", "no-such-visit"], "Error: --part-of: there is no development 'no-such-visit'"),
+    ],
+)  # fmt: skip
+def test_add_refuses_bad_flags_naming_the_flag(
+    runner: CliRunner, db_path: Path, args: list[str], message: str
+) -> None:
+    base = ["add", "meeting", "--title", "T", "--when", "2024-04-26", "--with", "Wang Yi"]
+    assert refused(runner, [*base, *args]) == message
+    assert rows(db_path) == []
+
+
+def test_add_meeting_needs_a_participant(runner: CliRunner, db_path: Path) -> None:
+    line = refused(runner, ["add", "meeting", "--title", "T", "--when", "2024-04-26"])
+    assert line == "Error: --with: at least one participant is required"
+    assert rows(db_path) == []
+
+
+def test_add_twice_with_the_same_generated_id_is_refused(runner: CliRunner, db_path: Path) -> None:
+    ok(runner, MEETING)
+    line = refused(runner, MEETING)
+    assert line == (
+        f"Error: --id: the id made from date and title, '{MEETING_ID}', is taken; "
+        "give the development an id of its own"
+    )
+    assert len(rows(db_path)) == 1
+
+
+def test_add_every_kind(runner: CliRunner, db_path: Path) -> None:
+    ok(runner, ["add", "visit", "--id", "visit", "--title", "Blinken visits China", "--when",
+                "2024-04-24/2024-04-26", "--visitor", "Antony Blinken", "--host-country", "CN"])  # fmt: skip
+    ok(runner, ["add", "talks", "--title", "Wang Yi and Blinken hold talks", "--when",
+                "2024-04-26", "--with", "Wang Yi", "--part-of", "visit"])  # fmt: skip
+    ok(runner, ["add", "summit", "--title", "Biden-Xi summit", "--when", "2023-11-15",
+                "--with", "Joe Biden", "--with", "Xi Jinping"])  # fmt: skip
+    ok(runner, ["add", "call", "--title", "Biden and Xi call", "--when", "2024-04-02",
+                "--with", "Joe Biden"])  # fmt: skip
+    ok(runner, ["add", "agreement", "--id", "consensus", "--title", "Five-point consensus",
+                "--when", "2024-04-26", "--point", "One", "--point", "Two", "--party", "cn",
+                "--party", "US"])  # fmt: skip
+    ok(runner, ["add", "statement", "--title", "Xi on partners", "--when", "2024-04-26",
+                "--speaker", "Xi Jinping", "--quote", "Partners, not rivals."])  # fmt: skip
+    ok(runner, ["add", "scheduled", "--id", "ai-dialogue", "--kind", "dialogue", "--title",
+                "First AI dialogue", "--announced-in", "consensus"])  # fmt: skip
+    types = [r[1] for r in rows(db_path)]
+    assert types == ["VisitMade", "TalksHeld", "SummitHeld", "CallHeld", "AgreementReached",
+                     "StatementMade", "DevelopmentScheduled"]  # fmt: skip
+    agreement = json.loads(rows(db_path)[4][3])
+    assert agreement["points"] == ["One", "Two"]
+    assert agreement["parties"] == ["CN", "US"]
+    scheduled = json.loads(rows(db_path)[6][3])
+    assert scheduled == {"development": "ai-dialogue", "kind": "dialogue",
+                         "title": "First AI dialogue", "announced_in": "consensus"}  # fmt: skip
+
+
+def test_lifecycle_commands(runner: CliRunner, db_path: Path) -> None:
+    ok(runner, ["add", "scheduled", "--id", "ai", "--kind", "dialogue", "--title", "AI dialogue"])
+    ok(runner, ["postpone", "ai", "--reason", "agenda"])
+    ok(runner, ["held", "ai", "--when", "2024-05-14", "--city", "Geneva", "--country", "CH"])
+    ok(runner, ["revise", "ai", "--summary", "First round", "--reason", "summary added"])
+    ok(runner, ["revise", "ai", "--clear", "place", "--reason", "venue unconfirmed"])
+    ok(runner, ["add", "scheduled", "--id", "maritime", "--kind", "consultation", "--title", "M"])
+    ok(runner, ["cancel", "maritime", "--reason", "called off"])
+    ok(runner, ["link", "maritime", "ai", "--relation", "follows_up"])
+    ok(runner, ["retract", "maritime", "--reason", "never announced"])
+    shown = json.loads(ok(runner, ["show", "ai", "--json"]))
+    state = shown["development"]
+    assert (state["status"], state["when"], state["summary"], state["place"], state["revision"]) == (
+        "occurred", "2024-05-14", "First round", None, 4
+    )  # fmt: skip
+    assert [e["type"] for e in shown["history"]] == [
+        "DevelopmentScheduled", "DevelopmentPostponed", "DevelopmentHeld",
+        "DevelopmentRevised", "DevelopmentRevised",
+    ]  # fmt: skip
+    line = refused(runner, ["postpone", "maritime"])
+    assert line == "Error: DEVELOPMENT: development 'maritime' was retracted"
+    line = refused(runner, ["postpone", "ai"])
+    assert line == (
+        "Error: DEVELOPMENT: 'ai' is occurred; DevelopmentPostponed applies to a development "
+        "that is scheduled or postponed"
+    )
+
+
+def test_revise_needs_a_change(runner: CliRunner) -> None:
+    ok(runner, MEETING)
+    line = refused(runner, ["revise", MEETING_ID, "--reason", "nothing"])
+    assert line == "Error: the changes: at least one field to change is required"
+
+
+def test_expect_version(runner: CliRunner, db_path: Path) -> None:
+    ok(runner, MEETING)
+    line = refused(runner, ["revise", MEETING_ID, "--summary", "s", "--reason", "r",
+                            "--expect-version", "2"])  # fmt: skip
+    assert line == (
+        f"Error: --expect-version: stream {MEETING_ID} is at version 1, not 2; nothing was written"
+    )
+    ok(runner, ["revise", MEETING_ID, "--summary", "s", "--reason", "r", "--expect-version", "1"])
+    assert len(rows(db_path)) == 2
+
+
+def test_append_from_argument_file_and_stdin(
+    runner: CliRunner, db_path: Path, tmp_path: Path
+) -> None:
+    data = {"title": "Call", "when": "2024-04-02", "participants": [{"name": "Joe Biden"}]}
+    ok(runner, ["append", "CallHeld", "--data", json.dumps(data)])
+    (tmp_path / "d.json").write_text(json.dumps({**data, "title": "Second call"}))
+    ok(runner, ["append", "CallHeld", "--data", f"@{tmp_path / 'd.json'}"])
+    out = ok(runner, ["append", "CallHeld", "--data", "-", "--json"],
+             input=json.dumps({**data, "title": "Third call"}))  # fmt: skip
+    assert json.loads(out)["seq"] == 3
+    assert [json.loads(r[3])["title"] for r in rows(db_path)] == [
+        "Call",
+        "Second call",
+        "Third call",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["Nope", "--data", "{}"], "Error: type: unknown event type 'Nope'; known types: "),
+        (["CallHeld", "--data", "{"], "Error: --data: not valid JSON: "),
+        (["CallHeld", "--data", "[]"], "Error: data: must be an object, not a list"),
+        (["CallHeld", "--data", '{"title": 5}'], "Error: data.title: must be a string, not a number"),
+        (["CallHeld", "--data", '{"title": "x", "when": "2024", "participants": [{"name": "A"}], "x": 1}'],
+         "Error: data.x: unknown field"),
+        (["CallHeld", "--data", '{"when": "2024"}'], "Error: data.title: is required"),
+    ],
+)  # fmt: skip
+def test_append_refuses_bad_input(
+    runner: CliRunner, db_path: Path, args: list[str], message: str
+) -> None:
+    assert refused(runner, ["append", *args]).startswith(message)
+    assert rows(db_path) == []
+
+
+def test_append_with_the_same_id_is_idempotent(runner: CliRunner, db_path: Path) -> None:
+    event_id = "6f1c2b1e-9a51-4d8e-8f3c-2f3e9b0f2a11"
+    data = '{"title": "Call", "when": "2024-04-02", "participants": [{"name": "Joe Biden"}]}'
+    ok(runner, ["append", "CallHeld", "--data", data, "--id", event_id])
+    assert ok(runner, ["append", "CallHeld", "--data", data, "--id", event_id]) == (
+        f"event {event_id} is already in the log\n"
+    )
+    other = data.replace("Call", "Other")
+    line = refused(runner, ["append", "CallHeld", "--data", other, "--id", event_id])
+    assert line == f"Error: id: event {event_id} is already in the log (seq 1) with other content"
+    assert len(rows(db_path)) == 1
+
+
+def test_import_log_round_trip_through_the_cli(
+    runner: CliRunner, db_path: Path, tmp_path: Path
+) -> None:
+    ok(runner, MEETING)
+    ok(runner, ["revise", MEETING_ID, "--summary", "At the Great Hall", "--reason", "detail"])
+    ok(runner, ["append", "ActorDescribed", "--data", '{"name": "Wang Yi", "native_name": "王毅"}'])
+    dump = ok(runner, ["log", "--json"])
+    assert len(dump.splitlines()) == 3
+    other = tmp_path / "other.db"
+    out = ok(runner, ["import", "-", "--db", str(other)], input=dump)
+    assert out == "Imported 3 events; skipped 0 already in the log.\n"
+    assert ok(runner, ["log", "--json", "--db", str(other)]) == dump
+    out = ok(runner, ["import", "-", "--db", str(other), "--json"], input=dump)
+    assert json.loads(out) == {"appended": 0, "skipped": 3}
+
+
+def test_import_is_all_or_nothing_and_names_the_line(
+    runner: CliRunner, db_path: Path, tmp_path: Path
+) -> None:
+    good = {"type": "CallHeld", "data": {"title": "Call", "when": "2024-04-02",
+                                         "participants": [{"name": "Joe Biden"}]}}  # fmt: skip
+    lines = [json.dumps({**good, "data": {**good["data"], "title": f"Call {i}"}}) for i in range(3)]
+    lines.append("")
+    lines.append(json.dumps({**good, "data": {**good["data"], "when": "2024-02-30"}}))
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    line = refused(runner, ["import", str(path)])
+    assert line == (
+        "Error: line 5: data.when: '2024-02-30' is not a valid date: day is out of range for month"
+    )
+    assert rows(db_path) == []
+
+
+def test_import_refuses_a_file_that_is_not_utf8(
+    runner: CliRunner, db_path: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(b'{"type": "CallHeld", "data": {"title": "\xff"}}\n')
+    assert refused(runner, ["import", str(path)]).startswith("Error: ")
+    assert rows(db_path) == []
+
+
+def test_log_filters(runner: CliRunner) -> None:
+    ok(runner, MEETING)
+    ok(runner, ["append", "ActorDescribed", "--data", '{"name": "Wang Yi"}'])
+    ok(runner, ["revise", MEETING_ID, "--summary", "s", "--reason", "r"])
+
+    def seqs(args):
+        return [
+            json.loads(line)["seq"] for line in ok(runner, ["log", "--json", *args]).splitlines()
+        ]
+
+    assert seqs([]) == [1, 2, 3]
+    assert seqs(["--stream", MEETING_ID]) == [1, 3]
+    assert seqs(["--type", "ActorDescribed"]) == [2]
+    assert seqs(["--since", "1"]) == [2, 3]
+    text = ok(runner, ["log"]).splitlines()
+    assert len(text) == 3
+    assert "MeetingHeld" in text[0]
+    assert "actor:wang-yi" in text[1]
+
+
+def test_show_text(runner: CliRunner) -> None:
+    ok(runner, MEETING)
+    out = ok(runner, ["show", MEETING_ID])
+    assert out.splitlines()[:4] == [
+        f"{MEETING_ID}  (meeting, occurred, revision 0)",
+        "  title:        Xi Jinping meets Antony Blinken",
+        "  when:         2024-04-26  (day: 2024-04-26)",
+        "  place:        Great Hall of the People, Beijing, CN",
+    ]
+    assert (
+        refused(runner, ["show", "nothing-here"]) == "Error: there is no development 'nothing-here'"
+    )
+
+
+def test_verify_clean_log(runner: CliRunner) -> None:
+    ok(runner, MEETING)
+    assert ok(runner, ["verify"]).startswith(
+        "OK: 1 events, seq 1 to 1 without gaps, hash chain intact"
+    )
+
+
+def test_read_commands_do_not_create_a_database(tmp_path: Path) -> None:
+    runner = CliRunner()
+    missing = tmp_path / "missing.db"
+    for command in (["log"], ["verify"], ["show", "x"]):
+        result = runner.invoke(cli, [*command, "--db", str(missing)])
+        assert result.exit_code == 1
+        assert (
+            result.stderr
+            == f"Error: no database at {missing}; create one with: timeline init --db {missing}\n"
+        )
+    assert not missing.exists()
+
+
+def test_refuses_files_that_are_not_timeline_databases(tmp_path: Path) -> None:
+    runner = CliRunner()
+    text = tmp_path / "notes.txt"
+    text.write_text("not a database at all, just some text that is long enough " * 20)
+    result = runner.invoke(cli, ["log", "--db", str(text)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {text} is not a timeline database")
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    result = runner.invoke(cli, ["append", "CallHeld", "--data", "{}", "--db", str(other)])
+    assert (
+        result.stderr == f"Error: {other} is a SQLite database of another program, not a timeline\n"
+    )
+
+
+def test_db_option_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    runner = CliRunner()
+    monkeypatch.setenv("TIMELINE_DB", str(tmp_path / "env.db"))
+    ok(runner, ["init"])
+    ok(runner, ["--db", str(tmp_path / "group.db"), "init"])
+    ok(runner, ["--db", str(tmp_path / "group.db"), "init", "--db", str(tmp_path / "cmd.db")])
+    assert sorted(p.name for p in tmp_path.glob("*.db")) == ["cmd.db", "env.db", "group.db"]
+
+
+def test_init_is_idempotent(runner: CliRunner, db_path: Path) -> None:
+    assert ok(runner, ["init"]) == f"{db_path}: ready, 0 events in the log\n"
+    ok(runner, MEETING)
+    assert ok(runner, ["init"]) == f"{db_path}: ready, 1 event in the log\n"
