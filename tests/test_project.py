@@ -1,0 +1,122 @@
+"""Project-wide promises: help for every command, import direction, light start-up, lint."""
+
+from __future__ import annotations
+
+import ast
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from timeline.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def all_commands(group: click.Group = cli, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = []
+    for name, command in sorted(group.commands.items()):
+        found.append((*prefix, name))
+        if isinstance(command, click.Group):
+            found.extend(all_commands(command, (*prefix, name)))
+    return found
+
+
+@pytest.mark.parametrize("path", all_commands(), ids=" ".join)
+def test_every_command_has_help_with_an_example(path: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(cli, [*path, "-h"])
+    assert result.exit_code == 0, result.output
+    assert "Example:" in result.stdout
+    assert "timeline " in result.stdout.split("Example:", 1)[1]
+
+
+@pytest.mark.parametrize("path", all_commands(), ids=" ".join)
+def test_every_command_appears_in_the_readme(path: tuple[str, ...]) -> None:
+    readme = (ROOT / "README.md").read_text()
+    name = path[-1]
+    assert f"timeline {' '.join(path)}" in readme or f"`{name}`" in readme
+
+
+def test_the_readme_starts_with_the_two_setup_commands() -> None:
+    block = (ROOT / "README.md").read_text().split("```sh\n", 1)[1].split("```", 1)[0]
+    lines = [line.split("#")[0].strip() for line in block.strip().splitlines()]
+    assert lines == ["pip install -e . && timeline demo", "pip install -e '.[test]' && pytest"]
+    assert "pip install -e '.[test]' && pytest" in (ROOT / ".ci" / "run").read_text()
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize(
+    ("package", "forbidden"),
+    [
+        ("events", {"timeline", "exports", "sqlite3", "sqlite_utils", "datasette", "click"}),
+        ("exports", {"timeline", "sqlite_utils", "datasette", "click"}),
+    ],
+)
+def test_import_direction(package: str, forbidden: set[str]) -> None:
+    for path in sorted((ROOT / package).rglob("*.py")):
+        assert not imports_of(path) & forbidden, (
+            f"{path.name} imports {imports_of(path) & forbidden}"
+        )
+
+
+def test_nothing_imports_the_cli() -> None:
+    for path in sorted(ROOT.glob("*/*.py")):
+        if path.parent.name in {"timeline", "events", "exports"} and path.name != "__main__.py":
+            tree = ast.parse(path.read_text())
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom):
+                    assert node.module != "timeline.cli", path
+
+
+def test_append_does_not_load_datasette_or_the_exporters(tmp_path: Path) -> None:
+    # Run the real command in a fresh interpreter and list what it imported.
+    script = (
+        "import sys\n"
+        "from timeline.cli import cli\n"
+        "try:\n"
+        "    cli(sys.argv[1:])\n"
+        "except SystemExit as e:\n"
+        "    assert not e.code, e.code\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in {'datasette', 'exports', 'icalendar', 'jsonschema'})\n"
+        "print('HEAVY=' + ','.join(heavy))\n"
+    )
+    data = json.dumps({"title": "Call", "when": "2024-04-02", "participants": [{"name": "A"}]})
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            script,
+            "append",
+            "CallHeld",
+            "--data",
+            data,
+            "--db",
+            str(tmp_path / "t.db"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.splitlines()[-1] == "HEAVY="
+
+
+@pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff is installed with the test extra")
+def test_ruff_clean() -> None:
+    for args in (["check", "."], ["format", "--check", "."]):
+        result = subprocess.run(["ruff", *args], cwd=ROOT, capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
