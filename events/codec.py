@@ -95,7 +95,7 @@ def _structure_changes(value: Any, _type: type) -> Changes:
     for key in value:
         if key not in allowed:
             raise FieldError(key, f"cannot be revised; fields that can: {', '.join(allowed)}")
-    cleared = tuple(k for k, v in value.items() if v is None)
+    cleared = tuple(sorted(k for k, v in value.items() if v is None))
     for key in cleared:
         if key not in CLEARABLE:
             hint = "postpone it to make the date unknown" if key == "when" else "give a new one"

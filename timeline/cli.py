@@ -748,14 +748,129 @@ def verify() -> None:
         timeline verify
     """
     from timeline.log import verify_chain
+    from timeline.projector import Projector, differences
 
     db = _open(create=False)
     count, problem = verify_chain(db)
     if problem is not None:
         click.echo(f"Error: {problem}", err=True)
         sys.exit(1)
+    Projector(db).catch_up()
+    stale = differences(db)
+    if stale:
+        click.echo(
+            f"Error: the tables differ from a rebuild of the log: {', '.join(stale)}; "
+            "run: timeline rebuild",
+            err=True,
+        )
+        sys.exit(1)
     seq, head = db.execute("SELECT COALESCE(MAX(seq), 0), hash FROM events").fetchone()
+    chain = f"seq 1 to {seq} without gaps, hash chain intact (head {head})" if seq else "empty log"
+    click.echo(f"OK: {count} events, {chain}, tables equal a rebuild")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--silent", is_flag=True, help="No progress bar.")
+@db_option
+@reports_errors
+def rebuild(silent: bool) -> None:
+    """Drop every projection table and fold the whole log into them again.
+
+    The log itself is never touched; the tables come out identical to those kept
+    up to date after each append.
+
+    \b
+    Example:
+        timeline rebuild --db diplomacy.db
+    """
+    import time
+
+    from timeline.projector import Projector
+
+    db = _open(create=False)
+    total = db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    started = time.perf_counter()
+    if not silent and total and sys.stderr.isatty():
+        with click.progressbar(length=total, label="Rebuilding", file=sys.stderr) as bar:
+            Projector(db).rebuild(progress=bar.update)
+    else:
+        Projector(db).rebuild()
+    seconds = time.perf_counter() - started
+    click.echo(f"Rebuilt the tables from {total} events in {seconds:.2f} s")
+
+
+# --- Datasette ----------------------------------------------------------------------
+
+SAMPLE = "blinken-beijing-2024-04.jsonl"
+
+
+def _serve(path: str, host: str, port: int, extra: tuple[str, ...]) -> None:
+    from datasette.cli import cli as datasette_cli  # heavy: only when serving
+
+    args = ["serve", path, "--host", host, "--port", str(port), *extra]
+    datasette_cli.main(args=args, prog_name="timeline serve", standalone_mode=True)
+
+
+def serve_options(fn: Callable) -> Callable:
+    """``--host`` and ``--port`` for Datasette."""
+    fn = click.option("--port", type=int, default=8001, show_default=True, help="Port.")(fn)
+    return click.option(
+        "--host", default="127.0.0.1", show_default=True, help="Address to listen on."
+    )(fn)
+
+
+@cli.command(context_settings={**CONTEXT, "ignore_unknown_options": True, "allow_extra_args": True})
+@serve_options
+@click.argument("datasette_args", nargs=-1, type=click.UNPROCESSED)
+@db_option
+@reports_errors
+def serve(host: str, port: int, datasette_args: tuple[str, ...]) -> None:
+    """Browse the timeline in Datasette, with our metadata, facets and queries.
+
+    Other options are passed to `datasette serve` (for example --open or --setting).
+
+    \b
+    Example:
+        timeline serve --db diplomacy.db --port 8002 --open
+    """
+    from timeline.projector import catch_up
+
+    catch_up(_open(create=False))
+    _serve(db_path(), host, port, datasette_args)
+
+
+@cli.command(context_settings={**CONTEXT, "ignore_unknown_options": True, "allow_extra_args": True})
+@click.option(
+    "--db",
+    "path",
+    default="demo.db",
+    show_default=True,
+    metavar="PATH",
+    help="Where to build the demo (never $TIMELINE_DB: your own data stays apart).",
+)
+@click.option("--no-serve", is_flag=True, help="Only build the database.")
+@serve_options
+@click.argument("datasette_args", nargs=-1, type=click.UNPROCESSED)
+@reports_errors
+def demo(path: str, no_serve: bool, host: str, port: int, datasette_args: tuple[str, ...]) -> None:
+    """Build a database from the bundled sample (Blinken's April 2024 visit to Beijing)
+    and browse it in Datasette.
+
+    \b
+    Example:
+        timeline demo
+        timeline demo --no-serve --db sample.db
+    """
+    from importlib.resources import files
+
+    db = open_db(path)
+    with files("timeline").joinpath("sample", SAMPLE).open(encoding="utf-8") as sample:
+        outcome = service.import_file(db, sample)
+    db.close()
+    developments = "developments"
     click.echo(
-        f"OK: {count} events, seq 1 to {seq} without gaps, hash chain intact"
-        + (f" (head {head})" if head else "")
+        f"{path}: {len(outcome.appended)} sample events added, {len(outcome.skipped)} were "
+        f"already there; browse the {developments} table, facets and queries."
     )
+    if not no_serve:
+        _serve(path, host, port, datasette_args)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 
 import sqlite_utils
@@ -16,14 +15,23 @@ migrations = Migrations("timeline")
 BUSY_TIMEOUT_MS = 60_000
 IMMUTABLE = "events are immutable: the log is append-only"
 
-# Extra schema steps (the projection tables) register here, so that `init` and every
-# later open create them without this module importing the projector.
-_extra_migrations: list[Callable[[Migrations], None]] = []
+
+def run_script(db: sqlite_utils.Database, script: str) -> None:
+    """Run SQL statements one by one: unlike ``executescript``, this never commits."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement: {statement.strip()[:60]}")
 
 
 @migrations(name="0001_event_log")
 def _event_log(db: sqlite_utils.Database) -> None:
-    db.executescript(
+    run_script(
+        db,
         f"""
         CREATE TABLE events (
             seq INTEGER PRIMARY KEY,
@@ -47,8 +55,15 @@ def _event_log(db: sqlite_utils.Database) -> None:
         CREATE TRIGGER events_seq_without_gaps BEFORE INSERT ON events
         WHEN NEW.seq IS NOT (SELECT COALESCE(MAX(seq), 0) + 1 FROM events)
         BEGIN SELECT RAISE(ABORT, 'events.seq must follow the last seq without a gap'); END;
-        """
+        """,
     )
+
+
+@migrations(name="0002_projection_tables")
+def _projection_tables(db: sqlite_utils.Database) -> None:
+    from timeline.tables import create_tables  # tables.py imports this module
+
+    create_tables(db)
 
 
 def _connect(path: str | Path) -> sqlite_utils.Database:
@@ -97,21 +112,8 @@ def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
     return db
 
 
-def all_migrations() -> Migrations:
-    """The log's schema steps followed by those registered by other modules."""
-    for register in _extra_migrations:
-        register(migrations)
-    _extra_migrations.clear()
-    return migrations
-
-
-def register_migrations(register: Callable[[Migrations], None]) -> None:
-    """Let a module add its schema steps (run in order after the log's own)."""
-    _extra_migrations.append(register)
-
-
 def _migrate(db: sqlite_utils.Database) -> None:
-    steps = all_migrations()
+    steps = migrations
     if steps.pending(db):
         # Two processes may open a new file at once: BEGIN IMMEDIATE makes one wait for
         # the other, which then finds nothing left to do.
@@ -128,7 +130,7 @@ def _check_not_newer(db: sqlite_utils.Database, path: str | Path) -> None:
     table = migrations.migrations_table
     if not db[table].exists():
         return
-    known = {m.name for m in all_migrations()._migrations}
+    known = {m.name for m in migrations._migrations}
     applied = {
         row[0]
         for row in db.execute(

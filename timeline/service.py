@@ -261,8 +261,9 @@ def append(
     submissions: Iterable[Submission],
     *,
     progress: Callable[[int], None] | None = None,
+    project: bool = True,
 ) -> Outcome:
-    """Append every submission in one transaction, or none of them.
+    """Append every submission in one transaction, or none of them; then update the tables.
 
     A submission whose id is already in the log with the same type and data is skipped;
     with other content it is refused, as is a stale ``expected_version``, a reference to
@@ -291,6 +292,10 @@ def append(
                 decider.after(event, envelope)
             if progress is not None:
                 progress(1)
+    if project and writer.appended:
+        from timeline.projector import catch_up  # the projector folds with this module
+
+        catch_up(db)
     return Outcome(appended=writer.appended, skipped=skipped)
 
 

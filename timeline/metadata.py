@@ -1,0 +1,256 @@
+"""What Datasette says about a timeline database: titles, descriptions, facets, queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+TITLE = "Diplomatic timeline"
+DESCRIPTION = (
+    "Talks, meetings, summits, calls, visits, agreements, statements and what is scheduled, "
+    "recorded as an append-only log of events and projected into these tables."
+)
+
+DEVELOPMENT_COLUMNS = {
+    "id": "The development's id, a readable slug of its date and title",
+    "seq": "The log position of the event that recorded it",
+    "kind": "meeting, talks, summit, call, visit, agreement, statement; for planned ones "
+    "also dialogue, consultation, other",
+    "type": "The type of the event that recorded it",
+    "title": "What happened, in one line",
+    "summary": "A few sentences on what happened",
+    "status": "occurred, scheduled, postponed or cancelled",
+    "status_reason": "Why it was postponed or cancelled",
+    "when": "The date as recorded (EDTF: 2024, 2024-04, 2024-04-26, intervals, ? ~ %)",
+    "start": "First day (or instant) it covers",
+    "end": "Last day (or instant) it covers, inclusive",
+    "precision": "year, month, day, minute or second: how exactly the date is known",
+    "qualifier": "uncertain (?), approximate (~) or both (%)",
+    "timezone": "IANA time zone of the place",
+    "place": "Where it happened",
+    "country": "Country where it happened (the host country for visits), ISO 3166-1 alpha-2",
+    "latitude": "Latitude of the place",
+    "longitude": "Longitude of the place",
+    "part_of": "The enclosing development (the visit a meeting belongs to)",
+    "announced_in": "The development in which a planned one was announced",
+    "visitor": "Who visited (visits)",
+    "host_country": "The host country (visits)",
+    "speaker": "Who spoke (statements)",
+    "quote": "The words, verbatim (statements)",
+    "parties": "Parties to an agreement (JSON list of country codes)",
+    "participants": "Names of the participants (JSON list)",
+    "tags": "Tags (JSON list)",
+    "source_url": "The first source",
+    "cameo_code": "CAMEO event code, for joining GDELT and ICEWS",
+    "plover_type": "PLOVER event type, for joining POLECAT",
+    "revision": "How many events came after the one that recorded it",
+    "created_at": "When it was first recorded (UTC)",
+    "updated_at": "When it was last changed in the log (UTC)",
+}
+
+CANNED_QUERIES: dict[str, dict[str, Any]] = {
+    "scheduled_next": {
+        "title": "What is scheduled next",
+        "description": "Planned and postponed developments, soonest first; unknown dates last.",
+        "sql": (
+            "select id, title, kind, status, [when], start, announced_in, status_reason\n"
+            "from developments where status in ('scheduled', 'postponed')\n"
+            "order by start is null, start, id"
+        ),
+    },
+    "between_dates": {
+        "title": "Everything between two dates",
+        "description": "Developments whose dates overlap the range (YYYY-MM-DD, inclusive).",
+        "sql": (
+            "select id, title, kind, status, [when], start, [end], precision, country\n"
+            "from developments\n"
+            "where substr(start, 1, 10) <= :to and substr([end], 1, 10) >= :from\n"
+            "order by start, id"
+        ),
+    },
+    "involving_actor": {
+        "title": "Everything involving one actor",
+        "description": "Developments in which a person, organization or state took part, "
+        "spoke or visited (the name as written, any case).",
+        "sql": (
+            "select id, title, kind, status, [when], start, country from developments\n"
+            "where id in (select development from participants where lower(name) = lower(:name)"
+            "\n  union select development from statements where lower(speaker) = lower(:name))\n"
+            "  or lower(visitor) = lower(:name)\n"
+            "order by start, id"
+        ),
+    },
+    "quotes_by_speaker": {
+        "title": "Quotes by speaker",
+        "description": "Verbatim statements, by speaker (leave empty for everyone).",
+        "sql": (
+            "select s.speaker, s.quote, d.[when], d.title, d.id as development\n"
+            "from statements s join developments d on d.id = s.development\n"
+            "where :speaker = '' or lower(s.speaker) = lower(:speaker)\n"
+            "order by s.speaker, d.start, d.id"
+        ),
+    },
+    "agreements": {
+        "title": "Agreements with their points",
+        "description": "Every agreement and each point agreed, in order.",
+        "sql": (
+            "select d.id, d.title, d.[when], d.parties, p.position, p.point\n"
+            "from developments d join agreement_points p on p.development = d.id\n"
+            "order by d.start, d.id, p.position"
+        ),
+    },
+    "development_history": {
+        "title": "The full history of one development",
+        "description": "Every event of a development's stream, from the log itself "
+        "(retracted developments included).",
+        "sql": (
+            "select seq, stream_version, type, recorded_at,\n"
+            "  json_extract(data, '$.reason') as reason, data\n"
+            "from events where stream = :development order by seq"
+        ),
+    },
+    "the_log": {
+        "title": "The log",
+        "description": "Every event, newest first, with its hash.",
+        "sql": (
+            "select seq, recorded_at, type, stream, stream_version, data, meta, hash\n"
+            "from events order by seq desc"
+        ),
+    },
+}
+
+
+def database_metadata() -> dict[str, Any]:
+    """The metadata of one timeline database, for Datasette."""
+    return {
+        "description": DESCRIPTION,
+        "tables": {
+            "developments": {
+                "description": "Every development as it stands now: one row each.",
+                "sort_desc": "start",
+                "facets": ["kind", "status", "country", {"array": "tags"}],
+                "fts_table": "developments_fts",
+                "fts_pk": "seq",
+                "label_column": "title",
+                "columns": DEVELOPMENT_COLUMNS,
+            },
+            "participants": {
+                "description": "Who took part in each development.",
+                "facets": ["country", "actor"],
+                "columns": {
+                    "development": "The development",
+                    "position": "Order as recorded",
+                    "name": "The name as recorded",
+                    "role": "Role or title at the time",
+                    "country": "Country represented (ISO 3166-1 alpha-2)",
+                    "actor": "The actor this name refers to",
+                },
+            },
+            "actors": {
+                "description": "People, organizations and states: described ones and every "
+                "name seen in a development.",
+                "label_column": "name",
+                "facets": ["kind", "country", "described"],
+                "columns": {
+                    "id": "Slug of the name",
+                    "name": "The name",
+                    "native_name": "The name in its own script, e.g. 王毅",
+                    "kind": "person, organization or state",
+                    "country": "ISO 3166-1 alpha-2",
+                    "roles": "Roles held (JSON list of title, organization, from, to)",
+                    "described": "1 if an ActorDescribed event describes it",
+                },
+            },
+            "places": {
+                "description": "Where developments happened, with coordinates for maps.",
+                "label_column": "name",
+                "facets": ["country"],
+                "columns": {
+                    "id": "Slug of name, city and country",
+                    "name": "Name of the venue",
+                    "city": "City",
+                    "country": "ISO 3166-1 alpha-2",
+                    "latitude": "Latitude",
+                    "longitude": "Longitude",
+                },
+            },
+            "sources": {
+                "description": "Where each development is reported.",
+                "facets": ["publisher"],
+                "columns": {
+                    "development": "The development",
+                    "position": "Order as recorded",
+                    "url": "Address of the source",
+                    "title": "Title of the source",
+                    "publisher": "Publisher",
+                    "published": "Publication date",
+                },
+            },
+            "tags": {
+                "description": "Tags of each development.",
+                "facets": ["tag"],
+                "columns": {"development": "The development", "tag": "The tag"},
+            },
+            "agreement_points": {
+                "description": "The points of each agreement, in order.",
+                "columns": {
+                    "development": "The agreement",
+                    "position": "Number of the point",
+                    "point": "What was agreed",
+                },
+            },
+            "statements": {
+                "description": "Statements on the record: who spoke, and the words verbatim.",
+                "facets": ["speaker"],
+                "columns": {
+                    "development": "The statement's development",
+                    "speaker": "Who spoke, as recorded",
+                    "actor": "The actor who spoke",
+                    "quote": "The words, verbatim",
+                },
+            },
+            "links": {
+                "description": "Relations between developments.",
+                "facets": ["relation"],
+                "columns": {
+                    "seq": "Log position of the event that linked them",
+                    "from_development": "The development the relation starts from",
+                    "relation": "part_of, follows_up, implements, responds_to or announced_in",
+                    "to_development": "The related development",
+                },
+            },
+            "history": {
+                "description": "Every event of each current development, oldest first.",
+                "facets": ["type"],
+                "columns": {
+                    "seq": "Log position",
+                    "development": "The development",
+                    "stream_version": "Version of the development's stream",
+                    "type": "Event type",
+                    "recorded_at": "When the event was recorded (UTC)",
+                    "reason": "The reason given, for corrections and cancellations",
+                    "data": "The event's data as recorded",
+                },
+            },
+            "events": {
+                "description": "The log: every event, append-only; the database refuses "
+                "UPDATE and DELETE.",
+                "sort_desc": "seq",
+                "facets": ["type"],
+                "columns": {
+                    "seq": "Position in the log: 1, 2, 3… without gaps",
+                    "id": "The event's UUID",
+                    "type": "Event type",
+                    "schema_version": "Version of the event type's shape",
+                    "stream": "The development (or actor:<name>) it is about",
+                    "stream_version": "Position within its stream",
+                    "recorded_at": "When it was recorded (UTC)",
+                    "data": "The event's data (JSON)",
+                    "meta": "Who recorded it and notes (JSON)",
+                    "hash": "SHA-256 over the previous hash and this row",
+                },
+            },
+            "_projector_state": {"hidden": True},
+            "_sqlite_migrations": {"hidden": True},
+        },
+        "queries": CANNED_QUERIES,
+    }

@@ -1,0 +1,488 @@
+"""Folds the log into the projection tables, from a checkpoint saved with its writes.
+
+The projector reads the log in chunks of ``seq``. For each chunk it refolds every stream
+the chunk touched (up to the chunk's end) and rewrites that development's rows, then
+saves the chunk's end as its position, all in one transaction. Refolding whole streams
+makes the result independent of how the log was cut into chunks, which is why a rebuild
+from scratch equals the tables kept up to date one append at a time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import sqlite_utils
+
+from events.codec import converter, from_row
+from events.ids import slugify
+from events.state import DevelopmentState
+from events.values import Place
+from timeline.envelope import Envelope
+from timeline.log import EventLog
+from timeline.service import fold_stream
+from timeline.tables import SCHEMA, create_tables, drop_tables, projection_tables
+
+NAME = "tables"
+CHUNK = 5_000
+
+# CAMEO codes (and the PLOVER event types they fall under) for each kind, so the data
+# joins GDELT, ICEWS and POLECAT. CAMEO 010 "make statement" has no PLOVER type.
+CAMEO: dict[str, tuple[str, str | None]] = {
+    "meeting": ("040", "CONSULT"),
+    "dialogue": ("040", "CONSULT"),
+    "consultation": ("040", "CONSULT"),
+    "summit": ("040", "CONSULT"),
+    "call": ("041", "CONSULT"),
+    "visit": ("042", "CONSULT"),
+    "talks": ("046", "CONSULT"),
+    "agreement": ("057", "AGREE"),
+    "statement": ("010", None),
+}
+SCHEDULED_CAMEO = ("036", "AGREE")  # express intent to meet or negotiate
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
+_NGRAM = 4
+
+
+def cjk_terms(text: str) -> str:
+    """Text for the full-text index in which Chinese, Japanese and Korean words can be found.
+
+    SQLite's tokenizer keeps a run of CJK characters as one token, so 王毅 inside
+    外交部长王毅会见 would never match. Each run is indexed as its substrings of one to
+    four characters (names and most words), and whole.
+    """
+
+    def grams(match: re.Match[str]) -> str:
+        run = match.group()
+        terms = {run}
+        for size in range(1, min(_NGRAM, len(run)) + 1):
+            terms.update(run[i : i + size] for i in range(len(run) - size + 1))
+        return " " + " ".join(sorted(terms)) + " "
+
+    return _CJK.sub(grams, text)
+
+
+def actor_id(name: str) -> str:
+    """The actors-table id of a name: the same slug as the actor's stream."""
+    return slugify(name)
+
+
+def place_id(place: Place) -> str:
+    """Places are one row per distinct name, city and country."""
+    return slugify(" ".join(x for x in (place.name, place.city, place.country) if x), max_len=120)
+
+
+class Projector:
+    """Keeps the projection tables of one database in step with its log."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self.log = EventLog(db)
+
+    def position(self) -> int:
+        """The last ``seq`` folded into the tables."""
+        row = self.db.execute(
+            "SELECT position, schema FROM _projector_state WHERE name = ?", [NAME]
+        ).fetchone()
+        return row[0] if row and row[1] == SCHEMA else 0
+
+    def needs_rebuild(self) -> bool:
+        """Whether the tables were made by another version of the projector."""
+        if not self.db["_projector_state"].exists():
+            return True
+        row = self.db.execute(
+            "SELECT schema FROM _projector_state WHERE name = ?", [NAME]
+        ).fetchone()
+        return row is not None and row[0] != SCHEMA
+
+    def catch_up(self, *, progress: Callable[[int], None] | None = None) -> int:
+        """Fold every event after the checkpoint; return how many events were folded."""
+        if self.needs_rebuild():
+            return self.rebuild(progress=progress)
+        folded = 0
+        while True:
+            conn = self.db.conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                start = self.position()
+                head = self.log.head()[0]
+                end = min(head, start + CHUNK)
+                if end > start:
+                    self._fold_chunk(start, end)
+                    self._save(end)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            if end <= start:
+                return folded
+            folded += end - start
+            if progress is not None:
+                progress(end - start)
+
+    def rebuild(self, *, progress: Callable[[int], None] | None = None) -> int:
+        """Drop every projection table and fold the whole log again."""
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            drop_tables(self.db)
+            create_tables(self.db)
+            self._save(0)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return self.catch_up(progress=progress)
+
+    def _save(self, position: int) -> None:
+        self.db.execute(
+            "INSERT INTO _projector_state (name, position, schema) VALUES (?, ?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET position = excluded.position, "
+            "schema = excluded.schema",
+            [NAME, position, SCHEMA],
+        )
+
+    # --- one chunk ------------------------------------------------------------------
+
+    def _fold_chunk(self, start: int, end: int) -> None:
+        streams = [
+            row[0]
+            for row in self.db.execute(
+                "SELECT stream FROM events WHERE seq > ? AND seq <= ? GROUP BY stream "
+                "ORDER BY MIN(seq)",
+                [start, end],
+            )
+        ]
+        writer = _RowWriter(self.db)
+        for stream in streams:
+            envelopes = list(self.log.read(stream=stream, until_seq=end))
+            if stream.startswith("actor:"):
+                writer.actor(stream, envelopes)
+            else:
+                writer.development(stream, envelopes)
+        writer.finish()
+
+
+class _RowWriter:
+    """Writes the rows of refolded streams, then settles actors and places once."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self.actors: dict[str, str] = {}
+        """Actor ids named by rewritten rows, with one spelling of the name."""
+        self.places: dict[str, Place] = {}
+        self.touched_actors: set[str] = set()
+        self.touched_places: set[str] = set()
+        self.written: list[str] = []
+        self.described: list[str] = []
+
+    def execute(self, sql: str, params: Iterable[Any] = ()) -> None:
+        self.db.conn.execute(sql, list(params))
+
+    def _forget(self, dev_id: str) -> None:
+        """Remove a development's child rows, remembering the actors and places they named."""
+        for table in ("participants", "statements"):
+            self.touched_actors.update(
+                r[0]
+                for r in self.db.execute(
+                    f"SELECT actor FROM {table} WHERE development = ?", [dev_id]
+                )
+            )
+        row = self.db.execute(
+            "SELECT place, seq FROM developments WHERE id = ?", [dev_id]
+        ).fetchone()
+        if row is not None:
+            if row[0]:
+                self.touched_places.add(row[0])
+            self.execute("DELETE FROM developments_fts WHERE rowid = ?", [row[1]])
+        for table in (
+            "participants",
+            "sources",
+            "tags",
+            "agreement_points",
+            "statements",
+            "history",
+        ):
+            self.execute(f"DELETE FROM {table} WHERE development = ?", [dev_id])
+        self.execute("DELETE FROM links WHERE from_development = ?", [dev_id])
+
+    def development(self, dev_id: str, envelopes: list[Envelope]) -> None:
+        """Rewrite every row of one development from its folded state."""
+        self._forget(dev_id)
+        state = fold_stream(envelopes)
+        if state is None:
+            return
+        if state.retracted:
+            # Cascades to rows that point at it; references from others become NULL.
+            self.execute("DELETE FROM developments WHERE id = ?", [dev_id])
+            return
+        row = self._development_row(state, envelopes[0].seq)
+        columns = ", ".join(f"[{c}]" for c in row)
+        updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in row if c != "id")
+        # An upsert, not delete and insert: deleting would null the references to it.
+        self.execute(
+            f"INSERT INTO developments ({columns}) VALUES ({', '.join('?' * len(row))}) "
+            f"ON CONFLICT (id) DO UPDATE SET {updates}",
+            row.values(),
+        )
+        self._children(state)
+        self.written.append(dev_id)
+        for e in envelopes:
+            self.execute(
+                "INSERT INTO history (seq, development, stream_version, type, recorded_at, "
+                "reason, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    e.seq,
+                    dev_id,
+                    e.stream_version,
+                    e.type,
+                    e.recorded_at,
+                    e.data.get("reason"),
+                    json.dumps(e.data, ensure_ascii=False, sort_keys=True),
+                ],
+            )
+            if e.type == "DevelopmentsLinked":
+                self.execute(
+                    "INSERT INTO links (seq, from_development, relation, to_development) "
+                    "VALUES (?, ?, ?, ?)",
+                    [e.seq, dev_id, e.data["relation"], e.data["to"]],
+                )
+
+    def _development_row(self, state: DevelopmentState, seq: int) -> dict[str, Any]:
+        when, place, extra = state.when, state.place, state.extra
+        pid = None
+        if place is not None:
+            pid = place_id(place)
+            self.places[pid] = place
+            self.touched_places.add(pid)
+        planned = state.type == "DevelopmentScheduled" and state.status != "occurred"
+        cameo, plover = SCHEDULED_CAMEO if planned else CAMEO.get(state.kind, (None, None))
+        country = extra.get("host_country") or (place.country if place else None)
+        return {
+            "id": state.id,
+            "seq": seq,
+            "kind": state.kind,
+            "type": state.type,
+            "title": state.title,
+            "summary": state.summary,
+            "status": state.status,
+            "status_reason": state.status_reason,
+            "when": when.text if when else None,
+            "start": when.start_iso() if when else None,
+            "end": when.end_iso() if when else None,
+            "precision": when.precision if when else None,
+            "qualifier": when.qualifier if when else None,
+            "timezone": state.timezone,
+            "place": pid,
+            "country": country,
+            "latitude": place.lat if place else None,
+            "longitude": place.lon if place else None,
+            "part_of": state.part_of,
+            "announced_in": extra.get("announced_in"),
+            "visitor": extra.get("visitor"),
+            "host_country": extra.get("host_country"),
+            "speaker": extra.get("speaker"),
+            "quote": extra.get("quote"),
+            "parties": _json_list(extra.get("parties")),
+            "participants": _json_list([p.name for p in state.participants]),
+            "tags": _json_list(state.tags),
+            "source_url": state.sources[0].url if state.sources else None,
+            "cameo_code": cameo,
+            "plover_type": plover,
+            "revision": state.revision,
+            "created_at": state.created_at,
+            "updated_at": state.updated_at,
+        }
+
+    def _children(self, state: DevelopmentState) -> None:
+        dev = state.id
+        for i, p in enumerate(state.participants, start=1):
+            aid = self._name(p.name)
+            self.execute(
+                "INSERT INTO participants (development, position, name, role, country, actor) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [dev, i, p.name, p.role, p.country, aid],
+            )
+        for i, s in enumerate(state.sources, start=1):
+            self.execute(
+                "INSERT INTO sources (development, position, url, title, publisher, published) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [dev, i, s.url, s.title, s.publisher, s.published],
+            )
+        for tag in state.tags:
+            self.execute("INSERT INTO tags (development, tag) VALUES (?, ?)", [dev, tag])
+        for i, point in enumerate(state.extra.get("points") or (), start=1):
+            self.execute(
+                "INSERT INTO agreement_points (development, position, point) VALUES (?, ?, ?)",
+                [dev, i, point],
+            )
+        if state.extra.get("speaker"):
+            speaker = state.extra["speaker"]
+            self.execute(
+                "INSERT INTO statements (development, speaker, actor, quote) VALUES (?, ?, ?, ?)",
+                [dev, speaker, self._name(speaker), state.extra["quote"]],
+            )
+
+    def _name(self, name: str) -> str:
+        aid = actor_id(name)
+        self.actors.setdefault(aid, name)
+        self.touched_actors.add(aid)
+        return aid
+
+    def actor(self, stream: str, envelopes: list[Envelope]) -> None:
+        """The latest description of an actor replaces the earlier ones."""
+        latest = from_row(envelopes[-1].type, envelopes[-1].schema_version, envelopes[-1].data)
+        aid = stream.removeprefix("actor:")
+        self.described.append(aid)
+        self.execute(
+            "INSERT INTO actors (id, name, native_name, kind, country, roles, described) "
+            "VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
+            "native_name = excluded.native_name, kind = excluded.kind, "
+            "country = excluded.country, roles = excluded.roles, described = 1",
+            [
+                aid,
+                latest.name,
+                latest.native_name,
+                latest.kind,
+                latest.country,
+                json.dumps(converter.unstructure(latest.roles), ensure_ascii=False),
+            ],
+        )
+
+    def finish(self) -> None:
+        """Settle the actors and places that rewritten rows named or stopped naming."""
+        for aid in sorted(self.touched_actors):
+            spellings = [
+                r[0]
+                for r in self.db.execute(
+                    "SELECT name FROM participants WHERE actor = ? "
+                    "UNION SELECT speaker FROM statements WHERE actor = ?",
+                    [aid, aid],
+                )
+            ]
+            if spellings:
+                # Without a description, the name is the first spelling in sort order:
+                # the same whichever development named it first.
+                self.execute(
+                    "INSERT INTO actors (id, name, described) VALUES (?, ?, 0) "
+                    "ON CONFLICT (id) DO UPDATE SET name = excluded.name WHERE described = 0",
+                    [aid, min(spellings)],
+                )
+            else:
+                self.execute("DELETE FROM actors WHERE id = ? AND described = 0", [aid])
+        for pid in sorted(self.touched_places):
+            row = self.db.execute(
+                "SELECT latitude, longitude FROM developments WHERE place = ? "
+                "ORDER BY latitude IS NULL, seq DESC LIMIT 1",
+                [pid],
+            ).fetchone()
+            if row is None:
+                self.execute("DELETE FROM places WHERE id = ?", [pid])
+                continue
+            place = self.places.get(pid)
+            if place is None:
+                existing = self.db.execute(
+                    "SELECT name, city, country FROM places WHERE id = ?", [pid]
+                ).fetchone()
+                place = Place(name=existing[0], city=existing[1], country=existing[2])
+            self.execute(
+                "INSERT INTO places (id, name, city, country, latitude, longitude) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                "latitude = excluded.latitude, longitude = excluded.longitude",
+                [pid, place.name, place.city, place.country, row[0], row[1]],
+            )
+        self._index()
+        # A development folded here may point at one retracted since: drop the reference
+        # (retractions themselves null or cascade the references through the schema).
+        for dev_id in self.written:
+            for column in ("part_of", "announced_in"):
+                self.execute(
+                    f"UPDATE developments SET {column} = NULL WHERE id = ? "
+                    f"AND {column} IS NOT NULL AND NOT EXISTS "
+                    f"(SELECT 1 FROM developments d WHERE d.id = developments.{column})",
+                    [dev_id],
+                )
+            self.execute(
+                "DELETE FROM links WHERE from_development = ? AND NOT EXISTS "
+                "(SELECT 1 FROM developments d WHERE d.id = links.to_development)",
+                [dev_id],
+            )
+
+    def _index(self) -> None:
+        """Full-text rows for the developments written, and for those naming an actor
+        whose description (and so native name, e.g. 王毅) changed."""
+        dev_ids = set(self.written)
+        for aid in self.described:
+            dev_ids.update(
+                r[0]
+                for r in self.db.execute(
+                    "SELECT development FROM participants WHERE actor = ? "
+                    "UNION SELECT development FROM statements WHERE actor = ?",
+                    [aid, aid],
+                )
+            )
+        for dev_id in sorted(dev_ids):
+            row = self.db.execute(
+                "SELECT seq, title, summary, quote FROM developments WHERE id = ?", [dev_id]
+            ).fetchone()
+            if row is None:
+                continue
+            names = [
+                name
+                for r in self.db.execute(
+                    "SELECT p.name, a.native_name FROM participants p "
+                    "LEFT JOIN actors a ON a.id = p.actor WHERE p.development = ? "
+                    "UNION ALL SELECT s.speaker, a.native_name FROM statements s "
+                    "LEFT JOIN actors a ON a.id = s.actor WHERE s.development = ?",
+                    [dev_id, dev_id],
+                )
+                for name in r
+                if name
+            ]
+            seq, title, summary, quote = row
+            self.execute("DELETE FROM developments_fts WHERE rowid = ?", [seq])
+            self.execute(
+                "INSERT INTO developments_fts (rowid, title, summary, quote, names) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [
+                    seq,
+                    cjk_terms(title),
+                    cjk_terms(summary or ""),
+                    cjk_terms(quote or ""),
+                    cjk_terms(" ".join(names)),
+                ],
+            )
+
+
+def _json_list(values: Iterable[str] | None) -> str:
+    return json.dumps(list(values or ()), ensure_ascii=False)
+
+
+def catch_up(db: sqlite_utils.Database) -> int:
+    """Bring the tables of *db* up to the end of its log."""
+    return Projector(db).catch_up()
+
+
+def differences(db: sqlite_utils.Database) -> list[str]:
+    """Tables whose rows differ from a fresh rebuild of the same log (in a scratch copy)."""
+    import sqlite3
+
+    scratch = sqlite_utils.Database(sqlite3.connect(":memory:", isolation_level=None))
+    db.conn.backup(scratch.conn)
+    scratch.execute("PRAGMA foreign_keys = ON")
+    Projector(scratch).rebuild()
+    found = []
+    for table in projection_tables(db):
+        sql = f"SELECT * FROM [{table}] ORDER BY 1, 2"
+        if list(db.execute(sql)) != list(scratch.execute(sql)):
+            found.append(table)
+    fts = "SELECT rowid, title, summary, quote, names FROM developments_fts ORDER BY rowid"
+    if list(db.execute(fts)) != list(scratch.execute(fts)):
+        found.append("developments_fts")
+    scratch.close()
+    return found

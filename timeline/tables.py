@@ -1,0 +1,188 @@
+"""The projection tables: what Datasette shows and the exports read.
+
+Every table here except those starting with ``_`` is a pure function of the log:
+`timeline rebuild` drops and recreates them with :func:`create_tables`.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from timeline.db import run_script
+
+# Bump when the tables change shape: the projector then rebuilds them from the log.
+SCHEMA = "4"
+
+# Children first, so that dropping never trips a foreign key.
+TABLES = (
+    "developments_fts",
+    "history",
+    "links",
+    "statements",
+    "agreement_points",
+    "tags",
+    "sources",
+    "participants",
+    "developments",
+    "places",
+    "actors",
+    "_projector_state",
+)
+
+# References between developments are checked at commit (DEFERRABLE), so a batch may write
+# a development before the one it points to; ON DELETE keeps them whole when one is retracted.
+DDL = """
+CREATE TABLE IF NOT EXISTS _projector_state (
+    name TEXT PRIMARY KEY,
+    position INTEGER NOT NULL,
+    schema TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS actors (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    native_name TEXT,
+    kind TEXT,
+    country TEXT,
+    roles TEXT,
+    described INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS places (
+    id TEXT PRIMARY KEY,
+    name TEXT,
+    city TEXT,
+    country TEXT,
+    latitude REAL,
+    longitude REAL
+);
+CREATE TABLE IF NOT EXISTS developments (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    type TEXT NOT NULL,
+    title TEXT NOT NULL,
+    summary TEXT,
+    status TEXT NOT NULL,
+    status_reason TEXT,
+    [when] TEXT,
+    start TEXT,
+    [end] TEXT,
+    precision TEXT,
+    qualifier TEXT,
+    timezone TEXT,
+    place TEXT REFERENCES places(id) DEFERRABLE INITIALLY DEFERRED,
+    country TEXT,
+    latitude REAL,
+    longitude REAL,
+    part_of TEXT REFERENCES developments(id) ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED,
+    announced_in TEXT
+        REFERENCES developments(id) ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED,
+    visitor TEXT,
+    host_country TEXT,
+    speaker TEXT,
+    quote TEXT,
+    parties TEXT,
+    participants TEXT,
+    tags TEXT,
+    source_url TEXT,
+    cameo_code TEXT,
+    plover_type TEXT,
+    revision INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS developments_start_end ON developments (start, [end]);
+CREATE INDEX IF NOT EXISTS developments_kind ON developments (kind);
+CREATE INDEX IF NOT EXISTS developments_status ON developments (status);
+CREATE INDEX IF NOT EXISTS developments_country ON developments (country);
+CREATE INDEX IF NOT EXISTS developments_part_of ON developments (part_of);
+CREATE INDEX IF NOT EXISTS developments_announced_in ON developments (announced_in);
+CREATE INDEX IF NOT EXISTS developments_place ON developments (place);
+CREATE TABLE IF NOT EXISTS participants (
+    development TEXT NOT NULL
+        REFERENCES developments(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    role TEXT,
+    country TEXT,
+    actor TEXT NOT NULL REFERENCES actors(id) DEFERRABLE INITIALLY DEFERRED,
+    PRIMARY KEY (development, position)
+);
+CREATE INDEX IF NOT EXISTS participants_actor ON participants (actor);
+CREATE TABLE IF NOT EXISTS sources (
+    development TEXT NOT NULL
+        REFERENCES developments(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    position INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    title TEXT,
+    publisher TEXT,
+    published TEXT,
+    PRIMARY KEY (development, position)
+);
+CREATE TABLE IF NOT EXISTS tags (
+    development TEXT NOT NULL
+        REFERENCES developments(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    tag TEXT NOT NULL,
+    PRIMARY KEY (development, tag)
+);
+CREATE INDEX IF NOT EXISTS tags_tag ON tags (tag);
+CREATE TABLE IF NOT EXISTS agreement_points (
+    development TEXT NOT NULL
+        REFERENCES developments(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    position INTEGER NOT NULL,
+    point TEXT NOT NULL,
+    PRIMARY KEY (development, position)
+);
+CREATE TABLE IF NOT EXISTS statements (
+    development TEXT PRIMARY KEY
+        REFERENCES developments(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    speaker TEXT NOT NULL,
+    actor TEXT NOT NULL REFERENCES actors(id) DEFERRABLE INITIALLY DEFERRED,
+    quote TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS statements_actor ON statements (actor);
+CREATE TABLE IF NOT EXISTS links (
+    seq INTEGER PRIMARY KEY,
+    from_development TEXT NOT NULL
+        REFERENCES developments(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    relation TEXT NOT NULL,
+    to_development TEXT NOT NULL
+        REFERENCES developments(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED
+);
+CREATE INDEX IF NOT EXISTS links_from ON links (from_development);
+CREATE INDEX IF NOT EXISTS links_to ON links (to_development);
+CREATE TABLE IF NOT EXISTS history (
+    seq INTEGER PRIMARY KEY,
+    development TEXT NOT NULL
+        REFERENCES developments(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    stream_version INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    reason TEXT,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS history_development ON history (development);
+CREATE VIRTUAL TABLE IF NOT EXISTS developments_fts USING fts5 (
+    title, summary, quote, names,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+"""
+
+
+def create_tables(db: sqlite_utils.Database) -> None:
+    """Create every projection table that does not exist yet."""
+    run_script(db, DDL)
+
+
+def drop_tables(db: sqlite_utils.Database) -> None:
+    """Drop every projection table (the log is untouched)."""
+    for name in TABLES:
+        db.execute(f"DROP TABLE IF EXISTS [{name}]")
+
+
+def projection_tables(db: sqlite_utils.Database) -> list[str]:
+    """The tables that must equal a fresh rebuild: all but the log and bookkeeping."""
+    return [
+        name
+        for name in TABLES
+        if not name.startswith("_") and name != "developments_fts" and db[name].exists()
+    ]
