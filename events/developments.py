@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, ClassVar
 
 import attrs
@@ -38,14 +39,19 @@ SCHEDULED_KINDS = (
 
 def check_timezone(_inst: Any, _attr: attrs.Attribute, value: str | None) -> None:
     """Refuse a time zone name that the IANA database does not know."""
-    if value is None:
-        return
+    if value is not None and not _is_zone(value):
+        raise ValueError(f"{value!r} is not an IANA time zone such as 'Asia/Shanghai'")
+
+
+@functools.lru_cache(maxsize=512)
+def _is_zone(name: str) -> bool:
     import zoneinfo  # lazily: only events that carry a zone pay for it
 
     try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{value!r} is not an IANA time zone such as 'Asia/Shanghai'") from None
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
 
 
 def to_tags(value: Any) -> tuple[str, ...]:

@@ -517,7 +517,8 @@ _HTTP_URL_RE: Final = re.compile(
 def _http_url(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """Validator: an absolute http(s) URL with a host and no whitespace or control characters."""
     url = _require_str(value)
-    if any(char.isspace() or not char.isprintable() for char in url):
+    # isprintable() is False for every whitespace but the ASCII space, and for controls.
+    if " " in url or not url.isprintable():
         raise ValueError(
             f"{quote(url)} is not an http(s) URL: it contains whitespace or control characters"
         )

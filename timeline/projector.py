@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import attrs
 import sqlite_utils
 
 from events.codec import converter, from_row
@@ -150,21 +151,21 @@ class Projector:
     # --- one chunk ------------------------------------------------------------------
 
     def _fold_chunk(self, start: int, end: int) -> None:
-        streams = [
-            row[0]
-            for row in self.db.execute(
-                "SELECT stream FROM events WHERE seq > ? AND seq <= ? GROUP BY stream "
-                "ORDER BY MIN(seq)",
-                [start, end],
-            )
-        ]
+        recent: dict[str, list[Envelope]] = {}
+        for envelope in self.log.read(since=start, until_seq=end):
+            recent.setdefault(envelope.stream, []).append(envelope)
         writer = _RowWriter(self.db)
-        for stream in streams:
-            envelopes = list(self.log.read(stream=stream, until_seq=end))
-            if stream.startswith("actor:"):
-                writer.actor(stream, envelopes)
-            else:
-                writer.development(stream, envelopes)
+        # Stored events were validated when they were appended and the hash chain guards
+        # them since; validating them again on every fold would double the cost of a rebuild.
+        with attrs.validators.disabled():
+            for stream, envelopes in recent.items():
+                new = envelopes[0].stream_version == 1
+                if not new:
+                    envelopes = [*self.log.read(stream=stream, until_seq=start), *envelopes]
+                if stream.startswith("actor:"):
+                    writer.actor(stream, envelopes)
+                else:
+                    writer.development(stream, envelopes, new=new)
         writer.finish()
 
 
@@ -180,9 +181,23 @@ class _RowWriter:
         self.touched_places: set[str] = set()
         self.written: list[str] = []
         self.described: list[str] = []
+        self.queued: dict[str, list[tuple]] = {}
+        self.references: dict[str, set[str]] = {}
+        """Developments each written development points at (part_of, announced_in, links)."""
+        self.texts: list[tuple[int, str, str | None, str | None, list[tuple[str, str]]]] = []
+        """What the search index needs of each written development."""
 
     def execute(self, sql: str, params: Iterable[Any] = ()) -> None:
         self.db.conn.execute(sql, list(params))
+
+    def insert(self, sql: str, params: Iterable[Any]) -> None:
+        """Queue a row; rows are written together, one statement per table, by flush()."""
+        self.queued.setdefault(sql, []).append(tuple(params))
+
+    def flush(self) -> None:
+        for sql, rows in self.queued.items():
+            self.db.conn.executemany(sql, rows)
+        self.queued.clear()
 
     def _forget(self, dev_id: str) -> None:
         """Remove a development's child rows, remembering the actors and places they named."""
@@ -211,9 +226,13 @@ class _RowWriter:
             self.execute(f"DELETE FROM {table} WHERE development = ?", [dev_id])
         self.execute("DELETE FROM links WHERE from_development = ?", [dev_id])
 
-    def development(self, dev_id: str, envelopes: list[Envelope]) -> None:
-        """Rewrite every row of one development from its folded state."""
-        self._forget(dev_id)
+    def development(self, dev_id: str, envelopes: list[Envelope], *, new: bool) -> None:
+        """Rewrite every row of one development from its folded state.
+
+        A development whose stream begins in this chunk has no rows yet to remove.
+        """
+        if not new:
+            self._forget(dev_id)
         state = fold_stream(envelopes)
         if state is None:
             return
@@ -232,8 +251,17 @@ class _RowWriter:
         )
         self._children(state)
         self.written.append(dev_id)
+        refs = {r for r in (state.part_of, state.extra.get("announced_in")) if r}
+        refs.update(link.to for link in state.links)
+        if refs:
+            self.references[dev_id] = refs
+        names = [(p.name, actor_id(p.name)) for p in state.participants]
+        if state.extra.get("speaker"):
+            names.append((state.extra["speaker"], actor_id(state.extra["speaker"])))
+        quote = state.extra.get("quote")
+        self.texts.append((envelopes[0].seq, state.title, state.summary, quote, names))
         for e in envelopes:
-            self.execute(
+            self.insert(
                 "INSERT INTO history (seq, development, stream_version, type, recorded_at, "
                 "reason, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -247,7 +275,7 @@ class _RowWriter:
                 ],
             )
             if e.type == "DevelopmentsLinked":
-                self.execute(
+                self.insert(
                     "INSERT INTO links (seq, from_development, relation, to_development) "
                     "VALUES (?, ?, ?, ?)",
                     [e.seq, dev_id, e.data["relation"], e.data["to"]],
@@ -303,27 +331,27 @@ class _RowWriter:
         dev = state.id
         for i, p in enumerate(state.participants, start=1):
             aid = self._name(p.name)
-            self.execute(
+            self.insert(
                 "INSERT INTO participants (development, position, name, role, country, actor) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 [dev, i, p.name, p.role, p.country, aid],
             )
         for i, s in enumerate(state.sources, start=1):
-            self.execute(
+            self.insert(
                 "INSERT INTO sources (development, position, url, title, publisher, published) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 [dev, i, s.url, s.title, s.publisher, s.published],
             )
         for tag in state.tags:
-            self.execute("INSERT INTO tags (development, tag) VALUES (?, ?)", [dev, tag])
+            self.insert("INSERT INTO tags (development, tag) VALUES (?, ?)", [dev, tag])
         for i, point in enumerate(state.extra.get("points") or (), start=1):
-            self.execute(
+            self.insert(
                 "INSERT INTO agreement_points (development, position, point) VALUES (?, ?, ?)",
                 [dev, i, point],
             )
         if state.extra.get("speaker"):
             speaker = state.extra["speaker"]
-            self.execute(
+            self.insert(
                 "INSERT INTO statements (development, speaker, actor, quote) VALUES (?, ?, ?, ?)",
                 [dev, speaker, self._name(speaker), state.extra["quote"]],
             )
@@ -355,70 +383,112 @@ class _RowWriter:
         )
 
     def finish(self) -> None:
-        """Settle the actors and places that rewritten rows named or stopped naming."""
-        for aid in sorted(self.touched_actors):
-            spellings = [
-                r[0]
-                for r in self.db.execute(
-                    "SELECT name FROM participants WHERE actor = ? "
-                    "UNION SELECT speaker FROM statements WHERE actor = ?",
-                    [aid, aid],
-                )
-            ]
-            if spellings:
-                # Without a description, the name is the first spelling in sort order:
-                # the same whichever development named it first.
-                self.execute(
-                    "INSERT INTO actors (id, name, described) VALUES (?, ?, 0) "
-                    "ON CONFLICT (id) DO UPDATE SET name = excluded.name WHERE described = 0",
-                    [aid, min(spellings)],
-                )
-            else:
-                self.execute("DELETE FROM actors WHERE id = ? AND described = 0", [aid])
-        for pid in sorted(self.touched_places):
-            row = self.db.execute(
-                "SELECT latitude, longitude FROM developments WHERE place = ? "
-                "ORDER BY latitude IS NULL, seq DESC LIMIT 1",
-                [pid],
-            ).fetchone()
-            if row is None:
-                self.execute("DELETE FROM places WHERE id = ?", [pid])
-                continue
+        """Settle actors, places, references and the search index for what was written."""
+        self.flush()
+        self._settle_actors()
+        self._settle_places()
+        self._drop_dangling_references()
+        self._index()
+
+    def _settle_actors(self) -> None:
+        """Every name in a row has an actor; an actor nobody names or describes goes."""
+        spelling: dict[str, str] = {}
+        for ids in _batches(sorted(self.touched_actors)):
+            marks = ", ".join("?" * len(ids))
+            for aid, name in self.db.execute(
+                f"SELECT actor, MIN(name) FROM (SELECT actor, name FROM participants "
+                f"WHERE actor IN ({marks}) UNION ALL SELECT actor, speaker FROM statements "
+                f"WHERE actor IN ({marks})) GROUP BY actor",
+                [*ids, *ids],
+            ):
+                spelling[aid] = name
+        # Without a description, the name is the first spelling in sort order: the same
+        # whichever development named it first.
+        self.db.conn.executemany(
+            "INSERT INTO actors (id, name, described) VALUES (?, ?, 0) "
+            "ON CONFLICT (id) DO UPDATE SET name = excluded.name WHERE described = 0",
+            sorted(spelling.items()),
+        )
+        self.db.conn.executemany(
+            "DELETE FROM actors WHERE id = ? AND described = 0",
+            [(aid,) for aid in sorted(self.touched_actors - spelling.keys())],
+        )
+
+    def _settle_places(self) -> None:
+        """One row per place still in use, with the coordinates given most recently."""
+        best: dict[str, tuple[Any, Any]] = {}
+        for ids in _batches(sorted(self.touched_places)):
+            for pid, lat, lon in self.db.execute(
+                f"SELECT place, latitude, longitude FROM developments "
+                f"WHERE place IN ({', '.join('?' * len(ids))}) "
+                "ORDER BY place, latitude IS NULL, seq DESC",
+                ids,
+            ):
+                best.setdefault(pid, (lat, lon))
+        rows = []
+        for pid, (lat, lon) in sorted(best.items()):
             place = self.places.get(pid)
             if place is None:
-                existing = self.db.execute(
+                name, city, country = self.db.execute(
                     "SELECT name, city, country FROM places WHERE id = ?", [pid]
                 ).fetchone()
-                place = Place(name=existing[0], city=existing[1], country=existing[2])
-            self.execute(
-                "INSERT INTO places (id, name, city, country, latitude, longitude) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-                "latitude = excluded.latitude, longitude = excluded.longitude",
-                [pid, place.name, place.city, place.country, row[0], row[1]],
+            else:
+                name, city, country = place.name, place.city, place.country
+            rows.append((pid, name, city, country, lat, lon))
+        self.db.conn.executemany(
+            "INSERT INTO places (id, name, city, country, latitude, longitude) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+            "latitude = excluded.latitude, longitude = excluded.longitude",
+            rows,
+        )
+        self.db.conn.executemany(
+            "DELETE FROM places WHERE id = ?",
+            [(pid,) for pid in sorted(self.touched_places - best.keys())],
+        )
+
+    def _drop_dangling_references(self) -> None:
+        """A development folded here may point at one retracted since: drop the reference.
+
+        (Retractions themselves null or cascade the references through the schema.)
+        """
+        targets = sorted({t for refs in self.references.values() for t in refs})
+        existing: set[str] = set()
+        for ids in _batches(targets):
+            marks = ", ".join("?" * len(ids))
+            existing.update(
+                r[0]
+                for r in self.db.execute(f"SELECT id FROM developments WHERE id IN ({marks})", ids)
             )
-        self._index()
-        # A development folded here may point at one retracted since: drop the reference
-        # (retractions themselves null or cascade the references through the schema).
-        for dev_id in self.written:
+        for dev_id, refs in sorted(self.references.items()):
+            gone = sorted(refs - existing)
+            if not gone:
+                continue
+            marks = ", ".join("?" * len(gone))
             for column in ("part_of", "announced_in"):
                 self.execute(
-                    f"UPDATE developments SET {column} = NULL WHERE id = ? "
-                    f"AND {column} IS NOT NULL AND NOT EXISTS "
-                    f"(SELECT 1 FROM developments d WHERE d.id = developments.{column})",
-                    [dev_id],
+                    f"UPDATE developments SET {column} = NULL "
+                    f"WHERE id = ? AND {column} IN ({marks})",
+                    [dev_id, *gone],
                 )
             self.execute(
-                "DELETE FROM links WHERE from_development = ? AND NOT EXISTS "
-                "(SELECT 1 FROM developments d WHERE d.id = links.to_development)",
-                [dev_id],
+                f"DELETE FROM links WHERE from_development = ? AND to_development IN ({marks})",
+                [dev_id, *gone],
             )
 
     def _index(self) -> None:
-        """Full-text rows for the developments written, and for those naming an actor
-        whose description (and so native name, e.g. 王毅) changed."""
-        dev_ids = set(self.written)
+        """Full-text rows for the developments written, and for those naming an actor whose
+        description (and so native name, e.g. 王毅) changed."""
+        native = dict(
+            self.db.execute("SELECT id, native_name FROM actors WHERE native_name IS NOT NULL")
+        )
+        rows = []
+        for seq, title, summary, quote, names in self.texts:
+            words = [w for name, aid in names for w in (name, native.get(aid)) if w]
+            rows.append((seq, title, summary, quote, words))
+        written = set(self.written)
+        stale: set[str] = set()
         for aid in self.described:
-            dev_ids.update(
+            stale.update(
                 r[0]
                 for r in self.db.execute(
                     "SELECT development FROM participants WHERE actor = ? "
@@ -426,37 +496,40 @@ class _RowWriter:
                     [aid, aid],
                 )
             )
-        for dev_id in sorted(dev_ids):
-            row = self.db.execute(
+        for dev_id in sorted(stale - written):
+            seq, title, summary, quote = self.db.execute(
                 "SELECT seq, title, summary, quote FROM developments WHERE id = ?", [dev_id]
             ).fetchone()
-            if row is None:
-                continue
-            names = [
-                name
-                for r in self.db.execute(
-                    "SELECT p.name, a.native_name FROM participants p "
-                    "LEFT JOIN actors a ON a.id = p.actor WHERE p.development = ? "
-                    "UNION ALL SELECT s.speaker, a.native_name FROM statements s "
-                    "LEFT JOIN actors a ON a.id = s.actor WHERE s.development = ?",
-                    [dev_id, dev_id],
-                )
-                for name in r
-                if name
-            ]
-            seq, title, summary, quote = row
-            self.execute("DELETE FROM developments_fts WHERE rowid = ?", [seq])
-            self.execute(
-                "INSERT INTO developments_fts (rowid, title, summary, quote, names) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [
+            names = self.db.execute(
+                "SELECT name, actor FROM participants WHERE development = ? "
+                "UNION ALL SELECT speaker, actor FROM statements WHERE development = ?",
+                [dev_id, dev_id],
+            ).fetchall()
+            words = [w for name, aid in names for w in (name, native.get(aid)) if w]
+            rows.append((seq, title, summary, quote, words))
+        self.db.conn.executemany(
+            "DELETE FROM developments_fts WHERE rowid = ?", [(row[0],) for row in rows]
+        )
+        self.db.conn.executemany(
+            "INSERT INTO developments_fts (rowid, title, summary, quote, names) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [
+                (
                     seq,
                     cjk_terms(title),
                     cjk_terms(summary or ""),
                     cjk_terms(quote or ""),
-                    cjk_terms(" ".join(names)),
-                ],
-            )
+                    cjk_terms(" ".join(words)),
+                )
+                for seq, title, summary, quote, words in rows
+            ],
+        )
+
+
+def _batches(ids: list[str], size: int = 400) -> Iterable[list[str]]:
+    """Slices short enough for SQLite's limit on parameters."""
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
 
 
 def _json_list(values: Iterable[str] | None) -> str:
