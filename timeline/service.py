@@ -114,8 +114,11 @@ def parse_submission(obj: Any, *, line: int | None = None) -> Submission:
     return Submission(type_, event, event_id, meta, expected, recorded_at, claimed, line)
 
 
+_UTC_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
+
+
 def _check_recorded_at(value: Any, line: int | None) -> None:
-    ok = isinstance(value, str) and value.endswith("Z")
+    ok = isinstance(value, str) and _UTC_INSTANT.match(value) is not None
     if ok:
         try:
             dt.datetime.fromisoformat(value[:-1])
@@ -130,13 +133,37 @@ def parse_lines(lines: Iterable[str]) -> Iterator[Submission]:
     for number, text in enumerate(lines, start=1):
         if not text.strip():
             continue
-        try:
-            obj = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise _refuse(f"not valid JSON: {exc.msg} (column {exc.colno})", number) from None
-        except RecursionError:
-            raise _refuse("not valid JSON: nested too deeply", number) from None
-        yield parse_submission(obj, line=number)
+        yield parse_submission(parse_json(text.rstrip("\r\n"), line=number), line=number)
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def parse_json(text: str, *, line: int | None = None) -> Any:
+    """Strict JSON: no NaN or Infinity, no unpaired surrogates; InvalidEvent otherwise."""
+    try:
+        value = json.loads(text, parse_constant=_no_constants)
+    except json.JSONDecodeError as exc:
+        raise _refuse(f"not valid JSON: {exc.msg} (column {exc.colno})", line) from None
+    except ValueError as exc:
+        raise _refuse(f"not valid JSON: {exc}", line) from None
+    except RecursionError:
+        raise _refuse("not valid JSON: nested too deeply", line) from None
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        bad = exc.object[exc.start : exc.end].encode("unicode_escape").decode()
+        raise _refuse(f"not valid text: an unpaired surrogate ({bad})", line) from None
+    return value
+
+
+_STATUS_PHRASE = {
+    "occurred": "has already taken place",
+    "scheduled": "is still scheduled",
+    "postponed": "is postponed",
+    "cancelled": "was cancelled",
+}
 
 
 class _Decider:
@@ -178,18 +205,22 @@ class _Decider:
                 line=line,
             )
         if isinstance(event, DevelopmentCreated):
+            if sub.expected_version is not None and event.development is not None:
+                self._expect(event.development, sub)
             event = self._creation(event, sub)
         else:
             self._lifecycle(event, line)
-        stream = event.stream
+        self._expect(event.stream, sub)
+        return event, sub.id or str(uuid.uuid4())
+
+    def _expect(self, stream: str, sub: Submission) -> None:
         current = self.writer.stream_version(stream)
         if sub.expected_version is not None and sub.expected_version != current:
             raise VersionConflict(
                 f"expected_version: stream {stream} is at version {current}, "
                 f"not {sub.expected_version}; nothing was written",
-                line=line,
+                line=sub.line,
             )
-        return event, sub.id or str(uuid.uuid4())
 
     def _creation(self, event: DevelopmentCreated, sub: Submission) -> DevelopmentCreated:
         line = sub.line
@@ -227,7 +258,7 @@ class _Decider:
         }.get(type(event))
         if allowed and current.status not in allowed:
             raise _refuse(
-                f"data.development: {dev_id!r} is {current.status}; "
+                f"data.development: {dev_id!r} {_STATUS_PHRASE[current.status]}; "
                 f"{event.TYPE} applies to a development that is {' or '.join(allowed)}",
                 line,
             )

@@ -181,7 +181,7 @@ def test_lifecycle_commands(runner: CliRunner, db_path: Path) -> None:
     assert line == "Error: DEVELOPMENT: development 'maritime' was retracted"
     line = refused(runner, ["postpone", "ai"])
     assert line == (
-        "Error: DEVELOPMENT: 'ai' is occurred; DevelopmentPostponed applies to a development "
+        "Error: DEVELOPMENT: 'ai' has already taken place; DevelopmentPostponed applies to a development "
         "that is scheduled or postponed"
     )
 
