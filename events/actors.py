@@ -9,7 +9,7 @@ from attrs import field
 from events.base import Event, event, one_of
 from events.ids import actor_stream
 from events.registry import register
-from events.values import Role, country_code, non_empty_str, optional_str, to_country
+from events.values import Role, country_code, non_empty_str, optional_str, strip, to_country
 
 ACTOR_KINDS = ("person", "organization", "state")
 
@@ -21,7 +21,7 @@ class ActorDescribed(Event):
 
     TYPE: ClassVar[str] = "ActorDescribed"
 
-    name: str = field(validator=non_empty_str(200))
+    name: str = field(converter=strip, validator=non_empty_str(200))
     native_name: str | None = field(default=None, validator=optional_str(200))
     """The name in its own script, e.g. 王毅."""
     kind: str = field(default="person", validator=one_of(ACTOR_KINDS))

@@ -71,6 +71,8 @@ def _tuple_factory(type_: Any, conv: cattrs.Converter) -> Any:
     base = homogenous_tuple_structure_factory(type_, conv)
 
     def structure(value: Any, t: Any) -> tuple:
+        if value is None:  # an explicit null list is an empty one
+            return ()
         # A bare string is iterable too; without this "abc" would become three tags.
         if not isinstance(value, list | tuple):
             raise TypeError(f"must be a list, not {_json_kind(value)}")

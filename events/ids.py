@@ -12,18 +12,30 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 MAX_SLUG = 80
 
 
-def slugify(text: str, *, max_len: int = MAX_SLUG) -> str:
-    """Lowercase ASCII words joined by hyphens; a name with no Latin letters gets a digest.
+# Latin letters that Unicode does not decompose into a base letter and an accent.
+_LATIN = str.maketrans(
+    {"ß": "ss", "Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "Æ": "AE", "æ": "ae", "Œ": "OE",
+     "œ": "oe", "Đ": "D", "đ": "d", "Þ": "Th", "þ": "th", "\u0131": "i", "Ð": "D", "ð": "d"}
+)  # fmt: skip
 
-    Accents are folded (``Ségolène`` -> ``segolene``). Text in other scripts (``王毅``) has no
-    ASCII form here, so a short stable digest of it stands in, keeping ids unique and stable.
+
+def slugify(text: str, *, max_len: int = MAX_SLUG) -> str:
+    """Lowercase ASCII words joined by hyphens, stable for the same text.
+
+    Accents are folded (``Ségolène`` -> ``segolene``, ``Łódź`` -> ``lodz``). Letters of other
+    scripts (``王毅``) have no ASCII form here, so a short digest of the whole text is added
+    (or stands alone), keeping ids of titles that differ only there apart.
     """
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = _NON_ALNUM.sub("-", folded.lower()).strip("-")
+    folded = unicodedata.normalize("NFKD", text.translate(_LATIN))
+    ascii_text = folded.encode("ascii", "ignore").decode()
+    slug = _NON_ALNUM.sub("-", ascii_text.lower()).strip("-")
     if len(slug) > max_len:
-        slug = slug[:max_len].rsplit("-", 1)[0] or slug[:max_len]
-    if not slug:
-        slug = "u" + hashlib.sha256(text.strip().encode()).hexdigest()[:12]
+        cut = slug[: max_len + 1]
+        slug = cut[:-1] if cut.endswith("-") else cut[:max_len].rsplit("-", 1)[0] or slug[:max_len]
+    lost = any(ch.isalnum() and not unicodedata.combining(ch) and not ch.isascii() for ch in folded)
+    if lost or not slug:
+        digest = "u" + hashlib.sha256(text.strip().encode()).hexdigest()[:12]
+        slug = f"{slug}-{digest}" if slug else digest
     return slug
 
 

@@ -19,6 +19,7 @@ from events.values import (
     non_empty_str,
     optional_str,
     slug_id,
+    strip,
 )
 
 RELATIONS = ("part_of", "follows_up", "implements", "responds_to", "announced_in")
@@ -40,7 +41,7 @@ def _optional_tags(value: Any) -> tuple[str, ...] | None:
 class Updates:
     """New values for some shared fields of a development; None means "unchanged"."""
 
-    title: str | None = field(default=None, validator=optional(non_empty_str(300)))
+    title: str | None = field(default=None, converter=strip, validator=optional(non_empty_str(300)))
     when: When | None = None
     timezone: str | None = field(default=None, validator=check_timezone)
     summary: str | None = field(default=None, validator=optional_str(20_000))
@@ -89,7 +90,7 @@ class DevelopmentHeld(_About):
 
     when: When = field()
     """The actual date."""
-    title: str | None = field(default=None, validator=optional(non_empty_str(300)))
+    title: str | None = field(default=None, converter=strip, validator=optional(non_empty_str(300)))
     timezone: str | None = field(default=None, validator=check_timezone)
     summary: str | None = field(default=None, validator=optional_str(20_000))
     place: Place | None = None

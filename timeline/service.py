@@ -270,9 +270,12 @@ class _Decider:
                 raise _refuse("data.part_of: a development cannot be part of itself", line)
             self.existing(part_of, "data.part_of", line)
         when = getattr(event, "when", None)
-        if isinstance(event, DevelopmentRevised):
-            when = event.changes.values.when
         zone = getattr(event, "timezone", None) or current.timezone
+        if isinstance(event, DevelopmentRevised):
+            when = event.changes.values.when or current.when
+            zone = event.changes.values.timezone or current.timezone
+            if "timezone" in event.changes.cleared:
+                zone = None
         if when is not None and when.needs_timezone and zone is None:
             raise _refuse(f"data.timezone: required for the local time {when.text!r}", line)
 
