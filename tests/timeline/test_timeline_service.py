@@ -971,3 +971,24 @@ def test_parse_submission_does_not_change_its_input(db):
     original = copy.deepcopy(obj)
     add(db, obj)
     assert obj == original
+
+
+def test_a_revision_may_bring_a_local_time_with_its_zone(db):
+    add(db, scheduled("talks"))
+    revise = lifecycle(
+        "DevelopmentRevised",
+        "talks",
+        changes={"when": "2024-04-26T16:30", "timezone": "Asia/Shanghai"},
+        reason="time announced",
+    )
+    add(db, revise)
+    state, _ = service.development_history(db, "talks")
+    assert state.when.start_datetime(state.timezone).isoformat() == "2024-04-26T16:30:00+08:00"
+
+
+def test_a_revision_may_not_strip_the_zone_a_local_time_needs(db):
+    add(db, scheduled("talks", when="2024-04-26T16:30", timezone="Asia/Shanghai"))
+    clear = lifecycle(
+        "DevelopmentRevised", "talks", changes={"timezone": None}, reason="zone unknown"
+    )
+    assert refused(db, clear) == "data.timezone: required for the local time '2024-04-26T16:30'"
