@@ -7,6 +7,7 @@ by their tables at start-up; other databases served alongside are left alone.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from datasette import hookimpl
@@ -45,3 +46,87 @@ def get_metadata(datasette: Any, key: str, database: str | None, table: str | No
     if len(datasette.databases) - ("_internal" in datasette.databases) == len(names):
         metadata.update(title=TITLE, description=DESCRIPTION)
     return metadata
+
+
+# --- renderers: .ics and .timelinejs on tables, filtered views and queries ----------------
+
+ID_COLUMNS = ("id", "development")
+_LIMIT = re.compile(r"\s+limit\s+\d+(\s+offset\s+\d+)?\s*$", re.IGNORECASE)
+
+
+def can_render(columns: list[str]) -> bool:
+    """Any table or query with the development id column can be rendered."""
+    return any(column in columns for column in ID_COLUMNS)
+
+
+async def _selected_ids(datasette: Any, database: str, sql: str, data: dict) -> list[str]:
+    """The ids of the whole selection, not only of the page Datasette shows."""
+    params = (data.get("query") or {}).get("params") or {}
+    columns = data.get("columns") or []
+    column = next(c for c in ID_COLUMNS if c in columns)
+    inner = _LIMIT.sub("", sql.strip().rstrip(";"))
+    results = await datasette.get_database(database).execute(
+        f"select [{column}] from ({inner})", params, truncate=False
+    )
+    seen: dict[str, None] = {}
+    for row in results.rows:
+        if row[0] is not None:
+            seen.setdefault(str(row[0]))
+    return list(seen)
+
+
+def _renderer(fmt: str, content_type: str) -> Any:
+    async def render(
+        datasette: Any,
+        database: str,
+        columns: list[str],
+        sql: str,
+        data: dict,
+        table: str | None,
+        query_name: str | None,
+    ) -> dict[str, Any]:
+        if not can_render(columns):
+            return {
+                "body": f"The .{fmt} format needs a development id column "
+                f"({' or '.join(ID_COLUMNS)}); this result has: {', '.join(columns)}\n",
+                "status_code": 400,
+                "content_type": "text/plain; charset=utf-8",
+            }
+        from timeline.selection import records_for
+
+        ids = await _selected_ids(datasette, database, sql, data)
+        db = datasette.get_database(database)
+        selected = await db.execute_fn(lambda conn: list(records_for(conn, ids)))
+        config = datasette.plugin_config("timeline", database=database) or {}
+        name = f"{TITLE}: {query_name or table or database}"
+        if fmt == "ics":
+            from exports import ical
+
+            body = "".join(
+                ical.render(
+                    selected, name=name, domain=config.get("uid_domain", "timeline.invalid")
+                )
+            )
+        else:
+            from exports import timelinejs
+
+            body = "".join(timelinejs.render(selected, title=name))
+        return {"body": body, "content_type": content_type}
+
+    return render
+
+
+@hookimpl
+def register_output_renderer(datasette: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "extension": "ics",
+            "render": _renderer("ics", "text/calendar; charset=utf-8"),
+            "can_render": can_render,
+        },
+        {
+            "extension": "timelinejs",
+            "render": _renderer("timelinejs", "application/json; charset=utf-8"),
+            "can_render": can_render,
+        },
+    ]

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -231,3 +232,39 @@ def verify_chain(db: sqlite_utils.Database) -> tuple[int, Problem | None]:
         versions[envelope.stream] = envelope.stream_version
         previous_seq, previous_hash = seq, envelope.hash
     return count, None
+
+
+def copy_log(
+    db: sqlite_utils.Database,
+    path: Path,
+    *,
+    until_seq: int | None = None,
+    until_recorded_at: str | None = None,
+) -> sqlite_utils.Database:
+    """A scratch database at *path* holding the events up to a point, and empty tables.
+
+    For reading the past (``--as-of``): the copy has no guards, since nothing appends to
+    it, and its projection tables are for the projector to fill.
+    """
+    import sqlite3
+
+    from timeline.tables import create_tables
+
+    scratch = sqlite_utils.Database(sqlite3.connect(str(path), isolation_level=None))
+    scratch.execute("PRAGMA foreign_keys = ON")
+    schema = db.execute("SELECT sql FROM sqlite_master WHERE name = 'events'").fetchone()[0]
+    scratch.execute(schema)
+    where, params = ["1"], []
+    if until_seq is not None:
+        where.append("seq <= ?")
+        params.append(until_seq)
+    if until_recorded_at is not None:
+        where.append("recorded_at <= ?")
+        params.append(until_recorded_at)
+    rows = db.execute(f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY seq", params)
+    scratch.execute("BEGIN")
+    while batch := rows.fetchmany(_FLUSH_EVERY):
+        scratch.conn.executemany(_INSERT, batch)
+    create_tables(scratch)
+    scratch.execute("COMMIT")
+    return scratch

@@ -1,0 +1,83 @@
+"""Running an export: select the records, hand them to a format, write the text."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from timeline.projector import catch_up
+from timeline.selection import Filters, log_position, records
+from timeline.selection import as_of as as_of_tables
+
+FORMATS = ("ical", "json", "timelinejs")
+
+
+def render(
+    conn: Any, fmt: str, filters: Filters, *, name: str, domain: str, as_of: str | None = None
+) -> Iterator[str]:
+    """The chunks of one export of the tables behind *conn*."""
+    selected = records(conn, filters)
+    if fmt == "ical":
+        from exports import ical
+
+        return ical.render(selected, name=name, domain=domain)
+    if fmt == "json":
+        from exports import json_doc
+
+        return json_doc.render(
+            selected,
+            position=log_position(conn),
+            filters=filters.describe(),
+            as_of=as_of,
+            title=name,
+        )
+    if fmt == "timelinejs":
+        from exports import timelinejs
+
+        return timelinejs.render(selected, title=name)
+    raise ValueError(f"unknown export format {fmt!r}; formats: {', '.join(FORMATS)}")
+
+
+def export_to(
+    db: sqlite_utils.Database,
+    fmt: str,
+    output: str,
+    *,
+    as_of: str | None = None,
+    name: str,
+    domain: str,
+    **options: Any,
+) -> None:
+    """Write an export to *output* (``-`` for stdout); a file appears whole or not at all."""
+    filters = Filters(**options)
+    catch_up(db)
+    with contextlib.ExitStack() as stack:
+        conn = stack.enter_context(as_of_tables(db, as_of)) if as_of else db.conn
+        chunks = render(conn, fmt, filters, name=name, domain=domain, as_of=as_of)
+        if output == "-":
+            out = sys.stdout
+            for chunk in chunks:
+                out.write(chunk)
+            out.flush()
+            return
+        target = Path(output)
+        handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+        try:
+            # Calendar lines end in CRLF already: no newline translation.
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+                for chunk in chunks:
+                    out.write(chunk)
+            mask = os.umask(0)
+            os.umask(mask)
+            os.chmod(temp, 0o666 & ~mask)  # as a plain open() would have made it
+            os.replace(temp, target)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise

@@ -1,0 +1,229 @@
+"""Which developments an export takes, read from the tables as plain records.
+
+The exporters (``exports/``) get records from here and never touch the database. A
+record carries everything a format may show: participants, sources, points, links…
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import attrs
+import sqlite_utils
+
+from events.values import When
+from timeline.errors import TimelineError
+
+_RECORD_SQL = """
+SELECT d.id, d.kind, d.type, d.title, d.summary, d.status, d.status_reason, d.[when],
+  d.start, d.[end], d.precision, d.qualifier, d.timezone,
+  CASE WHEN d.place IS NULL THEN NULL ELSE json_object('id', p.id, 'name', p.name,
+    'city', p.city, 'country', p.country, 'lat', d.latitude, 'lon', d.longitude) END,
+  d.country, d.part_of, d.announced_in, d.visitor, d.host_country, d.speaker, d.quote,
+  d.parties,
+  (SELECT json_group_array(point) FROM
+    (SELECT point FROM agreement_points WHERE development = d.id ORDER BY position)),
+  (SELECT json_group_array(json_object('name', name, 'role', role, 'country', country)) FROM
+    (SELECT * FROM participants WHERE development = d.id ORDER BY position)),
+  (SELECT json_group_array(json_object('url', url, 'title', title, 'publisher', publisher,
+    'published', published)) FROM
+    (SELECT * FROM sources WHERE development = d.id ORDER BY position)),
+  d.tags,
+  (SELECT json_group_array(json_object('relation', relation, 'to', to_development)) FROM
+    (SELECT * FROM links WHERE from_development = d.id ORDER BY seq)),
+  d.revision, d.created_at, d.updated_at
+FROM developments d LEFT JOIN places p ON p.id = d.place
+"""
+_FIELDS = [
+    "id",
+    "kind",
+    "type",
+    "title",
+    "summary",
+    "status",
+    "status_reason",
+    "when",
+    "start",
+    "end",
+    "precision",
+    "qualifier",
+    "timezone",
+    "place",
+    "country",
+    "part_of",
+    "announced_in",
+    "visitor",
+    "host_country",
+    "speaker",
+    "quote",
+    "parties",
+    "points",
+    "participants",
+    "sources",
+    "tags",
+    "links",
+    "revision",
+    "created_at",
+    "updated_at",
+]
+_JSON_FIELDS = {"place", "parties", "points", "participants", "sources", "tags", "links"}
+_ORDER = " ORDER BY d.start IS NULL, d.start, d.id"
+
+STATUSES = ("occurred", "scheduled", "postponed", "cancelled")
+
+
+def _date(value: str | None, end: bool) -> str | None:
+    if value is None:
+        return None
+    when = When.parse(value)
+    return (when.end_date() if end else when.start_date()).isoformat()
+
+
+@attrs.frozen(kw_only=True)
+class Filters:
+    """What an export selects; options combine (and), repeated values widen (or)."""
+
+    start: str | None = attrs.field(default=None, converter=lambda v: _date(v, end=False))
+    """From this day on (``--from``; a month or year means its first day)."""
+    end: str | None = attrs.field(default=None, converter=lambda v: _date(v, end=True))
+    """Up to this day (``--to``; a month or year means its last day)."""
+    kinds: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    tags: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    actors: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    country: str | None = attrs.field(default=None, converter=lambda v: v.upper() if v else None)
+    statuses: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+
+    def where(self) -> tuple[str, list[Any]]:
+        """The SQL condition on ``developments d`` and its parameters."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if self.start is not None or self.end is not None:
+            # A development is taken when its [start, end] overlaps the range.
+            clauses.append("d.start IS NOT NULL")
+        if self.start is not None:
+            clauses.append("substr(d.[end], 1, 10) >= ?")
+            params.append(self.start)
+        if self.end is not None:
+            clauses.append("substr(d.start, 1, 10) <= ?")
+            params.append(self.end)
+        for column, values in (("d.kind", self.kinds), ("d.status", self.statuses)):
+            if values:
+                clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
+                params.extend(values)
+        if self.tags:
+            marks = ", ".join("?" * len(self.tags))
+            clauses.append(f"d.id IN (SELECT development FROM tags WHERE tag IN ({marks}))")
+            params.extend(self.tags)
+        if self.actors:
+            names = [a.casefold() for a in self.actors]
+            marks = ", ".join("?" * len(names))
+            clauses.append(
+                f"(d.id IN (SELECT development FROM participants WHERE lower(name) IN ({marks}))"
+                " OR d.id IN (SELECT development FROM statements"
+                f" WHERE lower(speaker) IN ({marks})) OR lower(d.visitor) IN ({marks}))"
+            )
+            params.extend(names * 3)
+        if self.country:
+            # Where it happened, who took part, or who agreed.
+            clauses.append(
+                "(d.country = ? OR d.id IN (SELECT development FROM participants WHERE country = ?)"
+                " OR EXISTS (SELECT 1 FROM json_each(d.parties) WHERE value = ?))"
+            )
+            params.extend([self.country] * 3)
+        return (" AND ".join(clauses) or "1"), params
+
+    def describe(self) -> dict[str, Any]:
+        """The filters as given, for the export's own record of how it was made."""
+        return {
+            "from": self.start,
+            "to": self.end,
+            "kinds": list(self.kinds),
+            "tags": list(self.tags),
+            "actors": list(self.actors),
+            "country": self.country,
+            "statuses": list(self.statuses),
+        }
+
+
+def _record(row: Sequence[Any]) -> dict[str, Any]:
+    record = dict(zip(_FIELDS, row, strict=True))
+    for field in _JSON_FIELDS:
+        if record[field] is not None:
+            record[field] = json.loads(record[field])
+    return record
+
+
+def records(conn: sqlite3.Connection, filters: Filters = Filters()) -> Iterator[dict[str, Any]]:
+    """The selected developments, by date (unknown dates last), streamed from the tables."""
+    where, params = filters.where()
+    for row in conn.execute(f"{_RECORD_SQL} WHERE {where}{_ORDER}", params):
+        yield _record(row)
+
+
+def records_for(conn: sqlite3.Connection, ids: Sequence[str]) -> Iterator[dict[str, Any]]:
+    """The developments with these ids, in the order given (unknown ids are left out)."""
+    for start in range(0, len(ids), 500):
+        batch = list(ids[start : start + 500])
+        found = {
+            row[0]: _record(row)
+            for row in conn.execute(
+                f"{_RECORD_SQL} WHERE d.id IN ({', '.join('?' * len(batch))})", batch
+            )
+        }
+        yield from (found[i] for i in batch if i in found)
+
+
+def log_position(conn: sqlite3.Connection) -> dict[str, Any]:
+    """The last ``seq`` the tables were made from, and its hash."""
+    row = conn.execute(
+        "SELECT e.seq, e.hash FROM _projector_state s JOIN events e ON e.seq = s.position "
+        "WHERE s.name = 'tables'"
+    ).fetchone()
+    return {"seq": row[0], "hash": row[1]} if row else {"seq": 0, "hash": ""}
+
+
+@contextmanager
+def as_of(db: sqlite_utils.Database, point: str) -> Iterator[sqlite3.Connection]:
+    """A scratch copy of the tables as the log stood at *point* (a ``seq`` or a UTC time).
+
+    With a time, the events recorded at or before it are taken.
+    """
+    from timeline.log import copy_log
+    from timeline.projector import Projector
+
+    if point.isdigit():
+        until: dict[str, Any] = {"until_seq": int(point)}
+    else:
+        until = {"until_recorded_at": _utc(point)}
+    handle, path = tempfile.mkstemp(prefix="timeline-as-of-", suffix=".db")
+    os.close(handle)
+    try:
+        scratch = copy_log(db, Path(path), **until)
+        Projector(scratch).catch_up()
+        yield scratch.conn
+        scratch.close()
+    finally:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(path + suffix).unlink(missing_ok=True)
+
+
+def _utc(point: str) -> str:
+    """A time as the log writes it, so that text comparison orders it correctly."""
+    import datetime as dt
+
+    try:
+        moment = dt.datetime.fromisoformat(point.replace("Z", "+00:00"))
+    except ValueError:
+        raise TimelineError(
+            f"--as-of: {point!r} is neither a seq nor a time like 2024-04-26T08:30:00Z"
+        ) from None
+    if moment.tzinfo is None:
+        raise TimelineError(f"--as-of: {point!r} needs a time zone, e.g. a trailing Z for UTC")
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
