@@ -748,14 +748,13 @@ def verify() -> None:
         timeline verify
     """
     from timeline.log import verify_chain
-    from timeline.projector import Projector, differences
+    from timeline.projector import differences
 
     db = _open(create=False)
     count, problem = verify_chain(db)
     if problem is not None:
         click.echo(f"Error: {problem}", err=True)
         sys.exit(1)
-    Projector(db).catch_up()
     stale = differences(db)
     if stale:
         click.echo(

@@ -12,6 +12,7 @@ from typing import Any
 
 from datasette import hookimpl
 
+from timeline.db import register_functions
 from timeline.metadata import DESCRIPTION, TITLE, database_metadata
 
 _ATTRIBUTE = "_timeline_databases"
@@ -35,6 +36,11 @@ def startup(datasette: Any) -> Any:
         setattr(datasette, _ATTRIBUTE, found)
 
     return find_timelines
+
+
+@hookimpl
+def prepare_connection(conn: Any) -> None:
+    register_functions(conn)  # casefold(), used by our canned queries
 
 
 @hookimpl

@@ -66,11 +66,23 @@ def _projection_tables(db: sqlite_utils.Database) -> None:
     create_tables(db)
 
 
+def casefold(value: object) -> object:
+    """SQL ``casefold(x)``: Unicode case folding, where SQLite's lower() folds ASCII only."""
+    return value.casefold() if isinstance(value, str) else value
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """The SQL functions our queries use, on any connection that reads a timeline."""
+    conn.create_function("casefold", 1, casefold, deterministic=True)
+
+
 def _connect(path: str | Path) -> sqlite_utils.Database:
     # isolation_level=None: we open transactions ourselves (BEGIN IMMEDIATE for writers),
     # so the driver never starts one behind our back.
     conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-    db = sqlite_utils.Database(conn)
+    # execute_plugins=False: no scan of installed sqlite-utils plugins at every start.
+    db = sqlite_utils.Database(conn, execute_plugins=False)
+    register_functions(conn)
     try:
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if str(path) != ":memory:":

@@ -73,9 +73,11 @@ CANNED_QUERIES: dict[str, dict[str, Any]] = {
         "spoke or visited (the name as written, any case).",
         "sql": (
             "select id, title, kind, status, [when], start, country from developments\n"
-            "where id in (select development from participants where lower(name) = lower(:name)"
-            "\n  union select development from statements where lower(speaker) = lower(:name))\n"
-            "  or lower(visitor) = lower(:name)\n"
+            "where id in (select development from participants"
+            " where casefold(name) = casefold(:name)"
+            "\n  union select development from statements"
+            " where casefold(speaker) = casefold(:name))\n"
+            "  or casefold(visitor) = casefold(:name)\n"
             "order by start, id"
         ),
     },
@@ -85,7 +87,7 @@ CANNED_QUERIES: dict[str, dict[str, Any]] = {
         "sql": (
             "select s.speaker, s.quote, d.[when], d.title, d.id as development\n"
             "from statements s join developments d on d.id = s.development\n"
-            "where :speaker = '' or lower(s.speaker) = lower(:speaker)\n"
+            "where :speaker = '' or casefold(s.speaker) = casefold(:speaker)\n"
             "order by s.speaker, d.start, d.id"
         ),
     },

@@ -24,7 +24,7 @@ from events.values import Place
 from timeline.envelope import Envelope
 from timeline.log import EventLog
 from timeline.service import fold_stream
-from timeline.tables import SCHEMA, create_tables, drop_tables, projection_tables
+from timeline.tables import SCHEMA, create_tables, drop_tables, missing_tables, projection_tables
 
 NAME = "tables"
 CHUNK = 5_000
@@ -45,7 +45,7 @@ CAMEO: dict[str, tuple[str, str | None]] = {
 SCHEDULED_CAMEO = ("036", "AGREE")  # express intent to meet or negotiate
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
-_NGRAM = 4
+_NGRAM = 8
 
 
 def cjk_terms(text: str) -> str:
@@ -53,7 +53,7 @@ def cjk_terms(text: str) -> str:
 
     SQLite's tokenizer keeps a run of CJK characters as one token, so 王毅 inside
     外交部长王毅会见 would never match. Each run is indexed as its substrings of one to
-    four characters (names and most words), and whole.
+    eight characters (names, words, most compounds such as 中华人民共和国), and whole.
     """
 
     def grams(match: re.Match[str]) -> str:
@@ -94,6 +94,8 @@ class Projector:
         """Whether the tables were made by another version of the projector."""
         if not self.db["_projector_state"].exists():
             return True
+        if missing_tables(self.db):
+            return True  # damaged by hand: rebuilt rather than half-updated
         row = self.db.execute(
             "SELECT schema FROM _projector_state WHERE name = ?", [NAME]
         ).fetchone()
@@ -124,6 +126,24 @@ class Projector:
             folded += end - start
             if progress is not None:
                 progress(end - start)
+
+    def catch_up_within(self) -> int:
+        """Fold everything after the checkpoint inside the caller's open transaction.
+
+        Used by appends, so that an event and the rows it changes land together.
+        """
+        if self.needs_rebuild():
+            drop_tables(self.db)
+            create_tables(self.db)
+            self._save(0)
+        start, head = self.position(), self.log.head()[0]
+        folded = head - start
+        while start < head:
+            end = min(head, start + CHUNK)
+            self._fold_chunk(start, end)
+            self._save(end)
+            start = end
+        return folded
 
     def rebuild(self, *, progress: Callable[[int], None] | None = None) -> int:
         """Drop every projection table and fold the whole log again."""
@@ -176,7 +196,6 @@ class _RowWriter:
         self.db = db
         self.actors: dict[str, str] = {}
         """Actor ids named by rewritten rows, with one spelling of the name."""
-        self.places: dict[str, Place] = {}
         self.touched_actors: set[str] = set()
         self.touched_places: set[str] = set()
         self.written: list[str] = []
@@ -286,7 +305,6 @@ class _RowWriter:
         pid = None
         if place is not None:
             pid = place_id(place)
-            self.places[pid] = place
             self.touched_places.add(pid)
         planned = state.type == "DevelopmentScheduled" and state.status != "occurred"
         cameo, plover = SCHEDULED_CAMEO if planned else CAMEO.get(state.kind, (None, None))
@@ -307,6 +325,9 @@ class _RowWriter:
             "qualifier": when.qualifier if when else None,
             "timezone": state.timezone,
             "place": pid,
+            "place_name": place.name if place else None,
+            "place_city": place.city if place else None,
+            "place_country": place.country if place else None,
             "country": country,
             "latitude": place.lat if place else None,
             "longitude": place.lon if place else None,
@@ -415,35 +436,33 @@ class _RowWriter:
         )
 
     def _settle_places(self) -> None:
-        """One row per place still in use, with the coordinates given most recently."""
-        best: dict[str, tuple[Any, Any]] = {}
+        """One row per place still in use, spelled as by the latest development held there,
+        with the latest coordinates given (whatever order the events were folded in)."""
+        spelling: dict[str, tuple[Any, Any, Any]] = {}
+        coordinates: dict[str, tuple[Any, Any]] = {}
         for ids in _batches(sorted(self.touched_places)):
-            for pid, lat, lon in self.db.execute(
-                f"SELECT place, latitude, longitude FROM developments "
-                f"WHERE place IN ({', '.join('?' * len(ids))}) "
-                "ORDER BY place, latitude IS NULL, seq DESC",
+            for pid, name, city, country, lat, lon in self.db.execute(
+                "SELECT place, place_name, place_city, place_country, latitude, longitude "
+                f"FROM developments WHERE place IN ({', '.join('?' * len(ids))}) "
+                "ORDER BY place, seq DESC",
                 ids,
             ):
-                best.setdefault(pid, (lat, lon))
-        rows = []
-        for pid, (lat, lon) in sorted(best.items()):
-            place = self.places.get(pid)
-            if place is None:
-                name, city, country = self.db.execute(
-                    "SELECT name, city, country FROM places WHERE id = ?", [pid]
-                ).fetchone()
-            else:
-                name, city, country = place.name, place.city, place.country
-            rows.append((pid, name, city, country, lat, lon))
+                spelling.setdefault(pid, (name, city, country))
+                if lat is not None:
+                    coordinates.setdefault(pid, (lat, lon))
         self.db.conn.executemany(
             "INSERT INTO places (id, name, city, country, latitude, longitude) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
+            "city = excluded.city, country = excluded.country, "
             "latitude = excluded.latitude, longitude = excluded.longitude",
-            rows,
+            [
+                (pid, *names, *coordinates.get(pid, (None, None)))
+                for pid, names in sorted(spelling.items())
+            ],
         )
         self.db.conn.executemany(
             "DELETE FROM places WHERE id = ?",
-            [(pid,) for pid in sorted(self.touched_places - best.keys())],
+            [(pid,) for pid in sorted(self.touched_places - spelling.keys())],
         )
 
     def _drop_dangling_references(self) -> None:
@@ -549,13 +568,16 @@ def differences(db: sqlite_utils.Database) -> list[str]:
     db.conn.backup(scratch.conn)
     scratch.execute("PRAGMA foreign_keys = ON")
     Projector(scratch).rebuild()
-    found = []
+    missing = missing_tables(db)
+    found = [t for t in missing if not t.startswith("_")]
     for table in projection_tables(db):
+        if table in missing:
+            continue
         sql = f"SELECT * FROM [{table}] ORDER BY 1, 2"
         if list(db.execute(sql)) != list(scratch.execute(sql)):
             found.append(table)
     fts = "SELECT rowid, title, summary, quote, names FROM developments_fts ORDER BY rowid"
-    if list(db.execute(fts)) != list(scratch.execute(fts)):
+    if "developments_fts" not in missing and list(db.execute(fts)) != list(scratch.execute(fts)):
         found.append("developments_fts")
     scratch.close()
     return found

@@ -125,9 +125,10 @@ class Filters:
             names = [a.casefold() for a in self.actors]
             marks = ", ".join("?" * len(names))
             clauses.append(
-                f"(d.id IN (SELECT development FROM participants WHERE lower(name) IN ({marks}))"
-                " OR d.id IN (SELECT development FROM statements"
-                f" WHERE lower(speaker) IN ({marks})) OR lower(d.visitor) IN ({marks}))"
+                "(d.id IN (SELECT development FROM participants"
+                f" WHERE casefold(name) IN ({marks})) OR d.id IN (SELECT development FROM"
+                f" statements WHERE casefold(speaker) IN ({marks}))"
+                f" OR casefold(d.visitor) IN ({marks}))"
             )
             params.extend(names * 3)
         if self.country:

@@ -297,7 +297,7 @@ def append(
     progress: Callable[[int], None] | None = None,
     project: bool = True,
 ) -> Outcome:
-    """Append every submission in one transaction, or none of them; then update the tables.
+    """Append every submission and update the tables, in one transaction, or do nothing.
 
     A submission whose id is already in the log with the same type and data is skipped;
     with other content it is refused, as is a stale ``expected_version``, a reference to
@@ -326,10 +326,13 @@ def append(
                 decider.after(event, envelope)
             if progress is not None:
                 progress(1)
-    if project and writer.appended:
-        from timeline.projector import catch_up  # the projector folds with this module
+        if project and writer.appended:
+            # In the same transaction: the tables never lag behind the log, and a failure
+            # to update them leaves the log as it was.
+            from timeline.projector import Projector  # it folds with this module
 
-        catch_up(db)
+            writer.flush()
+            Projector(db).catch_up_within()
     return Outcome(appended=writer.appended, skipped=skipped)
 
 

@@ -11,7 +11,7 @@ import sqlite_utils
 from timeline.db import run_script
 
 # Bump when the tables change shape: the projector then rebuilds them from the log.
-SCHEMA = "4"
+SCHEMA = "5"
 
 # Children first, so that dropping never trips a foreign key.
 TABLES = (
@@ -70,6 +70,9 @@ CREATE TABLE IF NOT EXISTS developments (
     qualifier TEXT,
     timezone TEXT,
     place TEXT REFERENCES places(id) DEFERRABLE INITIALLY DEFERRED,
+    place_name TEXT,
+    place_city TEXT,
+    place_country TEXT,
     country TEXT,
     latitude REAL,
     longitude REAL,
@@ -181,8 +184,10 @@ def drop_tables(db: sqlite_utils.Database) -> None:
 
 def projection_tables(db: sqlite_utils.Database) -> list[str]:
     """The tables that must equal a fresh rebuild: all but the log and bookkeeping."""
-    return [
-        name
-        for name in TABLES
-        if not name.startswith("_") and name != "developments_fts" and db[name].exists()
-    ]
+    return [name for name in TABLES if not name.startswith("_") and name != "developments_fts"]
+
+
+def missing_tables(db: sqlite_utils.Database) -> list[str]:
+    """Projection tables that should exist and do not (dropped by hand, say)."""
+    present = set(db.table_names())
+    return [name for name in TABLES if name not in present]

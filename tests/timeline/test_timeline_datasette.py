@@ -1,0 +1,632 @@
+"""Datasette on a timeline database: our metadata, facets, search and canned queries, as
+a reader sees them through the real app (``ds.client``), and `timeline demo` / `serve`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from datasette.app import Datasette
+from datasette.plugins import pm
+
+import timeline.datasette_plugin
+from timeline import service
+from timeline.db import open_db
+from timeline.metadata import DESCRIPTION, TITLE
+
+# Found beside a real module: under plain `pytest`, `files("timeline")` resolves to the
+# namespace package tests/timeline, which shadows the installed one.
+SAMPLE = Path(service.__file__).with_name("sample") / "blinken-beijing-2024-04.jsonl"
+CONSENSUS = "2024-04-26-five-point-consensus"
+MEETING = "2024-04-26-xi-jinping-meets-antony-blinken"
+SU_XIAOHUI = "2024-04-26-su-xiaohui-on-a-clear-signal"
+
+# What the sample projects: id, title, kind, status, when, start, end, precision, country.
+# fmt: off
+SAMPLE_ROWS = [
+    ("2023-11-15-biden-xi-summit", "Joe Biden and Xi Jinping hold a summit in Woodside, California", "summit", "occurred", "2023-11-15", "2023-11-15", "2023-11-15", "day", "US"),
+    ("2024-04-24-antony-blinken-visits-china", "Antony Blinken visits China", "visit", "occurred", "2024-04-24/2024-04-26", "2024-04-24", "2024-04-26", "day", "CN"),
+    ("2024-04-26-wang-yi-holds-talks-with-antony-blinken", "Wang Yi holds talks with Antony Blinken", "talks", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", "CN"),
+    (CONSENSUS, "China and the U.S. reach a five-point consensus", "agreement", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", "CN"),
+    (MEETING, "Xi Jinping meets Antony Blinken", "meeting", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", "CN"),
+    ("2024-04-26-xi-jinping-on-major-countries-setting-an-example", "Xi Jinping: major countries should set a good example", "statement", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", None),
+    ("2024-04-26-xi-jinping-on-helping-each-other-succeed", "Xi Jinping: China and the U.S. should help each other succeed", "statement", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", None),
+    ("2024-04-26-xi-jinping-on-three-principles", "Xi Jinping: three principles are lessons from the past and a guide for the future", "statement", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", None),
+    ("2024-04-26-xi-jinping-on-a-thriving-us", "Xi Jinping: China is happy to see a thriving U.S.", "statement", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", None),
+    ("2024-04-26-xi-jinping-on-a-fundamental-issue", "Xi Jinping: a fundamental issue for the relationship to stabilize", "statement", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", None),
+    ("2024-04-26-xi-jinping-on-friends-and-partners", "Xi Jinping: both sides can have their own friends and partners", "statement", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", None),
+    ("2024-04-26-wang-yiwei-on-zero-sum-mentality", "Wang Yiwei: a zero-sum mentality means more problems in China-U.S. relations", "statement", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", None),
+    (SU_XIAOHUI, "Su Xiaohui: a very clear signal that China would like to work with the U.S.", "statement", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", None),
+    ("liu-zhenmin-visit-to-the-us", "Liu Zhenmin to visit the U.S.", "visit", "scheduled", None, None, None, None, None),
+    ("china-us-ai-dialogue-first-meeting", "First meeting of the China-U.S. intergovernmental dialogue on artificial intelligence", "dialogue", "scheduled", None, None, None, None, None),
+    ("china-us-asia-pacific-consultations", "New rounds of China-U.S. consultations on Asia-Pacific affairs", "consultation", "scheduled", None, None, None, None, None),
+    ("china-us-maritime-consultations", "New rounds of China-U.S. consultations on maritime issues", "consultation", "scheduled", None, None, None, None, None),
+]
+# fmt: on
+
+FIELDS = ("id", "title", "kind", "status", "when", "start", "end", "precision", "country")
+BY_ID = {row[0]: dict(zip(FIELDS, row, strict=True)) for row in SAMPLE_ROWS}
+
+
+def sample_lines() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines()]
+
+
+def sample_data(dev_id: str) -> dict[str, Any]:
+    (data,) = [e["data"] for e in sample_lines() if e["data"].get("development") == dev_id]
+    return data
+
+
+def developments(*ids: str, columns: tuple[str, ...] = FIELDS) -> list[dict[str, Any]]:
+    return [{c: BY_ID[i][c] for c in columns} for i in ids]
+
+
+@pytest.fixture
+def plugin():
+    """Our plugin, registered for the test (Datasette may skip entry points under pytest)."""
+    registered_here = not pm.is_registered(timeline.datasette_plugin)
+    if registered_here:
+        pm.register(timeline.datasette_plugin, name="timeline")
+    yield timeline.datasette_plugin
+    if registered_here:
+        pm.unregister(timeline.datasette_plugin)
+
+
+@pytest.fixture
+def sample_path(db, db_path: Path, plugin) -> Path:
+    """The sample imported into the db fixture's file (served as database `timeline`)."""
+    with SAMPLE.open(encoding="utf-8") as stream:
+        service.import_file(db, stream)
+    return db_path
+
+
+def fetch(paths: list[Path], *urls: str) -> list[httpx.Response]:
+    """GET each URL from one Datasette serving *paths* (no pytest-asyncio here)."""
+
+    async def run() -> list[httpx.Response]:
+        ds = Datasette([str(p) for p in paths])
+        await ds.invoke_startup()
+        return [await ds.client.get(url) for url in urls]
+
+    return asyncio.run(run())
+
+
+def get_json(paths: list[Path], url: str) -> Any:
+    (response,) = fetch(paths, url)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def query(path: Path, url: str) -> list[dict[str, Any]]:
+    sep = "&" if "?" in url else "?"
+    return get_json([path], f"/timeline/{url}{sep}_shape=array")
+
+
+# --- the plugin and its metadata ------------------------------------------------------
+
+
+def test_plugin_is_listed(sample_path):
+    plugins = get_json([sample_path], "/-/plugins.json")
+    (ours,) = [p for p in plugins if p["name"] in ("timeline", "timeline.datasette_plugin")]
+    assert {"get_metadata", "startup"} <= set(ours["hooks"])
+
+
+def test_database_gets_our_metadata(sample_path):
+    metadata = get_json([sample_path], "/-/metadata.json")
+    assert metadata["title"] == TITLE == "Diplomatic timeline"
+    assert metadata["description"] == DESCRIPTION
+    assert list(metadata["databases"]) == ["timeline"]
+    ours = metadata["databases"]["timeline"]
+    table = ours["tables"]["developments"]
+    assert table["description"] == "Every development as it stands now: one row each."
+    assert table["columns"]["end"] == "Last day (or instant) it covers, inclusive"
+    assert table["sort_desc"] == "start"
+    assert sorted(ours["queries"]) == [
+        "agreements",
+        "between_dates",
+        "development_history",
+        "involving_actor",
+        "quotes_by_speaker",
+        "scheduled_next",
+        "the_log",
+    ]
+
+
+def test_pages_show_title_descriptions_and_column_descriptions(sample_path):
+    index, table = fetch([sample_path], "/", "/timeline/developments")
+    assert "<title>Diplomatic timeline: timeline</title>" in index.text
+    assert "<h1>Diplomatic timeline</h1>" in index.text
+    assert "Every development as it stands now: one row each." in table.text
+    assert "<dt>start</dt><dd>First day (or instant) it covers</dd>" in table.text
+    assert (
+        "<dt>id</dt><dd>The development&#39;s id, a readable slug of its date and title</dd>"
+        in table.text
+    )
+    assert "<title>timeline: developments: 17 rows sorted by start descending</title>" in table.text
+
+
+def facet_counts(result: dict[str, Any]) -> dict[str, int]:
+    return {r["value"]: r["count"] for r in result["results"]}
+
+
+def test_default_facets(sample_path):
+    data = get_json([sample_path], "/timeline/developments.json?_size=0")
+    facets = data["facet_results"]
+    assert list(facets) == ["kind", "status", "country", "tags"]
+    assert facets["tags"]["type"] == "array"
+    assert facet_counts(facets["kind"]) == {
+        "statement": 8,
+        "consultation": 2,
+        "visit": 2,
+        "agreement": 1,
+        "dialogue": 1,
+        "meeting": 1,
+        "summit": 1,
+        "talks": 1,
+    }
+    assert facet_counts(facets["status"]) == {"occurred": 13, "scheduled": 4}
+    assert facet_counts(facets["country"]) == {"CN": 4, "US": 1}
+    tags = facet_counts(facets["tags"])
+    assert tags["china-us"] == 17
+    assert tags["five-point-consensus"] == 6
+    assert tags["expert-comment"] == 2
+
+
+def test_a_facet_filters(sample_path):
+    rows = get_json(
+        [sample_path], "/timeline/developments.json?status=scheduled&_shape=array&_col=status"
+    )
+    assert sorted(r["id"] for r in rows) == sorted(
+        i for i, d in BY_ID.items() if d["status"] == "scheduled"
+    )
+    rows = get_json(
+        [sample_path], "/timeline/developments.json?tags__arraycontains=expert-comment&_shape=array"
+    )
+    assert sorted(r["id"] for r in rows) == [
+        SU_XIAOHUI,
+        "2024-04-26-wang-yiwei-on-zero-sum-mentality",
+    ]
+
+
+def test_default_sort_is_start_descending(sample_path):
+    data = get_json([sample_path], "/timeline/developments.json?_size=max")
+    assert data["human_description_en"] == "sorted by start descending"
+    assert data["query"]["sql"].endswith("order by start desc limit 1001")
+    starts = [row[data["columns"].index("start")] for row in data["rows"]]
+    dated = [s for s in starts if s is not None]
+    assert dated == sorted(dated, reverse=True)
+    assert starts == [*dated, None, None, None, None]  # the four without a date come last
+    assert (dated[0], dated[-1]) == ("2024-04-26", "2023-11-15")
+    assert sorted(row[0] for row in data["rows"]) == sorted(BY_ID)
+
+
+# --- full-text search -----------------------------------------------------------------
+
+
+def search(path: Path, words: str) -> list[str]:
+    rows = get_json([path], f"/timeline/developments.json?_search={words}&_shape=array")
+    return sorted(row["id"] for row in rows)
+
+
+def test_search_chinese_native_name(sample_path):
+    # Wang Yi (王毅) took part in the talks and the consensus; Wang Yiwei is someone else.
+    assert search(sample_path, "王毅") == [
+        CONSENSUS,
+        "2024-04-26-wang-yi-holds-talks-with-antony-blinken",
+    ]
+    assert search(sample_path, "%E7%8E%8B%E6%AF%85") == search(sample_path, "王毅")
+
+
+def test_search_english(sample_path):
+    assert search(sample_path, "Blinken") == [
+        "2024-04-24-antony-blinken-visits-china",
+        CONSENSUS,
+        SU_XIAOHUI,
+        "2024-04-26-wang-yi-holds-talks-with-antony-blinken",
+        "2024-04-26-wang-yiwei-on-zero-sum-mentality",
+        MEETING,
+    ]
+    # Porter stemming: "meets" finds the titles and summaries that say "meeting".
+    assert MEETING in search(sample_path, "meets")
+    assert search(sample_path, "rivalry") == [SU_XIAOHUI]  # in the quote
+    assert search(sample_path, "nothinglikethis") == []
+
+
+def test_search_html_page(sample_path):
+    (page,) = fetch([sample_path], "/timeline/developments?_search=王毅")
+    assert page.status_code == 200
+    assert "2 rows where search matches" in page.text
+
+
+# --- canned queries -------------------------------------------------------------------
+
+
+def test_scheduled_next(sample_path):
+    assert query(sample_path, "scheduled_next.json") == [
+        {
+            "id": dev_id,
+            "title": BY_ID[dev_id]["title"],
+            "kind": BY_ID[dev_id]["kind"],
+            "status": "scheduled",
+            "when": None,
+            "start": None,
+            "announced_in": CONSENSUS,
+            "status_reason": None,
+        }
+        for dev_id in (
+            "china-us-ai-dialogue-first-meeting",
+            "china-us-asia-pacific-consultations",
+            "china-us-maritime-consultations",
+            "liu-zhenmin-visit-to-the-us",
+        )
+    ]
+
+
+def test_scheduled_next_puts_dates_first_and_shows_postponements(sample_path, db):
+    service.append(
+        db,
+        [
+            service.submit(
+                "DevelopmentPostponed",
+                {
+                    "development": "china-us-maritime-consultations",
+                    "when": "2024-06",
+                    "reason": "Later.",
+                },
+            ),
+            service.submit("DevelopmentCancelled", {"development": "liu-zhenmin-visit-to-the-us"}),
+        ],
+    )
+    rows = query(sample_path, "scheduled_next.json")
+    assert [(r["id"], r["status"], r["when"], r["start"], r["status_reason"]) for r in rows] == [
+        ("china-us-maritime-consultations", "postponed", "2024-06", "2024-06-01", "Later."),
+        ("china-us-ai-dialogue-first-meeting", "scheduled", None, None, None),
+        ("china-us-asia-pacific-consultations", "scheduled", None, None, None),
+    ]
+
+
+BETWEEN = ("id", "title", "kind", "status", "when", "start", "end", "precision", "country")
+ON_THE_26TH = [row[0] for row in SAMPLE_ROWS if row[5] == "2024-04-26"]
+
+
+def test_between_dates(sample_path):
+    rows = query(sample_path, "between_dates.json?from=2024-04-25&to=2024-04-26")
+    # The visit (24-26) overlaps; then the 26th, by id.
+    assert rows == developments(
+        "2024-04-24-antony-blinken-visits-china", *sorted(ON_THE_26TH), columns=BETWEEN
+    )
+    rows = query(sample_path, "between_dates.json?from=2023-01-01&to=2024-04-24")
+    assert rows == developments(
+        "2023-11-15-biden-xi-summit", "2024-04-24-antony-blinken-visits-china", columns=BETWEEN
+    )
+    assert query(sample_path, "between_dates.json?from=2024-05-01&to=2024-12-31") == []
+
+
+INVOLVING = ("id", "title", "kind", "status", "when", "start", "country")
+
+
+def test_involving_actor(sample_path):
+    rows = query(sample_path, "involving_actor.json?name=wang+yi")
+    assert rows == developments(
+        CONSENSUS, "2024-04-26-wang-yi-holds-talks-with-antony-blinken", columns=INVOLVING
+    )
+    # Participant, speaker or visitor, in any case.
+    rows = query(sample_path, "involving_actor.json?name=ANTONY+BLINKEN")
+    assert rows == developments(
+        "2024-04-24-antony-blinken-visits-china",
+        CONSENSUS,
+        "2024-04-26-wang-yi-holds-talks-with-antony-blinken",
+        MEETING,
+        columns=INVOLVING,
+    )
+    rows = query(sample_path, "involving_actor.json?name=Xi+Jinping")
+    xi_statements = sorted(i for i in ON_THE_26TH if i.startswith("2024-04-26-xi-jinping-on-"))
+    assert rows == developments(
+        "2023-11-15-biden-xi-summit", MEETING, *xi_statements, columns=INVOLVING
+    )
+    assert query(sample_path, "involving_actor.json?name=Nobody") == []
+
+
+def test_involving_actor_any_case_beyond_ascii(sample_path, db):
+    service.append(
+        db,
+        [
+            service.submit(
+                "StatementMade",
+                {
+                    "development": "2024-05-01-erdogan-on-talks",
+                    "title": "Erdoğan on the talks",
+                    "when": "2024-05-01",
+                    "speaker": "Recep Tayyip Erdoğan",
+                    "quote": "We welcome the talks.",
+                },
+            )
+        ],
+    )
+    found = query(sample_path, "involving_actor.json?name=recep+tayyip+erdoğan")
+    assert [r["id"] for r in found] == ["2024-05-01-erdogan-on-talks"]
+    found = query(sample_path, "involving_actor.json?name=RECEP+TAYYIP+ERDOĞAN")
+    assert [r["id"] for r in found] == ["2024-05-01-erdogan-on-talks"]
+
+
+def quote_row(dev_id: str) -> dict[str, Any]:
+    data = sample_data(dev_id)
+    return {
+        "speaker": data["speaker"],
+        "quote": data["quote"],
+        "when": "2024-04-26",
+        "title": BY_ID[dev_id]["title"],
+        "development": dev_id,
+    }
+
+
+def test_quotes_by_speaker(sample_path):
+    xi_statements = sorted(i for i in ON_THE_26TH if i.startswith("2024-04-26-xi-jinping-on-"))
+    assert query(sample_path, "quotes_by_speaker.json?speaker=xi+jinping") == [
+        quote_row(i) for i in xi_statements
+    ]
+    assert query(sample_path, "quotes_by_speaker.json?speaker=Su+Xiaohui") == [
+        quote_row(SU_XIAOHUI)
+    ]
+    # Empty: everyone, by speaker.
+    assert query(sample_path, "quotes_by_speaker.json?speaker=") == [
+        quote_row(SU_XIAOHUI),
+        quote_row("2024-04-26-wang-yiwei-on-zero-sum-mentality"),
+        *(quote_row(i) for i in xi_statements),
+    ]
+    assert query(sample_path, "quotes_by_speaker.json?speaker=Wang+Yi") == []
+
+
+def test_agreements(sample_path):
+    points = sample_data(CONSENSUS)["points"]
+    assert len(points) == 5
+    assert query(sample_path, "agreements.json") == [
+        {
+            "id": CONSENSUS,
+            "title": "China and the U.S. reach a five-point consensus",
+            "when": "2024-04-26",
+            "parties": '["CN", "US"]',
+            "position": position,
+            "point": point,
+        }
+        for position, point in enumerate(points, start=1)
+    ]
+
+
+def log_rows(db, where: str = "", params: tuple = ()) -> list[tuple]:
+    return db.execute(
+        f"SELECT seq, stream_version, type, recorded_at, data FROM events {where} ORDER BY seq",
+        params,
+    ).fetchall()
+
+
+def test_development_history(sample_path, db):
+    rows = query(sample_path, f"development_history.json?development={CONSENSUS}")
+    assert [(r["seq"], r["stream_version"], r["type"], r["reason"]) for r in rows] == [
+        (11, 1, "AgreementReached", None),
+        (12, 2, "DevelopmentsLinked", None),
+    ]
+    assert [
+        (r["seq"], r["stream_version"], r["type"], r["recorded_at"], r["data"]) for r in rows
+    ] == log_rows(db, "WHERE stream = ?", (CONSENSUS,))
+    assert json.loads(rows[0]["data"]) == sample_data(CONSENSUS)
+    assert json.loads(rows[1]["data"]) == {
+        "from": CONSENSUS,
+        "to": "2023-11-15-biden-xi-summit",
+        "relation": "implements",
+    }
+
+
+def test_development_history_keeps_a_retracted_development(sample_path, db):
+    service.append(
+        db,
+        [
+            service.submit(
+                "DevelopmentRetracted", {"development": SU_XIAOHUI, "reason": "Off topic."}
+            )
+        ],
+    )
+    rows = query(sample_path, f"development_history.json?development={SU_XIAOHUI}")
+    assert [(r["seq"], r["stream_version"], r["type"], r["reason"]) for r in rows] == [
+        (21, 1, "StatementMade", None),
+        (23, 2, "DevelopmentsLinked", None),
+        (28, 3, "DevelopmentRetracted", "Off topic."),
+    ]
+    assert SU_XIAOHUI not in [r["id"] for r in query(sample_path, "developments.json")]
+
+
+def test_the_log(sample_path, db):
+    rows = query(sample_path, "the_log.json")
+    assert [r["seq"] for r in rows] == list(range(27, 0, -1))
+    expected = db.execute(
+        "SELECT seq, recorded_at, type, stream, stream_version, data, meta, hash "
+        "FROM events ORDER BY seq DESC"
+    ).fetchall()
+    assert [tuple(r.values()) for r in rows] == expected
+    lines = sample_lines()
+    assert [(r["type"], json.loads(r["meta"])) for r in reversed(rows)] == [
+        (line["type"], line["meta"]) for line in lines
+    ]
+    assert rows[-1]["stream"] == "actor:xi-jinping"
+    assert rows[0]["stream"] == "china-us-maritime-consultations"
+
+
+# --- what is shown, and to whom -------------------------------------------------------
+
+
+def test_html_in_a_title_is_escaped(sample_path, db):
+    service.append(
+        db,
+        [
+            service.submit(
+                "TalksHeld",
+                {
+                    "development": "script-talks",
+                    "title": "<script>alert(1)</script> talks",
+                    "when": "2024-05-01",
+                    "participants": [{"name": "<b>Mallory</b>"}],
+                },
+            ),
+            # A label: the part_of column shows the title of the development it points at.
+            service.submit(
+                "MeetingHeld",
+                {
+                    "development": "follow-up",
+                    "title": "Follow-up meeting",
+                    "when": "2024-05-02",
+                    "participants": [{"name": "Alice"}],
+                    "part_of": "script-talks",
+                },
+            ),
+        ],
+    )
+    table, row, participants = fetch(
+        [sample_path],
+        "/timeline/developments",
+        "/timeline/developments/script-talks",
+        "/timeline/participants",
+    )
+    # On the table page, twice: its own title, and the label of the follow-up's part_of.
+    assert table.text.count("&lt;script&gt;alert(1)&lt;/script&gt; talks") == 2
+    for page in (table, row):
+        assert page.status_code == 200
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; talks" in page.text
+        assert "<script>alert(1)</script>" not in page.text
+    assert "&lt;b&gt;Mallory&lt;/b&gt;" in participants.text
+    assert "<b>Mallory</b>" not in participants.text
+
+
+@pytest.fixture
+def other_path(tmp_path: Path) -> Path:
+    """A database of another program, with a table that happens to share a name."""
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE developments (id TEXT PRIMARY KEY, title TEXT, start TEXT)")
+        conn.execute("INSERT INTO developments VALUES ('x', 'Housing development', '2024-01-01')")
+    conn.close()
+    return path
+
+
+def test_other_databases_get_none_of_it(sample_path, other_path):
+    paths = [sample_path, other_path]
+    metadata = get_json(paths, "/-/metadata.json")
+    assert list(metadata["databases"]) == ["timeline"]
+    # The instance title would claim the other database too, so it is left out.
+    assert "title" not in metadata
+    other = get_json(paths, "/other.json")
+    assert other["queries"] == []
+    table = get_json(paths, "/other/developments.json")
+    assert table["facet_results"] == {}
+    assert table["human_description_en"] == ""
+    assert (
+        table["query"]["sql"] == "select id, title, start from developments order by id limit 101"
+    )
+    (missing,) = fetch(paths, "/other/scheduled_next.json")
+    assert missing.status_code == 404
+    (page,) = fetch(paths, "/other/developments")
+    assert "Every development as it stands now" not in page.text
+    # The timeline next to it keeps everything.
+    ours = get_json(paths, "/timeline.json")
+    assert len(ours["queries"]) == 7
+    assert list(get_json(paths, "/timeline/developments.json?_size=0")["facet_results"]) == [
+        "kind",
+        "status",
+        "country",
+        "tags",
+    ]
+
+
+def test_other_database_alone_gets_nothing(other_path, plugin):
+    metadata = get_json([other_path], "/-/metadata.json")
+    assert metadata == {}
+
+
+# --- timeline demo and timeline serve -------------------------------------------------
+
+
+def timeline_command(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run the real `timeline` command (as `python -m timeline`) in a process of its own."""
+    return subprocess.run(
+        [sys.executable, "-m", "timeline", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_demo_builds_the_sample_once(tmp_path: Path):
+    # A process of its own rather than CliRunner: under plain `pytest` the package's
+    # resources resolve to tests/timeline (see SAMPLE above), and demo reads its sample so.
+    path = tmp_path / "demo.db"
+    first = timeline_command("demo", "--no-serve", "--db", str(path))
+    assert (first.returncode, first.stderr) == (0, "")
+    assert first.stdout == (
+        f"{path}: 27 sample events added, 0 were already there; "
+        "browse the developments table, facets and queries.\n"
+    )
+    again = timeline_command("demo", "--no-serve", "--db", str(path))
+    assert (again.returncode, again.stderr) == (0, "")
+    assert again.stdout == (
+        f"{path}: 0 sample events added, 27 were already there; "
+        "browse the developments table, facets and queries.\n"
+    )
+    db = open_db(path)
+    try:
+        assert db.execute("SELECT COUNT(*) FROM events").fetchone() == (27,)
+        assert db["developments"].count == 17
+    finally:
+        db.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def http_json(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return json.loads(response.read())
+
+
+def test_serve_answers_on_localhost(sample_path, tmp_path: Path):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = (tmp_path / "serve.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "timeline", "serve", "--db", str(sample_path), "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
+            try:
+                versions = http_json(f"{base}/-/versions.json")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert time.monotonic() < deadline, "timeline serve did not answer in 20 s"
+                time.sleep(0.2)
+        assert "datasette" in versions
+        data = http_json(f"{base}/timeline/developments.json?_size=max")
+        assert data["filtered_table_rows_count"] == 17
+        assert data["human_description_en"] == "sorted by start descending"
+        assert list(data["facet_results"]) == ["kind", "status", "country", "tags"]
+        assert http_json(f"{base}/-/metadata.json")["title"] == "Diplomatic timeline"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
