@@ -183,9 +183,25 @@ def canonical_json(value: Any) -> str:
 
 def chain_hash(previous: str, row: dict[str, Any]) -> str:
     """SHA-256 over the previous hash and the canonical JSON of a row (without its hash)."""
+    return chain_hash_text(previous, canonical_json(row))
+
+
+def chain_hash_text(previous: str, row_json: str) -> str:
+    """:func:`chain_hash` for a row already in canonical JSON."""
     digest = hashlib.sha256(previous.encode())
-    digest.update(canonical_json(row).encode())
+    digest.update(row_json.encode())
     return digest.hexdigest()
+
+
+def canonical_row(data_json: str, meta_json: str, **fields: str | int) -> str:
+    """The canonical JSON of a log row whose data and meta are already canonical JSON.
+
+    Equal to ``canonical_json`` of the whole row (keys sorted, no spaces), without
+    serialising the payload a second time.
+    """
+    parts = {"data": data_json, "meta": meta_json}
+    parts.update({key: json.dumps(value, ensure_ascii=False) for key, value in fields.items()})
+    return "{" + ",".join(f'"{key}":{parts[key]}' for key in sorted(parts)) + "}"
 
 
 def _format(exc: BaseException, _type: Any) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -19,6 +20,7 @@ _LATIN = str.maketrans(
 )  # fmt: skip
 
 
+@functools.lru_cache(maxsize=16384)
 def slugify(text: str, *, max_len: int = MAX_SLUG) -> str:
     """Lowercase ASCII words joined by hyphens, stable for the same text.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from typing import Any, Final, Literal
@@ -368,6 +369,8 @@ class When:
     @classmethod
     def parse(cls, text: str) -> When:
         """Parse text (surrounding whitespace ignored); ValueError quotes the input."""
+        if cls is When and isinstance(text, str):
+            return _parse_when(text)  # dates repeat: parse each text once
         return cls(text)
 
     def __str__(self) -> str:
@@ -424,6 +427,11 @@ class When:
     def end_datetime(self, tz: str | None = None) -> dt.datetime | None:
         """Aware end if the last part is timed; local times need the IANA zone tz."""
         return self.parts[-1].to_datetime(tz)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_when(text: str) -> When:
+    return When(text)
 
 
 def _edtf(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:

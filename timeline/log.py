@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 import sqlite_utils
 
-from events.codec import canonical_json, chain_hash
+from events.codec import canonical_json, canonical_row, chain_hash, chain_hash_text
 from timeline.envelope import Envelope
 
 GENESIS = ""
@@ -148,30 +148,42 @@ class Writer:
     ) -> Envelope:
         """Append one event at the end of the log, chaining its hash; return its envelope."""
         version = self.stream_version(stream) + 1
+        seq, recorded_at = self.seq + 1, recorded_at or self.now
+        data_json, meta_json = canonical_json(data), canonical_json(meta)
+        row_json = canonical_row(
+            data_json,
+            meta_json,
+            id=id,
+            recorded_at=recorded_at,
+            schema_version=schema_version,
+            seq=seq,
+            stream=stream,
+            stream_version=version,
+            type=type,
+        )
         envelope = Envelope(
-            seq=self.seq + 1,
+            seq=seq,
             id=id,
             stream=stream,
             stream_version=version,
             type=type,
             schema_version=schema_version,
-            recorded_at=recorded_at or self.now,
+            recorded_at=recorded_at,
             data=data,
             meta=meta,
-            hash="",
+            hash=chain_hash_text(self.hash, row_json),
         )
-        envelope = attrs.evolve(envelope, hash=chain_hash(self.hash, envelope.hashed_fields()))
         self._pending.append(
             (
-                envelope.seq,
-                envelope.id,
-                envelope.type,
-                envelope.schema_version,
-                envelope.stream,
-                envelope.stream_version,
-                envelope.recorded_at,
-                canonical_json(data),
-                canonical_json(meta),
+                seq,
+                id,
+                type,
+                schema_version,
+                stream,
+                version,
+                recorded_at,
+                data_json,
+                meta_json,
                 envelope.hash,
             )
         )

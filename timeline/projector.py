@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
 import sqlite_utils
 
+from events.base import Event
 from events.codec import converter, from_row
 from events.ids import slugify
 from events.state import DevelopmentState
@@ -127,7 +128,7 @@ class Projector:
             if progress is not None:
                 progress(end - start)
 
-    def catch_up_within(self) -> int:
+    def catch_up_within(self, *, known: Mapping[int, Event] | None = None) -> int:
         """Fold everything after the checkpoint inside the caller's open transaction.
 
         Used by appends, so that an event and the rows it changes land together.
@@ -140,7 +141,7 @@ class Projector:
         folded = head - start
         while start < head:
             end = min(head, start + CHUNK)
-            self._fold_chunk(start, end)
+            self._fold_chunk(start, end, known)
             self._save(end)
             start = end
         return folded
@@ -170,7 +171,7 @@ class Projector:
 
     # --- one chunk ------------------------------------------------------------------
 
-    def _fold_chunk(self, start: int, end: int) -> None:
+    def _fold_chunk(self, start: int, end: int, known: Mapping[int, Event] | None = None) -> None:
         recent: dict[str, list[Envelope]] = {}
         for envelope in self.log.read(since=start, until_seq=end):
             recent.setdefault(envelope.stream, []).append(envelope)
@@ -185,7 +186,7 @@ class Projector:
                 if stream.startswith("actor:"):
                     writer.actor(stream, envelopes)
                 else:
-                    writer.development(stream, envelopes, new=new)
+                    writer.development(stream, envelopes, new=new, known=known)
         writer.finish()
 
 
@@ -245,14 +246,21 @@ class _RowWriter:
             self.execute(f"DELETE FROM {table} WHERE development = ?", [dev_id])
         self.execute("DELETE FROM links WHERE from_development = ?", [dev_id])
 
-    def development(self, dev_id: str, envelopes: list[Envelope], *, new: bool) -> None:
+    def development(
+        self,
+        dev_id: str,
+        envelopes: list[Envelope],
+        *,
+        new: bool,
+        known: Mapping[int, Event] | None = None,
+    ) -> None:
         """Rewrite every row of one development from its folded state.
 
         A development whose stream begins in this chunk has no rows yet to remove.
         """
         if not new:
             self._forget(dev_id)
-        state = fold_stream(envelopes)
+        state = fold_stream(envelopes, known)
         if state is None:
             return
         if state.retracted:

@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import re
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import IO, Any
 
 import attrs
@@ -305,6 +305,7 @@ def append(
     """
     log = EventLog(db)
     skipped: list[str] = []
+    built: dict[int, Event] = {}
     with log.writing() as writer:
         decider = _Decider(writer)
         for sub in submissions:
@@ -324,6 +325,7 @@ def append(
                 )
                 _check_claims(sub, envelope)
                 decider.after(event, envelope)
+                built[envelope.seq] = event
             if progress is not None:
                 progress(1)
         if project and writer.appended:
@@ -332,7 +334,7 @@ def append(
             from timeline.projector import Projector  # it folds with this module
 
             writer.flush()
-            Projector(db).catch_up_within()
+            Projector(db).catch_up_within(known=built)
     return Outcome(appended=writer.appended, skipped=skipped)
 
 
@@ -402,11 +404,19 @@ def development_history(
     return fold_stream(history), history
 
 
-def fold_stream(envelopes: Iterable[Envelope]) -> DevelopmentState | None:
-    """Fold a development stream's events, oldest first, into its current state."""
+def fold_stream(
+    envelopes: Iterable[Envelope], known: Mapping[int, Event] | None = None
+) -> DevelopmentState | None:
+    """Fold a development stream's events, oldest first, into its current state.
+
+    *known* maps ``seq`` to events already built (by the append that wrote them), which
+    are then not read back from their stored form.
+    """
     current: DevelopmentState | None = None
     for envelope in envelopes:
-        event = from_row(envelope.type, envelope.schema_version, envelope.data)
+        event = (known or {}).get(envelope.seq) or from_row(
+            envelope.type, envelope.schema_version, envelope.data
+        )
         if isinstance(event, DevelopmentCreated):
             current = fold.create(event, recorded_at=envelope.recorded_at)
         elif current is not None:
