@@ -1,0 +1,358 @@
+"""iCalendar export (RFC 5545, with the RFC 7986 calendar names), streamed one VEVENT at a time.
+
+Decisions a subscriber may notice:
+
+- Only developments with a date become events; the rest are left out.
+- Day dates (and intervals of days) are all-day events with an exclusive ``DTEND``. A
+  month or year is an all-day span over the whole month or year, and the first line of
+  the ``DESCRIPTION`` says so ("Date known to the month: April 2024"), as it says when a
+  date is uncertain or approximate. ``SUMMARY`` is always the title, unchanged.
+- A timed development with a ``timezone`` is written in that zone's local time with
+  ``TZID``; without one, an offset is converted to UTC and a bare local time stays a
+  floating time. An instant has a ``DTSTART`` and no ``DTEND`` (RFC 5545 3.6.1).
+- Streaming means the zones in use are not known up front, so each ``VTIMEZONE`` is
+  written once, just before the first ``VEVENT`` that uses it (RFC 5545 allows the
+  components of a calendar in any order). It covers 1970 to 2099, which keeps it short
+  and free of local mean time; a time outside that range is written in UTC instead.
+- Events are ``TRANSP:TRANSPARENT``: a subscribed news timeline should not make its
+  reader look busy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Final
+
+from icalendar import Calendar, Component, Event, Timezone, vText
+
+from events.values import WhenPart
+from exports import _dates
+
+__all__ = ["render"]
+
+PRODID: Final = "-//timeline//Diplomatic timeline export//EN"
+STATUS: Final = {
+    "occurred": "CONFIRMED",
+    "scheduled": "TENTATIVE",
+    "postponed": "TENTATIVE",
+    "cancelled": "CANCELLED",
+}
+ZONE_FIRST: Final = dt.date(1970, 1, 1)
+ZONE_LAST: Final = dt.date(2100, 1, 1)
+_FOOTER: Final = "END:VCALENDAR\r\n"
+_LINE_OCTETS: Final = 75
+# dur-value of RFC 5545 3.3.6, e.g. PT6H, P1D, P1W (no sign: a refresh goes forward).
+_DURATION_RE: Final = re.compile(
+    r"P(?:[0-9]+W|[0-9]+D|(?:[0-9]+D)?T(?:[0-9]+H(?:[0-9]+M(?:[0-9]+S)?)?|[0-9]+M(?:[0-9]+S)?|[0-9]+S))"
+)
+# Every line break a reader (or Python's str.splitlines) may honour becomes one newline.
+_NEWLINE_RE: Final = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+# RFC 5545 TEXT admits no control character but HTAB (3.3.11); newlines are handled above.
+_CONTROL_RE: Final = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+_HTTP_RE: Final = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.IGNORECASE)
+
+
+def render(
+    records: Iterable[Mapping[str, Any]],
+    *,
+    name: str = "Diplomatic timeline",
+    domain: str = "timeline.invalid",
+    description: str | None = None,
+    source: str | None = None,
+    refresh: str = "PT6H",
+) -> Iterator[str]:
+    """Yield an iCalendar document, in chunks, with one VEVENT per dated record.
+
+    *domain* makes each UID (``{id}@{domain}``): keep it once people subscribe.
+    *refresh* is an RFC 5545 duration telling clients how often to reload; *source* is
+    the URL the calendar can be reloaded from. Raise ValueError for a bad *refresh*.
+    """
+    if not _DURATION_RE.fullmatch(refresh):
+        raise ValueError(f"{refresh!r} is not an RFC 5545 duration such as PT6H or P1D")
+    yield _header(name=name, description=description, source=source, refresh=refresh)
+    zones = _Zones()
+    for record in records:
+        built = _event(record, domain, zones)
+        if built is None:
+            continue
+        event, zone_name = built
+        if zone_name is not None:
+            yield zones.first_use(zone_name)
+        yield _serialize(event)
+    yield _FOOTER
+
+
+def _serialize(component: Component) -> str:
+    """The component's text, each content line folded by :func:`fold` and ended by CRLF."""
+    return "".join(fold(str(line)) for line in component.content_lines() if line)
+
+
+def fold(line: str) -> str:
+    """Fold one content line into physical lines of at most 75 octets, each ended by CRLF.
+
+    RFC 5545 3.1 allows a fold anywhere; it never falls inside a UTF-8 character, nor
+    between a backslash and the character it escapes, which some readers mishandle.
+    (icalendar folds the same way, one character at a time; this is several times faster
+    on large calendars.)
+    """
+    data = line.encode("utf-8")
+    if len(data) <= _LINE_OCTETS:
+        return line + "\r\n"
+    pieces = []
+    start, room = 0, _LINE_OCTETS
+    while len(data) - start > room:
+        cut = start + room
+        while (data[cut] & 0xC0) == 0x80:  # a UTF-8 continuation byte: back to the lead
+            cut -= 1
+        backslashes = 0
+        while cut - backslashes - 1 >= start and data[cut - backslashes - 1] == 0x5C:
+            backslashes += 1
+        if backslashes % 2:  # the line would end in the middle of an escape
+            cut -= 1
+        pieces.append(data[start:cut])
+        start, room = cut, _LINE_OCTETS - 1  # a continuation line starts with a space
+    pieces.append(data[start:])
+    return b"\r\n ".join(pieces).decode("utf-8") + "\r\n"
+
+
+class _Literal(vText):
+    """A property value written exactly as given: the caller has escaped it already.
+
+    icalendar's own TEXT escaping also turns a written ``\\N`` into a line break, which
+    would change titles; :func:`escape` follows RFC 5545 alone.
+    """
+
+    def to_ical(self) -> bytes:
+        return str.__str__(self).encode("utf-8")
+
+
+def escape(text: str) -> str:
+    """Escape *text* as an RFC 5545 TEXT value (3.3.11), one logical line whatever it holds."""
+    text = _CONTROL_RE.sub(" ", _NEWLINE_RE.sub("\n", text))
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _text(value: str) -> _Literal:
+    return _Literal(escape(value))
+
+
+def _header(*, name: str, description: str | None, source: str | None, refresh: str) -> str:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("name", _text(name))
+    calendar.add("x-wr-calname", _text(name))
+    if description:
+        calendar.add("description", _text(description))
+        calendar.add("x-wr-caldesc", _text(description))
+    calendar.add("refresh-interval", _Literal(refresh), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", _Literal(refresh))
+    if source:
+        if not _is_http(source):
+            raise ValueError(f"{source!r} is not an http(s) URL")
+        calendar.add("source", _Literal(source), parameters={"VALUE": "URI"})
+    text = _serialize(calendar)
+    assert text.endswith(_FOOTER)
+    return text[: -len(_FOOTER)]
+
+
+class _Zones:
+    """The VTIMEZONE of each zone met so far, and which ones the output already holds."""
+
+    def __init__(self) -> None:
+        self._texts: dict[str, str | None] = {}
+        self._written: set[str] = set()
+
+    def covers(self, name: str, moment: dt.datetime) -> bool:
+        """True if *name* has a VTIMEZONE whose range holds *moment*."""
+        if name not in self._texts:
+            try:
+                component = Timezone.from_tzid(name, first_date=ZONE_FIRST, last_date=ZONE_LAST)
+                self._texts[name] = _serialize(component)
+            except ValueError:
+                self._texts[name] = None
+        return self._texts[name] is not None and ZONE_FIRST <= moment.date() < ZONE_LAST
+
+    def first_use(self, name: str) -> str:
+        """The VTIMEZONE text the first time *name* is used, then the empty string."""
+        if name in self._written:
+            return ""
+        self._written.add(name)
+        return self._texts[name] or ""
+
+
+def _event(
+    record: Mapping[str, Any], domain: str, zones: _Zones
+) -> tuple[Event, str | None] | None:
+    """The VEVENT of a record and the zone its times use; None for a record without date."""
+    found = _dates.parts(record)
+    if found is None:
+        return None
+    start, end = found
+    event = Event()
+    event.add("uid", _text(f"{record['id']}@{domain}"))
+    updated, created = _utc(record.get("updated_at")), _utc(record.get("created_at"))
+    if updated or created:
+        event.add("dtstamp", updated or created)
+    zone_name = _add_dates(event, start, end, record.get("timezone"), zones)
+    event.add("sequence", int(record.get("revision") or 0))
+    if created:
+        event.add("created", created)
+    if updated:
+        event.add("last-modified", updated)
+    event.add("summary", _text(record.get("title") or ""))
+    event.add("description", _text(_description(record, start, end)))
+    location = _location(record.get("place"))
+    if location:
+        event.add("location", _text(location))
+    geo = _geo(record.get("place"))
+    if geo:
+        event.add("geo", _Literal(geo))
+    url = _first_url(record)
+    if url:
+        event.add("url", _Literal(url))
+    categories = _unique([record.get("kind"), *(record.get("tags") or ())])
+    if categories:
+        event.add("categories", _Literal(",".join(escape(c) for c in categories)))
+    if record.get("part_of"):
+        event.add("related-to", _text(f"{record['part_of']}@{domain}"))
+    status = STATUS.get(record.get("status") or "")
+    if status:
+        event.add("status", status)
+    event.add("transp", "TRANSPARENT")
+    return event, zone_name
+
+
+def _add_dates(
+    event: Event, start: WhenPart, end: WhenPart, timezone: str | None, zones: _Zones
+) -> str | None:
+    """Add DTSTART (and DTEND when there is one); return the TZID used, if any."""
+    if not (start.is_timed and end.is_timed):
+        # All-day: the whole day, month or year, DTEND exclusive (RFC 5545 3.6.1).
+        event.add("dtstart", start.start_date())
+        event.add("dtend", end.end_date() + dt.timedelta(days=1))
+        return None
+    begin, label = _dates.local(start, timezone)
+    finish = None if _dates.same_part(start, end) else _dates.local(end, timezone)[0]
+    zone_name = timezone if timezone and label == timezone else None
+    if zone_name is not None and not (
+        zones.covers(zone_name, begin) and (finish is None or zones.covers(zone_name, finish))
+    ):
+        zone_name = None
+    if zone_name is None:
+        begin, finish = _utc_or_floating(begin), finish and _utc_or_floating(finish)
+    event.add("dtstart", begin)
+    if finish is not None and finish != begin:
+        event.add("dtend", finish)
+    # icalendar writes a UTC zone (UTC, Etc/UTC) as a Z time, which needs no VTIMEZONE.
+    return zone_name if event["DTSTART"].params.get("TZID") == zone_name else None
+
+
+def _utc_or_floating(moment: dt.datetime) -> dt.datetime:
+    """UTC for an aware time; a naive one stays a floating local time (RFC 5545 3.3.5)."""
+    return moment if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def _utc(text: str | None) -> dt.datetime | None:
+    """A log timestamp (UTC ISO 8601) as an aware datetime to the second."""
+    if not text:
+        return None
+    moment = dt.datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).replace(microsecond=0)
+
+
+def _is_http(url: object) -> bool:
+    return isinstance(url, str) and _HTTP_RE.fullmatch(url) is not None
+
+
+def _first_url(record: Mapping[str, Any]) -> str | None:
+    sources = record.get("sources") or ()
+    url = sources[0].get("url") if sources else None
+    return url if _is_http(url) else None
+
+
+def _unique(values: Iterable[str | None]) -> list[str]:
+    """Non-empty values, first occurrence only, in order."""
+    return list(dict.fromkeys(value for value in values if value))
+
+
+def _location(place: Mapping[str, Any] | None) -> str:
+    if not place:
+        return ""
+    return ", ".join(_unique([place.get("name"), place.get("city"), place.get("country")]))
+
+
+def _number(value: float) -> str:
+    """A coordinate as an RFC 5545 FLOAT: plain digits, never an exponent."""
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def _geo(place: Mapping[str, Any] | None) -> str | None:
+    if not place:
+        return None
+    lat, lon = place.get("lat"), place.get("lon")
+    if any(isinstance(v, bool) or not isinstance(v, int | float) for v in (lat, lon)):
+        return None
+    return f"{_number(lat)};{_number(lon)}"
+
+
+def _participant(person: Mapping[str, Any]) -> str:
+    details = ", ".join(_unique([person.get("role"), person.get("country")]))
+    name = person.get("name") or ""
+    return f"{name} ({details})" if details else name
+
+
+def _source(source: Mapping[str, Any]) -> str:
+    """``Title — Publisher, date: URL``, leaving out what is unknown."""
+    said = ", ".join(_unique([source.get("publisher"), source.get("published")]))
+    label = " — ".join(_unique([source.get("title"), said]))
+    url = source.get("url") or ""
+    return f"{label}: {url}" if label else url
+
+
+def _status(record: Mapping[str, Any]) -> str | None:
+    status, reason = record.get("status"), record.get("status_reason")
+    if status in (None, "occurred") and not reason:
+        return None
+    word = (status or "status").capitalize()
+    return f"{word}: {reason}" if reason else f"{word}."
+
+
+def _description(record: Mapping[str, Any], start: WhenPart, end: WhenPart) -> str:
+    """The plain-text body: date note, status, summary, people, points, quote, sources."""
+    blocks: list[str] = []
+    head = [line for line in (_dates.note(start, end), _status(record)) if line]
+    if head:
+        blocks.append("\n".join(head))
+    if record.get("summary"):
+        blocks.append(record["summary"])
+    participants = record.get("participants") or ()
+    if participants:
+        lines = [f"- {_participant(person)}" for person in participants]
+        blocks.append("\n".join(["Participants:", *lines]))
+    facts = []
+    if record.get("visitor"):
+        facts.append(f"Visitor: {record['visitor']}")
+    if record.get("host_country"):
+        facts.append(f"Host country: {record['host_country']}")
+    if record.get("parties"):
+        facts.append(f"Parties: {', '.join(record['parties'])}")
+    if facts:
+        blocks.append("\n".join(facts))
+    points = record.get("points") or ()
+    if points:
+        lines = [f"{number}. {point}" for number, point in enumerate(points, 1)]
+        blocks.append("\n".join(["Points:", *lines]))
+    if record.get("quote"):
+        quote = f"“{record['quote']}”"
+        blocks.append(f"{quote}\n— {record['speaker']}" if record.get("speaker") else quote)
+    sources = record.get("sources") or ()
+    if sources:
+        blocks.append("\n".join(["Sources:", *(f"- {_source(s)}" for s in sources)]))
+    return "\n\n".join(blocks)
