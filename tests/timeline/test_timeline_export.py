@@ -1,0 +1,178 @@
+"""`timeline export` and the Datasette renderers: what is selected, byte for byte."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import icalendar
+import jsonschema
+import pytest
+from click.testing import CliRunner
+from datasette.app import Datasette
+from datasette.plugins import pm
+
+import timeline.datasette_plugin
+from exports import json_doc
+from timeline import service
+from timeline.cli import cli
+
+SAMPLE = Path(service.__file__).with_name("sample") / "blinken-beijing-2024-04.jsonl"
+MEETING = "2024-04-26-xi-jinping-meets-antony-blinken"
+VISIT = "2024-04-24-antony-blinken-visits-china"
+SUMMIT = "2023-11-15-biden-xi-summit"
+
+
+def export(runner: CliRunner, *args: str) -> str:
+    result = runner.invoke(cli, ["export", *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def uids(ics: str) -> list[str]:
+    calendar = icalendar.Calendar.from_ical(ics)
+    return [str(e["UID"]).removesuffix("@timeline.invalid") for e in calendar.walk("VEVENT")]
+
+
+def ids(doc: str) -> list[str]:
+    return [d["id"] for d in json.loads(doc)["developments"]]
+
+
+@pytest.fixture
+def sample(db, runner: CliRunner) -> CliRunner:
+    with SAMPLE.open(encoding="utf-8") as stream:
+        service.import_file(db, stream)
+    return runner
+
+
+def test_every_format_exports_the_sample(sample: CliRunner) -> None:
+    ics = export(sample, "ical")
+    assert len(uids(ics)) == 13  # the four scheduled developments have no date
+    doc = export(sample, "json")
+    jsonschema.validate(json.loads(doc), json_doc.schema())
+    assert len(ids(doc)) == 17
+    tl = json.loads(export(sample, "timelinejs"))
+    assert len(tl["events"]) == 13
+
+
+@pytest.mark.parametrize("fmt", ["ical", "json", "timelinejs"])
+def test_two_exports_are_byte_identical(sample: CliRunner, fmt: str) -> None:
+    assert export(sample, fmt) == export(sample, fmt)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--kind", "meeting"], [MEETING]),
+        (["--kind", "summit", "--kind", "visit"], [SUMMIT, VISIT, "liu-zhenmin-visit-to-the-us"]),
+        (["--from", "2024-04-25", "--to", "2024-04-25"], [VISIT]),  # overlaps the visit
+        (["--to", "2023"], [SUMMIT]),
+        (["--from", "2024-04", "--kind", "visit"], [VISIT]),
+        (["--tag", "taiwan"], ["2024-04-26-wang-yi-holds-talks-with-antony-blinken"]),
+        (["--actor", "JOE BIDEN"], [SUMMIT]),
+        (["--country", "us", "--kind", "summit"], [SUMMIT]),
+        (["--status", "scheduled", "--kind", "visit"], ["liu-zhenmin-visit-to-the-us"]),
+    ],
+)
+def test_filters(sample: CliRunner, args: list[str], expected: list[str]) -> None:
+    assert ids(export(sample, "json", *args)) == expected
+
+
+def test_the_json_document_records_its_filters_and_position(sample: CliRunner, db) -> None:
+    doc = json.loads(export(sample, "json", "--kind", "meeting", "--from", "2024"))
+    head = db.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+    assert doc["generated_from"] == {"seq": head[0], "hash": head[1]}
+    assert doc["filters"]["kinds"] == ["meeting"]
+    assert doc["filters"]["from"] == "2024-01-01"
+
+
+def test_as_of_reproduces_an_earlier_export(sample: CliRunner, db) -> None:
+    seq = db.execute("SELECT MAX(seq) FROM events").fetchone()[0]
+    before = {fmt: export(sample, fmt) for fmt in ("ical", "json", "timelinejs")}
+    recorded = db.execute("SELECT recorded_at FROM events WHERE seq = ?", [seq]).fetchone()[0]
+    result = sample.invoke(
+        cli, ["revise", MEETING, "--summary", "Later detail", "--reason", "more known"]
+    )
+    assert result.exit_code == 0, result.output
+    result = sample.invoke(cli, ["retract", VISIT, "--reason", "test"])
+    assert result.exit_code == 0, result.output
+    assert export(sample, "ical") != before["ical"]
+    assert export(sample, "ical", "--as-of", str(seq)) == before["ical"]
+    assert export(sample, "timelinejs", "--as-of", str(seq)) == before["timelinejs"]
+    as_of = json.loads(export(sample, "json", "--as-of", str(seq)))
+    assert as_of["as_of"] == str(seq)
+    assert {**as_of, "as_of": None} == json.loads(before["json"])
+    assert export(sample, "ical", "--as-of", recorded) == before["ical"]
+
+
+def test_output_file_and_errors(sample: CliRunner, tmp_path: Path) -> None:
+    tmp_path = tmp_path / "out"
+    tmp_path.mkdir()
+    target = tmp_path / "china.ics"
+    assert export(sample, "ical", "-o", str(target), "--country", "CN") == ""
+    assert target.read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
+    assert b"\r\n" in target.read_bytes()
+    assert b"\n\n" not in target.read_bytes()
+    bad = sample.invoke(cli, ["export", "ical", "-o", str(tmp_path / "x.ics"), "--as-of", "soon"])
+    assert bad.exit_code == 1
+    assert bad.stderr == (
+        "Error: --as-of: 'soon' is neither a seq nor a time like 2024-04-26T08:30:00Z\n"
+    )
+    assert not (tmp_path / "x.ics").exists()
+    bad = sample.invoke(cli, ["export", "json", "--from", "2024-13"])
+    assert bad.exit_code == 1
+    assert bad.stderr.startswith("Error: '2024-13' is not a valid date")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["china.ics"]
+
+
+# --- Datasette renderers ----------------------------------------------------------------
+
+
+@pytest.fixture
+def datasette(db_path: Path, sample: CliRunner):
+    registered_here = not pm.is_registered(timeline.datasette_plugin)
+    if registered_here:
+        pm.register(timeline.datasette_plugin, name="timeline")
+    try:
+        yield Datasette([str(db_path)])
+    finally:
+        if registered_here:
+            pm.unregister(timeline.datasette_plugin)
+
+
+def get(ds: Datasette, path: str) -> Any:
+    async def fetch() -> Any:
+        await ds.invoke_startup()
+        return await ds.client.get(path)
+
+    return asyncio.run(fetch())
+
+
+def test_ics_of_a_filtered_table(datasette: Datasette) -> None:
+    response = get(datasette, "/timeline/developments.ics?kind=statement&_size=2")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/calendar; charset=utf-8"
+    # The whole filtered selection, not the page of two rows.
+    assert len(uids(response.text)) == 8
+    assert response.text == "".join(response.text.splitlines(keepends=True))
+    html = get(datasette, "/timeline/developments?kind=meeting").text
+    assert 'href="/timeline/developments.ics?kind=meeting&amp;' in html
+
+
+def test_ics_and_timelinejs_of_canned_queries(datasette: Datasette) -> None:
+    response = get(datasette, "/timeline/between_dates.ics?from=2024-04-25&to=2024-04-25")
+    assert uids(response.text) == [VISIT]
+    quotes = get(datasette, "/timeline/quotes_by_speaker.timelinejs?speaker=Su+Xiaohui")
+    assert quotes.status_code == 200
+    events = json.loads(quotes.text)["events"]
+    assert [e["unique_id"] for e in events] == ["2024-04-26-su-xiaohui-on-a-clear-signal"]
+
+
+def test_a_result_without_the_id_column_is_refused_naming_it(datasette: Datasette) -> None:
+    response = get(datasette, "/timeline/the_log.ics")
+    assert response.status_code == 400
+    assert response.text.startswith(
+        "The .ics format needs a development id column (id or development); this result has: seq,"
+    )
