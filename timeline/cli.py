@@ -954,6 +954,11 @@ def filter_options(fn: Callable) -> Callable:
     help="The calendar's or timeline's title.",
 )
 @click.option(
+    "--calendar-url",
+    metavar="URL",
+    help="Where the published calendar lives (iCal SOURCE, for refreshing subscribers).",
+)
+@click.option(
     "--domain",
     default="timeline.invalid",
     show_default=True,
@@ -962,7 +967,13 @@ def filter_options(fn: Callable) -> Callable:
 @db_option
 @reports_errors
 def export(
-    fmt: str, output: str, as_of: str | None, name: str, domain: str, **options: Any
+    fmt: str,
+    output: str,
+    as_of: str | None,
+    name: str,
+    domain: str,
+    calendar_url: str | None,
+    **options: Any,
 ) -> None:
     """Export the timeline as iCalendar, the project's JSON document, or TimelineJS JSON.
 
@@ -978,7 +989,14 @@ def export(
 
     try:
         export_to(
-            _open(create=False), fmt, output, as_of=as_of, name=name, domain=domain, **options
+            _open(create=False),
+            fmt,
+            output,
+            as_of=as_of,
+            name=name,
+            domain=domain,
+            source=calendar_url,
+            **options,
         )
     except ValueError as exc:  # a bad --from/--to date
         raise click.ClickException(str(exc)) from None

@@ -90,6 +90,7 @@ def _renderer(fmt: str, content_type: str) -> Any:
         data: dict,
         table: str | None,
         query_name: str | None,
+        request: Any,
     ) -> dict[str, Any]:
         if not can_render(columns):
             return {
@@ -108,9 +109,13 @@ def _renderer(fmt: str, content_type: str) -> Any:
         if fmt == "ics":
             from exports import ical
 
+            # SOURCE (RFC 7986): where a subscribed calendar refreshes from, this very URL.
             body = "".join(
                 ical.render(
-                    selected, name=name, domain=config.get("uid_domain", "timeline.invalid")
+                    selected,
+                    name=name,
+                    domain=config.get("uid_domain", "timeline.invalid"),
+                    source=request.url if request.url.startswith(("http:", "https:")) else None,
                 )
             )
         else:

@@ -20,14 +20,21 @@ FORMATS = ("ical", "json", "timelinejs")
 
 
 def render(
-    conn: Any, fmt: str, filters: Filters, *, name: str, domain: str, as_of: str | None = None
+    conn: Any,
+    fmt: str,
+    filters: Filters,
+    *,
+    name: str,
+    domain: str,
+    as_of: str | None = None,
+    source: str | None = None,
 ) -> Iterator[str]:
     """The chunks of one export of the tables behind *conn*."""
     selected = records(conn, filters)
     if fmt == "ical":
         from exports import ical
 
-        return ical.render(selected, name=name, domain=domain)
+        return ical.render(selected, name=name, domain=domain, source=source)
     if fmt == "json":
         from exports import json_doc
 
@@ -53,6 +60,7 @@ def export_to(
     as_of: str | None = None,
     name: str,
     domain: str,
+    source: str | None = None,
     **options: Any,
 ) -> None:
     """Write an export to *output* (``-`` for stdout); a file appears whole or not at all."""
@@ -60,7 +68,7 @@ def export_to(
     catch_up(db)
     with contextlib.ExitStack() as stack:
         conn = stack.enter_context(as_of_tables(db, as_of)) if as_of else db.conn
-        chunks = render(conn, fmt, filters, name=name, domain=domain, as_of=as_of)
+        chunks = render(conn, fmt, filters, name=name, domain=domain, as_of=as_of, source=source)
         if output == "-":
             out = sys.stdout
             for chunk in chunks:

@@ -176,3 +176,18 @@ def test_a_result_without_the_id_column_is_refused_naming_it(datasette: Datasett
     assert response.text.startswith(
         "The .ics format needs a development id column (id or development); this result has: seq,"
     )
+
+
+def test_calendar_url_becomes_the_source(sample: CliRunner) -> None:
+    ics = export(sample, "ical", "--calendar-url", "https://example.org/china.ics")
+    assert str(icalendar.Calendar.from_ical(ics)["SOURCE"]) == "https://example.org/china.ics"
+    bad = sample.invoke(cli, ["export", "ical", "--calendar-url", "javascript:alert(1)"])
+    assert bad.exit_code == 1
+    assert bad.stdout == ""
+    assert bad.stderr == "Error: 'javascript:alert(1)' is not an http(s) URL\n"
+
+
+def test_a_subscribed_calendar_names_its_own_url(datasette: Datasette) -> None:
+    response = get(datasette, "/timeline/developments.ics?kind=meeting")
+    calendar = icalendar.Calendar.from_ical(response.text)
+    assert str(calendar["SOURCE"]) == "http://localhost/timeline/developments.ics?kind=meeting"
