@@ -662,14 +662,14 @@ def import_(file: Any, silent: bool, as_json: bool) -> None:
     try:
         if show_bar:
             with click.progressbar(length=size, label="Importing", file=sys.stderr) as bar:
-                outcome = service.import_file(db, file, progress=bar.update)
+                outcome = service.import_file(db, file, progress=bar.update, keep=False)
         else:
-            outcome = service.import_file(db, file)
+            outcome = service.import_file(db, file, keep=False)
     except UnicodeDecodeError as exc:
         raise click.ClickException(f"{file.name} is not UTF-8 text ({exc.reason})") from None
-    report = {"appended": len(outcome.appended), "skipped": len(outcome.skipped)}
-    if outcome.appended:
-        report["first_seq"], report["last_seq"] = outcome.appended[0].seq, outcome.appended[-1].seq
+    report = {"appended": outcome.count, "skipped": len(outcome.skipped)}
+    if outcome.count:
+        report["first_seq"], report["last_seq"] = outcome.first_seq, outcome.last_seq
     if as_json:
         click.echo(dumps(report))
     else:
@@ -868,7 +868,7 @@ def demo(path: str, no_serve: bool, host: str, port: int, datasette_args: tuple[
     db.close()
     developments = "developments"
     click.echo(
-        f"{path}: {len(outcome.appended)} sample events added, {len(outcome.skipped)} were "
+        f"{path}: {outcome.count} sample events added, {len(outcome.skipped)} were "
         f"already there; browse the {developments} table, facets and queries."
     )
     if not no_serve:

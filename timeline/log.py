@@ -29,6 +29,7 @@ _INSERT = (
     f"VALUES ({', '.join('?' * len(Envelope.COLUMNS))})"
 )
 _FLUSH_EVERY = 2_000
+_VERSIONS_KEPT = 50_000  # stream versions remembered in a transaction; more are re-read
 
 
 def utc_now() -> str:
@@ -87,12 +88,15 @@ class EventLog:
         return row[0] or 0
 
     @contextmanager
-    def writing(self) -> Iterator[Writer]:
-        """A write transaction: everything appended in it lands together or not at all."""
+    def writing(self, *, keep: bool = True) -> Iterator[Writer]:
+        """A write transaction: everything appended in it lands together or not at all.
+
+        With ``keep=False`` the writer counts what it appends instead of keeping it all.
+        """
         conn = self.db.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
-            writer = Writer(self)
+            writer = Writer(self, keep=keep)
             yield writer
             writer.flush()
             conn.execute("COMMIT")
@@ -111,10 +115,14 @@ class Writer:
     hash: str = GENESIS
     now: str = attrs.field(factory=utc_now)
     _pending: list[tuple] = attrs.field(factory=list)
+    keep: bool = True
+    """Keep every appended envelope in :attr:`appended` (off for large imports)."""
     _versions: dict[str, int] = attrs.field(factory=dict)
     _by_id: dict[str, Envelope] = attrs.field(factory=dict)
-    _by_stream: dict[str, list[Envelope]] = attrs.field(factory=dict)
+    """Appended envelopes not yet flushed, by id; flushed ones are read back."""
     appended: list[Envelope] = attrs.field(factory=list)
+    count: int = 0
+    first_seq: int | None = None
 
     def __attrs_post_init__(self) -> None:
         self.seq, self.hash = self.log.head()
@@ -122,6 +130,9 @@ class Writer:
     def stream_version(self, stream: str) -> int:
         """The last version of *stream*, counting what this transaction appended."""
         if stream not in self._versions:
+            if len(self._versions) >= _VERSIONS_KEPT:
+                self.flush()  # what is forgotten must be readable from the table
+                self._versions.clear()
             self._versions[stream] = self.log.stream_version(stream)
         return self._versions[stream]
 
@@ -131,9 +142,8 @@ class Writer:
 
     def stream_events(self, stream: str) -> list[Envelope]:
         """Every event of *stream*, oldest first, counting this transaction's."""
-        stored = list(self.log.read(stream=stream)) if self.log.stream_version(stream) else []
-        known = {e.seq for e in stored}
-        return stored + [e for e in self._by_stream.get(stream, []) if e.seq not in known]
+        self.flush()
+        return list(self.log.read(stream=stream))
 
     def append(
         self,
@@ -190,8 +200,11 @@ class Writer:
         self.seq, self.hash = envelope.seq, envelope.hash
         self._versions[stream] = version
         self._by_id[id] = envelope
-        self._by_stream.setdefault(stream, []).append(envelope)
-        self.appended.append(envelope)
+        if self.keep:
+            self.appended.append(envelope)
+        self.count += 1
+        if self.first_seq is None:
+            self.first_seq = seq
         if len(self._pending) >= _FLUSH_EVERY:
             self.flush()
         return envelope
@@ -201,6 +214,7 @@ class Writer:
         if self._pending:
             self.log.db.conn.executemany(_INSERT, self._pending)
             self._pending.clear()
+            self._by_id.clear()
 
 
 @attrs.frozen

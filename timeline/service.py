@@ -61,8 +61,13 @@ class Outcome:
     """What an append or import did."""
 
     appended: list[Envelope]
+    """The new events (empty when not kept, for a large import: see :attr:`count`)."""
     skipped: list[str]
     """Ids of events already in the log with the same content."""
+    count: int = 0
+    """How many events were appended."""
+    first_seq: int | None = None
+    last_seq: int | None = None
 
 
 def _refuse(message: str, line: int | None) -> InvalidEvent:
@@ -166,6 +171,9 @@ _STATUS_PHRASE = {
 }
 
 
+_STATES_KEPT = 20_000
+
+
 class _Decider:
     """Decides, inside a write transaction, whether each submission may be appended."""
 
@@ -175,9 +183,13 @@ class _Decider:
 
     def state(self, stream: str) -> DevelopmentState | None:
         if stream not in self.states:
-            current = fold_stream(self.writer.stream_events(stream))
-            self.states[stream] = current
+            self.remember(stream, fold_stream(self.writer.stream_events(stream)))
         return self.states[stream]
+
+    def remember(self, stream: str, state: DevelopmentState | None) -> None:
+        if len(self.states) >= _STATES_KEPT:
+            self.states.clear()  # a cache: states are folded again from the log
+        self.states[stream] = state
 
     def existing(self, dev_id: str, field: str, line: int | None) -> DevelopmentState:
         current = self.state(dev_id)
@@ -239,7 +251,7 @@ class _Decider:
             self.existing(event.part_of, "data.part_of", line)
         if isinstance(event, DevelopmentScheduled) and event.announced_in is not None:
             self.existing(event.announced_in, "data.announced_in", line)
-        self.states[event.stream] = fold.create(event, recorded_at="")
+        self.remember(event.stream, fold.create(event, recorded_at=""))
         return event
 
     def _lifecycle(self, event: Event, line: int | None) -> None:
@@ -283,7 +295,7 @@ class _Decider:
         """Keep the cached state of the stream current."""
         current = self.states.get(envelope.stream)
         if isinstance(event, DevelopmentCreated):
-            self.states[envelope.stream] = fold.create(event, recorded_at=envelope.recorded_at)
+            self.remember(envelope.stream, fold.create(event, recorded_at=envelope.recorded_at))
         elif current is not None:
             fold.apply(
                 current, event, version=envelope.stream_version, recorded_at=envelope.recorded_at
@@ -296,6 +308,7 @@ def append(
     *,
     progress: Callable[[int], None] | None = None,
     project: bool = True,
+    keep: bool = True,
 ) -> Outcome:
     """Append every submission and update the tables, in one transaction, or do nothing.
 
@@ -306,7 +319,9 @@ def append(
     log = EventLog(db)
     skipped: list[str] = []
     built: dict[int, Event] = {}
-    with log.writing() as writer:
+    if project:
+        from timeline.projector import CHUNK, Projector  # it folds with this module
+    with log.writing(keep=keep) as writer:
         decider = _Decider(writer)
         for sub in submissions:
             decided = decider.decide(sub)
@@ -326,16 +341,25 @@ def append(
                 _check_claims(sub, envelope)
                 decider.after(event, envelope)
                 built[envelope.seq] = event
+                if project and len(built) >= CHUNK:
+                    # Fold as we go, so memory stays flat however long the import.
+                    writer.flush()
+                    Projector(db).catch_up_within(known=built)
+                    built.clear()
             if progress is not None:
                 progress(1)
-        if project and writer.appended:
+        if project and writer.count:
             # In the same transaction: the tables never lag behind the log, and a failure
             # to update them leaves the log as it was.
-            from timeline.projector import Projector  # it folds with this module
-
             writer.flush()
             Projector(db).catch_up_within(known=built)
-    return Outcome(appended=writer.appended, skipped=skipped)
+    return Outcome(
+        appended=writer.appended,
+        skipped=skipped,
+        count=writer.count,
+        first_seq=writer.first_seq,
+        last_seq=writer.seq if writer.count else None,
+    )
 
 
 def _check_claims(sub: Submission, envelope: Envelope) -> None:
@@ -364,8 +388,12 @@ def import_file(
     stream: IO[str],
     *,
     progress: Callable[[int], None] | None = None,
+    keep: bool = True,
 ) -> Outcome:
-    """Append a JSON Lines file atomically; *progress* gets the bytes of each line read."""
+    """Append a JSON Lines file atomically; *progress* gets the bytes of each line read.
+
+    ``keep=False`` returns counts without the envelopes, for files of any size.
+    """
 
     def lines() -> Iterator[str]:
         for text in stream:
@@ -373,7 +401,7 @@ def import_file(
                 progress(len(text.encode()))
             yield text
 
-    return append(db, parse_lines(lines()))
+    return append(db, parse_lines(lines()), keep=keep)
 
 
 def append_one(db: sqlite_utils.Database, submission: Submission) -> Envelope | None:

@@ -1,0 +1,139 @@
+"""The timeline page in Datasette: ``/-/timeline/{database}``, drawn by ``exports.html``.
+
+The page shows what the developments table shows for the same query string (column
+filters, ``_search``, ``_where``, facet selections), all of it rather than one page: it
+asks Datasette for that table page's SQL, then runs it without its limit, as the
+``.ics`` renderer does. Arguments that only shape the table page (``_next``, ``_size``,
+``_facet``, ``_col``, …) are dropped. The developments come in export order, so the page
+of an unfiltered table is byte for byte ``timeline export html``.
+
+Hooked in by ``timeline.datasette_plugin`` (``register_routes`` and ``table_actions``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Final
+from urllib.parse import parse_qsl, urlencode
+
+from datasette.utils import tilde_decode, tilde_encode
+from datasette.utils.asgi import NotFound, Response
+
+from timeline.metadata import TITLE
+
+__all__ = ["ROUTE", "TABLE", "selection_args", "table_action", "timeline_page", "timeline_url"]
+
+ROUTE: Final = r"^/-/timeline/(?P<database>[^/]+)$"
+TABLE: Final = "developments"
+LABEL: Final = "Timeline view"
+_PAGE_ARGS: Final = frozenset(
+    {
+        "_next",
+        "_size",
+        "_shape",
+        "_col",
+        "_nocol",
+        "_facet",
+        "_facet_array",
+        "_facet_date",
+        "_facet_size",
+        "_labels",
+        "_nolabels",
+        "_json",
+        "_json_infinity",
+        "_trace",
+        "_nofacet",
+        "_nocount",
+        "_nosuggest",
+        "_stream",
+        "_dl",
+        "_timelimit",
+        "_ttl",
+        "_extra",
+    }
+)
+"""Table page arguments that change how rows are shown, not which rows."""
+_ORDER_ARGS: Final = frozenset({"_sort", "_sort_desc"})
+_SORTED: Final = re.compile(r"\s*sorted by .*$", re.DOTALL)
+_FORWARDED: Final = ("cookie", "authorization")
+
+
+def selection_args(query_string: str) -> list[tuple[str, str]]:
+    """The arguments of a table page's query string that choose its rows, in order."""
+    pairs = parse_qsl(query_string or "", keep_blank_values=True)
+    return [(key, value) for key, value in pairs if key not in _PAGE_ARGS]
+
+
+def timeline_url(datasette: Any, database: str, query_string: str = "") -> str:
+    """The path of the timeline page for *database*, keeping the table's row selection."""
+    route = datasette.get_database(database).route
+    path = datasette.urls.path(f"/-/timeline/{tilde_encode(route)}")
+    args = urlencode(selection_args(query_string))
+    return f"{path}?{args}" if args else str(path)
+
+
+def table_action(
+    datasette: Any, database: str, table: str, request: Any
+) -> list[dict[str, str]] | None:
+    """The "Timeline view" link of a timeline database's developments table, else None."""
+    from timeline.datasette_plugin import timeline_databases
+
+    if table != TABLE or database not in timeline_databases(datasette):
+        return None
+    query_string = request.query_string if request is not None else ""
+    return [{"href": timeline_url(datasette, database, query_string), "label": LABEL}]
+
+
+async def timeline_page(datasette: Any, request: Any) -> Response:
+    """The HTML timeline of the developments the table page with this query string lists.
+
+    404 for a database that is not a timeline; the table page's own error (a bad filter,
+    a ``_where`` the actor may not run) is passed on with its status.
+    """
+    from exports import html
+    from timeline.datasette_plugin import _selected_ids, timeline_databases
+    from timeline.selection import records_for
+
+    try:
+        db = datasette.get_database(route=tilde_decode(request.url_vars["database"]))
+    except KeyError:
+        db = None
+    if db is None or db.name not in timeline_databases(datasette):
+        raise NotFound("No timeline database here")
+    await datasette.ensure_permissions(
+        request.actor,
+        [("view-table", (db.name, TABLE)), ("view-database", db.name), "view-instance"],
+    )
+    args = selection_args(request.query_string)
+    # One row is enough: what we need is the page's SQL and parameters.
+    extra = [("_size", "1"), ("_nofacet", "1"), ("_nocount", "1"), ("_nosuggest", "1")]
+    path = datasette.urls.table(db.name, TABLE, format="json") + "?" + urlencode(args + extra)
+    headers = {name: value for name, value in request.headers.items() if name in _FORWARDED}
+    answer = await datasette.client.get(path, headers=headers)
+    data = answer.json() if _is_json(answer) else {}
+    if answer.status_code != 200 or "query" not in data:
+        message = data.get("error") or answer.text or "The developments table did not answer"
+        return Response.text(f"{message}\n", status=answer.status_code)
+    ids = await _selected_ids(datasette, db.name, data["query"]["sql"], data)
+    selected = await db.execute_fn(lambda conn: sorted(records_for(conn, ids), key=_export_order))
+    body = "".join(html.render(selected, title=_title(data, args)))
+    return Response.html(body)
+
+
+def _export_order(record: Mapping[str, Any]) -> tuple[bool, str, str]:
+    """The order of ``timeline export``: by date, unknown dates last, then by id."""
+    start = record.get("start")
+    return (start is None, start or "", record.get("id") or "")
+
+
+def _title(data: Mapping[str, Any], args: list[tuple[str, str]]) -> str:
+    """The export's title, followed by Datasette's own words for the filters if any."""
+    if all(key in _ORDER_ARGS for key, _value in args):
+        return TITLE
+    described = _SORTED.sub("", data.get("human_description_en") or "").strip()
+    return f"{TITLE}: {described}" if described else TITLE
+
+
+def _is_json(answer: Any) -> bool:
+    return answer.headers.get("content-type", "").startswith("application/json")
