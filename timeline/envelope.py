@@ -23,6 +23,8 @@ class Envelope:
     data: dict[str, Any]
     meta: dict[str, Any]
     hash: str
+    data_json: str | None = attrs.field(default=None, eq=False, repr=False)
+    """The stored text of ``data`` (canonical JSON), when at hand."""
 
     COLUMNS = (
         "seq",
@@ -52,6 +54,7 @@ class Envelope:
             data=json.loads(data),
             meta=json.loads(meta),
             hash=hash_,
+            data_json=data,
         )
 
     def hashed_fields(self) -> dict[str, Any]:

@@ -182,6 +182,7 @@ class Writer:
             data=data,
             meta=meta,
             hash=chain_hash_text(self.hash, row_json),
+            data_json=data_json,
         )
         self._pending.append(
             (

@@ -298,7 +298,7 @@ class _RowWriter:
                     e.type,
                     e.recorded_at,
                     e.data.get("reason"),
-                    json.dumps(e.data, ensure_ascii=False, sort_keys=True),
+                    e.data_json or json.dumps(e.data, ensure_ascii=False, sort_keys=True),
                 ],
             )
             if e.type == "DevelopmentsLinked":

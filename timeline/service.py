@@ -141,6 +141,9 @@ def parse_lines(lines: Iterable[str]) -> Iterator[Submission]:
         yield parse_submission(parse_json(text.rstrip("\r\n"), line=number), line=number)
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
 def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
@@ -155,6 +158,9 @@ def parse_json(text: str, *, line: int | None = None) -> Any:
         raise _refuse(f"not valid JSON: {exc}", line) from None
     except RecursionError:
         raise _refuse("not valid JSON: nested too deeply", line) from None
+    # A lone surrogate can only come from a \uD800-\uDFFF escape: look deeper only then.
+    if not _SURROGATE_ESCAPE.search(text):
+        return value
     try:
         json.dumps(value, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as exc:

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from strategies import CREATING, LIFECYCLE, actor_described
 
 import timeline.projector
+from events.codec import canonical_json
 from timeline import service
 from timeline.cli import cli
 from timeline.db import open_db
@@ -63,8 +64,8 @@ def development(db, dev_id: str) -> dict[str, Any]:
 
 
 def as_json(value: Any) -> str:
-    """How the projector writes JSON text columns (history.data)."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    """How the log stores an event's data, which history.data repeats as it is."""
+    return canonical_json(value)
 
 
 def fts_ids(db, query: str) -> list[str]:
