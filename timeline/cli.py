@@ -17,10 +17,29 @@ from typing import Any
 
 import click
 
-from timeline import service
-from timeline.db import open_db
-from timeline.errors import InvalidEvent, TimelineError
-from timeline.output import appended_json, appended_text, dumps
+
+def _without_numpy() -> None:
+    """Import sqlite_utils without numpy, which it loads only to convert numpy values.
+
+    That import costs about 50 ms at every start of every command, and timeline never
+    inserts numpy values. Only the command-line process does this; as a library,
+    timeline leaves sqlite_utils as it finds it.
+    """
+    if "numpy" in sys.modules or "sqlite_utils" in sys.modules:
+        return
+    sys.modules["numpy"] = None  # type: ignore[assignment]  # makes `import numpy` fail
+    try:
+        import sqlite_utils  # noqa: F401
+    finally:
+        del sys.modules["numpy"]
+
+
+_without_numpy()
+
+from timeline import service  # noqa: E402
+from timeline.db import open_db  # noqa: E402
+from timeline.errors import InvalidEvent, TimelineError  # noqa: E402
+from timeline.output import appended_json, appended_text, dumps  # noqa: E402
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 DEFAULT_DB = "timeline.db"
