@@ -963,7 +963,7 @@ def filter_options(fn: Callable) -> Callable:
 
 
 @cli.command(context_settings=CONTEXT)
-@click.argument("fmt", metavar="FORMAT", type=click.Choice(["ical", "json", "timelinejs"]))
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(["ical", "json", "timelinejs", "html"]))
 @click.option("-o", "--output", metavar="FILE", default="-", help="Write here [default: stdout].")
 @filter_options
 @click.option(
@@ -994,7 +994,8 @@ def export(
     calendar_url: str | None,
     **options: Any,
 ) -> None:
-    """Export the timeline as iCalendar, the project's JSON document, or TimelineJS JSON.
+    """Export the timeline as iCalendar, the project's JSON document, TimelineJS JSON,
+    or a self-contained HTML page that draws it.
 
     The same database and options always give byte-identical output.
 
@@ -1003,6 +1004,7 @@ def export(
         timeline export ical -o china-us.ics --country CN --from 2024
         timeline export json --kind agreement --as-of 120
         timeline export timelinejs --tag five-point-consensus -o timeline.json
+        timeline export html -o timeline.html --country CN
     """
     from timeline.exporting import export_to
 

@@ -65,7 +65,7 @@ def can_render(columns: list[str]) -> bool:
     return any(column in columns for column in ID_COLUMNS)
 
 
-async def _selected_ids(datasette: Any, database: str, sql: str, data: dict) -> list[str]:
+async def selected_ids(datasette: Any, database: str, sql: str, data: dict) -> list[str]:
     """The ids of the whole selection, not only of the page Datasette shows."""
     params = (data.get("query") or {}).get("params") or {}
     columns = data.get("columns") or []
@@ -101,7 +101,7 @@ def _renderer(fmt: str, content_type: str) -> Any:
             }
         from timeline.selection import records_for
 
-        ids = await _selected_ids(datasette, database, sql, data)
+        ids = await selected_ids(datasette, database, sql, data)
         db = datasette.get_database(database)
         selected = await db.execute_fn(lambda conn: list(records_for(conn, ids)))
         config = datasette.plugin_config("timeline", database=database) or {}
@@ -141,3 +141,22 @@ def register_output_renderer(datasette: Any) -> list[dict[str, Any]]:
             "can_render": can_render,
         },
     ]
+
+
+# --- the timeline page: /-/timeline/{database}, linked from the developments table ------
+
+
+@hookimpl
+def register_routes(datasette: Any) -> list[tuple[str, Any]]:
+    from timeline.timeline_page import ROUTE, timeline_page
+
+    return [(ROUTE, timeline_page)]
+
+
+@hookimpl
+def table_actions(
+    datasette: Any, actor: Any, database: str, table: str, request: Any
+) -> list[dict[str, str]] | None:
+    from timeline.timeline_page import table_action
+
+    return table_action(datasette, database, table, request)

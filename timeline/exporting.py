@@ -16,7 +16,7 @@ from timeline.projector import catch_up
 from timeline.selection import Filters, log_position, records
 from timeline.selection import as_of as as_of_tables
 
-FORMATS = ("ical", "json", "timelinejs")
+FORMATS = ("ical", "json", "timelinejs", "html")
 
 
 def render(
@@ -49,6 +49,10 @@ def render(
         from exports import timelinejs
 
         return timelinejs.render(selected, title=name)
+    if fmt == "html":
+        from exports import html
+
+        return html.render(selected, title=name)
     raise ValueError(f"unknown export format {fmt!r}; formats: {', '.join(FORMATS)}")
 
 

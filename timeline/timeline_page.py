@@ -92,7 +92,7 @@ async def timeline_page(datasette: Any, request: Any) -> Response:
     a ``_where`` the actor may not run) is passed on with its status.
     """
     from exports import html
-    from timeline.datasette_plugin import _selected_ids, timeline_databases
+    from timeline.datasette_plugin import selected_ids, timeline_databases
     from timeline.selection import records_for
 
     try:
@@ -115,7 +115,7 @@ async def timeline_page(datasette: Any, request: Any) -> Response:
     if answer.status_code != 200 or "query" not in data:
         message = data.get("error") or answer.text or "The developments table did not answer"
         return Response.text(f"{message}\n", status=answer.status_code)
-    ids = await _selected_ids(datasette, db.name, data["query"]["sql"], data)
+    ids = await selected_ids(datasette, db.name, data["query"]["sql"], data)
     selected = await db.execute_fn(lambda conn: sorted(records_for(conn, ids), key=_export_order))
     body = "".join(html.render(selected, title=_title(data, args)))
     return Response.html(body)

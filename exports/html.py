@@ -1,0 +1,165 @@
+"""A self-contained HTML page that draws the timeline, streamed one development at a time.
+
+Decisions a reader may notice:
+
+- One file, no network: the stylesheet and the script (``exports/static/``) are inlined,
+  and a Content-Security-Policy lets only those two run (by their hashes), so nothing in
+  the data can load or execute anything, and the page works offline.
+- The records are embedded whole as JSON in ``<script type="application/json"
+  id="timeline-data">``: ``{"title": ..., "developments": [records], "dates": [...]}``,
+  where ``dates[i]`` is ``{"text", "note"}`` for a dated development (the date in words
+  as the other exports write it, e.g. ``c. May 2024`` and ``Date known to the month,
+  approximate: May 2024``) and null otherwise. Every ``</`` in the JSON is written
+  ``<\\/`` and every ``<!--`` as ``\\u003c!--``, which JSON reads back unchanged but which
+  can neither close the script element nor change how the HTML parser reads it.
+- The script builds every piece of text with ``textContent``; links are made only from
+  http(s) URLs.
+- The same records and title give the same bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import html
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from importlib import resources
+from typing import Any, Final
+
+from exports import _dates
+
+__all__ = ["render"]
+
+_DATA_ID: Final = "timeline-data"
+
+_HEAD: Final = """\
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{policy}">
+<meta name="generator" content="timeline">
+<title>{title}</title>
+<link rel="icon" href="data:,">
+<style>{css}</style>
+</head>
+<body>
+<a class="skip" href="#lanes">Skip to the timeline</a>
+<header class="page-head">
+<h1 id="page-title">{title}</h1>
+<p id="count" class="count" role="status" aria-live="polite"></p>
+</header>
+<form id="filters" class="toolbar" role="search" aria-label="Filter developments">
+<label>Lanes <select id="f-group"><option value="kind">by kind</option>\
+<option value="country">by country</option></select></label>
+<label>Kind <select id="f-kind"><option value="">All kinds</option></select></label>
+<label>Country <select id="f-country"><option value="">All countries</option></select></label>
+<label>Actor <input id="f-actor" type="search" list="f-actors" placeholder="Any actor" \
+autocomplete="off" spellcheck="false"></label>
+<datalist id="f-actors"></datalist>
+<label>Tag <select id="f-tag"><option value="">All tags</option></select></label>
+<label>Status <select id="f-status"><option value="">All statuses</option></select></label>
+<button type="reset" id="f-clear">Clear filters</button>
+</form>
+<div class="zoombar" role="group" aria-label="Zoom and pan">
+<button type="button" data-act="out" aria-label="Zoom out" title="Zoom out (-)">\u2212</button>
+<button type="button" data-act="in" aria-label="Zoom in" title="Zoom in (+)">+</button>
+<button type="button" data-act="left" aria-label="Earlier" title="Earlier (\u2190)">\u2190</button>
+<button type="button" data-act="right" aria-label="Later" title="Later (\u2192)">\u2192</button>
+<button type="button" data-act="fit" title="Show every date (0)">Fit all</button>
+<span id="range" class="range"></span>
+</div>
+<main class="layout">
+<section id="chart" class="chart" aria-label="Timeline" aria-describedby="help">
+<svg id="axis" class="axis" aria-hidden="true" focusable="false"></svg>
+<div id="lanes" class="lanes" tabindex="-1">\
+<svg id="plot" class="plot" role="group" aria-label="Developments on the time axis"></svg></div>
+<p id="empty" class="empty" hidden>No dated development matches the filters.</p>
+</section>
+<aside class="side">
+<section id="details" class="details" role="region" aria-labelledby="d-title" hidden></section>
+<section id="undated" class="undated" aria-labelledby="undated-title">
+<h2 id="undated-title">Date unknown</h2>
+<ul id="undated-list" class="undated-list"></ul>
+<p id="undated-none" class="muted" hidden>None.</p>
+</section>
+</aside>
+</main>
+<footer class="page-foot">
+<p id="help" class="help">Zoom with the mouse wheel, the buttons or + and \u2212; pan by dragging, \
+or with \u2190 and \u2192; 0 shows every date. Tab to a development and press Enter for its \
+details, Esc to close them.</p>
+<ul id="legend" class="legend" aria-label="Legend"></ul>
+</footer>
+<noscript><p class="noscript">This timeline is drawn by a script; the developments are in \
+the page source as JSON.</p></noscript>
+<script type="application/json" id="{data_id}">"""
+
+
+def render(
+    records: Iterable[Mapping[str, Any]], *, title: str = "Diplomatic timeline"
+) -> Iterator[str]:
+    """Yield one self-contained HTML page, in chunks, drawing *records* on a time axis.
+
+    Every record is embedded (the undated ones make the page's "Date unknown" list).
+    Raise ValueError for a record whose dates are malformed, as the other exports do.
+    """
+    css, js = _static("timeline.css"), _static("timeline.js")
+    yield _HEAD.format(
+        policy=html.escape(_policy(css, js)),
+        title=html.escape(title),
+        css=css,
+        data_id=_DATA_ID,
+    )
+    yield f'{{"title":{_json(title)},"developments":['
+    dates: list[dict[str, str | None] | None] = []
+    for index, record in enumerate(records):
+        dates.append(_date(record))
+        yield f",{_json(record)}" if index else _json(record)
+    yield f'],"dates":{_json(dates)}}}</script>\n<script>{js}</script>\n</body>\n</html>\n'
+
+
+def _date(record: Mapping[str, Any]) -> dict[str, str | None] | None:
+    """The date in words and how well it is known, as the other exports say it."""
+    found = _dates.parts(record)
+    if found is None:
+        return None
+    start, end = found
+    return {
+        "text": _dates.describe(start, end, record.get("timezone")),
+        "note": _dates.note(start, end),
+    }
+
+
+def _json(value: Any) -> str:
+    """Compact JSON that cannot end the script element it sits in (see the module doc)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("</", "<\\/").replace("<!--", "\\u003c!--")
+
+
+@functools.cache
+def _static(name: str) -> str:
+    """A file of ``exports/static``; it must not be able to end its own element."""
+    text = resources.files(__package__).joinpath("static", name).read_text("utf-8")
+    if "</" in text or "<!--" in text:
+        raise ValueError(f"exports/static/{name} contains '</' or '<!--', which would break out")
+    return text
+
+
+@functools.cache
+def _policy(css: str, js: str) -> str:
+    """A Content-Security-Policy that runs only our own style and script, and fetches nothing."""
+    return (
+        "default-src 'none'; "
+        f"script-src '{_sha256(js)}'; "
+        f"style-src '{_sha256(css)}'; "
+        "img-src data:; base-uri 'none'; form-action 'none'"
+    )
+
+
+def _sha256(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
