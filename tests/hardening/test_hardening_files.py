@@ -1,0 +1,227 @@
+"""Files that are not (or no longer, or not yet) timeline databases.
+
+`timeline log`, `verify` and `append` must each say in one line what is wrong, exit 1,
+and leave the file exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hardening_support import assert_refused, batch_lines, count, plain
+
+from timeline import service
+from timeline.cli import cli
+from timeline.db import open_db
+
+COMMANDS = {
+    "log": ["log"],
+    "verify": ["verify"],
+    "append": [
+        "append",
+        "CallHeld",
+        "--data",
+        '{"title": "x", "when": "2024", "participants": [{"name": "A"}]}',
+    ],
+}
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run(path: Path, command: str):
+    return CliRunner().invoke(cli, [*COMMANDS[command], "--db", str(path)])
+
+
+@pytest.fixture
+def real_db(tmp_path: Path) -> Path:
+    """A timeline database of 50 events, checkpointed into its one file."""
+    path = tmp_path / "real.db"
+    db = open_db(path)
+    service.import_file(db, iter(line + "\n" for line in batch_lines(0, 50)))
+    db.close()
+    return path
+
+
+def files(tmp_path: Path, real_db: Path) -> dict[str, tuple[Path, str]]:
+    """Broken files and the one line each must give (after `Error: PATH `)."""
+    random_bytes = tmp_path / "random.db"
+    random_bytes.write_bytes(os.urandom(64 * 1024))
+    text = tmp_path / "notes.db"
+    text.write_text("Minutes of the meeting.\n" * 2000, encoding="utf-8")
+    truncated = tmp_path / "truncated.db"
+    data = real_db.read_bytes()
+    truncated.write_bytes(data[: len(data) // 2])
+    header_only = tmp_path / "header-only.db"
+    header_only.write_bytes(data[:100])
+    newer = tmp_path / "newer.db"
+    shutil.copy(real_db, newer)
+    with plain(newer) as conn:
+        conn.execute(
+            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+            "VALUES ('timeline', '9999_future', '2030-01-01 00:00:00+00:00')"
+        )
+    other = tmp_path / "other.db"
+    with plain(other) as conn:
+        conn.execute("CREATE TABLE developments (id TEXT PRIMARY KEY, title TEXT)")
+    return {
+        "random bytes": (random_bytes, "is not a timeline database (file is not a database)"),
+        "a text file": (text, "is not a timeline database (file is not a database)"),
+        "cut in half": (truncated, "is not a timeline database (database disk image is malformed)"),
+        "only the header": (
+            header_only,
+            "is not a timeline database (database disk image is malformed)",
+        ),
+        "from a newer version": (
+            newer,
+            "was written by a newer version of timeline (schema step 9999_future); upgrade timeline to use it",
+        ),
+        "another program's": (other, "is a SQLite database of another program, not a timeline"),
+    }
+
+
+KINDS = [
+    "random bytes",
+    "a text file",
+    "cut in half",
+    "only the header",
+    "from a newer version",
+    "another program's",
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_file_that_is_not_a_timeline_gets_one_line_and_is_left_alone(
+    tmp_path: Path, real_db: Path, kind: str, command: str
+):
+    path, message = files(tmp_path, real_db)[kind]
+    before = digest(path)
+    line = assert_refused(run(path, command))
+    assert line == f"Error: {path} {message}"
+    if kind != "another program's":  # see the xfail test below
+        assert digest(path) == before
+    assert not Path(f"{path}-wal").exists() or kind == "from a newer version"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="timeline switches another program's SQLite database to WAL before refusing it: "
+    "_connect() runs PRAGMA journal_mode = WAL before open_db() looks at the tables, so "
+    "`timeline log --db other.db` on a rollback-journal database of another program prints "
+    "'is a SQLite database of another program' and yet changes bytes 18-19 of its header "
+    "from 1 1 to 2 2 (persistent WAL mode). Expected: the file left byte for byte as it was.",
+)
+@pytest.mark.parametrize("command", COMMANDS)
+def test_another_programs_database_is_left_byte_for_byte(
+    tmp_path: Path, real_db: Path, command: str
+):
+    path, _ = files(tmp_path, real_db)["another program's"]
+    before = path.read_bytes()
+    assert before[18:20] == b"\x01\x01"  # a rollback journal, the default
+    assert_refused(run(path, command))
+    assert path.read_bytes() == before
+
+
+def test_a_newer_database_keeps_its_events_untouched(tmp_path: Path, real_db: Path):
+    path, _ = files(tmp_path, real_db)["from a newer version"]
+    with plain(path) as conn:
+        rows = conn.execute("SELECT * FROM events ORDER BY seq").fetchall()
+    for command in COMMANDS:
+        assert_refused(run(path, command))
+    with plain(path) as conn:
+        assert conn.execute("SELECT * FROM events ORDER BY seq").fetchall() == rows
+        assert conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id").fetchall() == [
+            ("0001_event_log",),
+            ("0002_projection_tables",),
+            ("9999_future",),
+        ]
+
+
+def test_an_empty_file_becomes_a_timeline_on_the_first_append(tmp_path: Path):
+    # Judged sound: `touch timeline.db` (or sqlite3's empty file) then `timeline append` is
+    # how people start, and an empty file holds nothing that could be lost.
+    path = tmp_path / "empty.db"
+    path.touch()
+    result = run(path, "append")
+    assert result.exit_code == 0, result.output
+    assert count(path) == 1
+    assert CliRunner().invoke(cli, ["verify", "--db", str(path)]).exit_code == 0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="On an empty file `timeline log` and `timeline verify` print 'Error: PATH: no such "
+    "table: events', SQLite's words for it. Expected: what a missing file gets ('no database "
+    "at PATH; create one with: timeline init --db PATH', or 'OK: 0 events' for verify), "
+    "not an internal table name.",
+)
+@pytest.mark.parametrize("command", ["log", "verify"])
+def test_read_commands_on_an_empty_file_say_what_to_do(tmp_path: Path, command: str):
+    path = tmp_path / "empty.db"
+    path.touch()
+    result = run(path, command)
+    if result.exit_code != 0:
+        line = assert_refused(result)
+        assert "no such table" not in line
+        assert "timeline init" in line
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="A read command on an empty file writes to it: `timeline verify --db empty.db` "
+    "leaves a 4,096-byte SQLite header behind (the WAL switch in _connect), although read "
+    "commands never create a database (test_read_commands_do_not_create_a_database). "
+    "Expected: the empty file stays empty.",
+)
+@pytest.mark.parametrize("command", ["log", "verify"])
+def test_read_commands_leave_an_empty_file_empty(tmp_path: Path, command: str):
+    path = tmp_path / "empty.db"
+    path.touch()
+    run(path, command)
+    assert path.stat().st_size == 0
+
+
+def test_a_database_whose_wal_was_lost_keeps_what_was_checkpointed(tmp_path: Path, real_db: Path):
+    # A copy made without the -wal file (a careless backup) loses only uncheckpointed
+    # commits, and what it has still verifies.
+    db = open_db(real_db)
+    db.execute("PRAGMA wal_autocheckpoint = 0")  # keep the next commit in the WAL only
+    service.import_file(db, iter(line + "\n" for line in batch_lines(1, 20)))
+    copy = tmp_path / "copy.db"
+    shutil.copy(real_db, copy)  # without real.db-wal
+    db.close()
+    assert count(copy) == 50
+    result = CliRunner().invoke(cli, ["verify", "--db", str(copy)])
+    assert result.exit_code == 0, result.output
+    assert count(real_db) == 70
+
+
+def test_a_database_locked_by_another_writer_waits_for_it(tmp_path: Path, real_db: Path):
+    # The busy timeout makes a writer wait for another's transaction instead of failing.
+    import threading
+    import time
+
+    holder = sqlite3.connect(real_db, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(1.0, lambda: holder.execute("COMMIT"))
+    release.start()
+    started = time.monotonic()
+    try:
+        result = run(real_db, "append")
+    finally:
+        release.join()
+        holder.close()
+    assert result.exit_code == 0, result.output
+    assert time.monotonic() - started >= 0.9
+    assert count(real_db) == 51
