@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any, get_args, get_origin
 
 import cattrs
@@ -215,10 +216,14 @@ def _format(exc: BaseException, _type: Any) -> str:
     if isinstance(exc, KeyError):
         return "is required"
     if isinstance(exc, ForbiddenExtraKeysError):
-        return f"\x00{sorted(exc.extra_fields)[0]}\x00unknown field"
+        name = sorted(exc.extra_fields)[0]
+        return f"\x00{name if _PLAIN_NAME.fullmatch(name) else repr(name)}\x00unknown field"
     if isinstance(exc, ValueError | TypeError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"
+
+
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_]+")
 
 
 def describe_error(exc: BaseException, path: str = "data") -> str:

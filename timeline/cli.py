@@ -7,7 +7,6 @@ them, so that `timeline append` starts fast.
 from __future__ import annotations
 
 import functools
-import json
 import os
 import re
 import sqlite3
@@ -41,6 +40,8 @@ from timeline.db import open_db  # noqa: E402
 from timeline.errors import InvalidEvent, TimelineError  # noqa: E402
 from timeline.output import appended_json, appended_text, dumps  # noqa: E402
 
+# SQLite integers are 64-bit: a larger number is a mistake to report, not to crash on.
+SEQ = click.IntRange(0, 2**63 - 1)
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 DEFAULT_DB = "timeline.db"
 
@@ -98,7 +99,32 @@ def _open(create: bool = True):  # sqlite_utils.Database, imported lazily
 # --- the group ----------------------------------------------------------------------
 
 
-@click.group(context_settings=CONTEXT)
+class OneLineErrors(click.Group):
+    """Report a usage error (a bad flag or value) in one line, like every other error.
+
+    Click prints the usage block and a hint over several lines; scripts and people
+    reading logs get one ``Error:`` line that says which option and where to look.
+    """
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as exc:
+            where = f" (see: {exc.ctx.command_path} --help)" if exc.ctx else ""
+            click.echo(f"Error: {exc.format_message()}{where}", err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=OneLineErrors, context_settings=CONTEXT)
 @click.version_option(package_name="timeline")
 @click.option(
     "--db",
@@ -131,7 +157,12 @@ def init() -> None:
     Example:
         timeline init --db diplomacy.db
     """
+    from timeline.db import restore_guards
+
     db = _open()
+    restored = restore_guards(db)
+    if restored:
+        click.echo(f"{db_path()}: restored the log's guards: {', '.join(restored)}")
     count = db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
     click.echo(f"{db_path()}: ready, {count} event{'s' * (count != 1)} in the log")
 
@@ -140,8 +171,12 @@ def init() -> None:
 
 
 def _read_json_argument(value: str, what: str) -> Any:
+    """JSON given as text, ``@FILE`` or ``-`` (stdin); one line naming *what* if it is not."""
     if value == "-":
-        text = sys.stdin.read()
+        try:
+            text = sys.stdin.buffer.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise click.ClickException(f"{what}: standard input is not UTF-8 text") from None
     elif value.startswith("@"):
         try:
             with open(value[1:], encoding="utf-8") as f:
@@ -153,13 +188,9 @@ def _read_json_argument(value: str, what: str) -> Any:
     else:
         text = value
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise click.ClickException(
-            f"{what}: not valid JSON: {exc.msg} (column {exc.colno})"
-        ) from None
-    except RecursionError:
-        raise click.ClickException(f"{what}: not valid JSON: nested too deeply") from None
+        return service.parse_json(text)
+    except InvalidEvent as exc:
+        raise click.ClickException(f"{what}: {exc}") from None
 
 
 def _print_appended(envelope: Any, as_json: bool, event_id: str | None = None) -> None:
@@ -188,7 +219,7 @@ def _append(submission: service.Submission, as_json: bool) -> None:
 @click.option("--meta", metavar="JSON", help='Free metadata, e.g. \'{"recorded_by": "ana"}\'.')
 @click.option(
     "--expect-version",
-    type=int,
+    type=SEQ,
     metavar="N",
     help="Append only if the stream's last version is N (0: must not exist yet).",
 )
@@ -518,7 +549,7 @@ def lifecycle_options(fn: Callable) -> Callable:
     """``--expect-version``, ``--json``, meta flags and ``--db``."""
     fn = click.option(
         "--expect-version",
-        type=int,
+        type=SEQ,
         metavar="N",
         help="Refuse unless the development's last version is N.",
     )(fn)
@@ -710,7 +741,7 @@ def _file_size(file: Any) -> int:
 @click.option(
     "--type", "types", multiple=True, metavar="TYPE", help="Only this event type (repeatable)."
 )
-@click.option("--since", type=int, default=0, metavar="SEQ", help="Only events after this seq.")
+@click.option("--since", type=SEQ, default=0, metavar="SEQ", help="Only events after this seq.")
 @json_option
 @db_option
 @reports_errors
@@ -758,21 +789,34 @@ def show(development: str, as_json: bool) -> None:
 @db_option
 @reports_errors
 def verify() -> None:
-    """Check the log: seq without gaps, stream versions in order, and the hash chain.
+    """Check the log: seq without gaps, stream versions in order, the hash chain, the
+    triggers that guard it, and that the tables equal a fresh rebuild.
 
-    Exits 1 naming the first bad seq.
+    Exits 1 naming the first bad seq (or what else is wrong).
 
     \b
     Example:
         timeline verify
     """
+    from timeline.db import missing_guards
     from timeline.log import verify_chain
-    from timeline.projector import differences
+    from timeline.projector import Projector, anchor_problem, differences
 
     db = _open(create=False)
     count, problem = verify_chain(db)
+    if problem is None and Projector(db).upgrade():
+        click.echo("Rebuilt the tables, made by an earlier version of timeline.")
+    problem = problem or anchor_problem(db)
     if problem is not None:
         click.echo(f"Error: {problem}", err=True)
+        sys.exit(1)
+    guards = missing_guards(db)
+    if guards:
+        click.echo(
+            f"Error: the log's guards are missing ({', '.join(guards)}): UPDATE and DELETE "
+            "are not refused; restore them with: timeline init",
+            err=True,
+        )
         sys.exit(1)
     stale = differences(db)
     if stale:
@@ -831,7 +875,9 @@ def _serve(path: str, host: str, port: int, extra: tuple[str, ...]) -> None:
 
 def serve_options(fn: Callable) -> Callable:
     """``--host`` and ``--port`` for Datasette."""
-    fn = click.option("--port", type=int, default=8001, show_default=True, help="Port.")(fn)
+    fn = click.option(
+        "--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="Port."
+    )(fn)
     return click.option(
         "--host", default="127.0.0.1", show_default=True, help="Address to listen on."
     )(fn)

@@ -28,11 +28,24 @@ def run_script(db: sqlite_utils.Database, script: str) -> None:
         raise ValueError(f"incomplete SQL statement: {statement.strip()[:60]}")
 
 
+GUARD_NAMES = ("events_refuse_update", "events_refuse_delete", "events_seq_without_gaps")
+GUARDS = f"""
+CREATE TRIGGER IF NOT EXISTS events_refuse_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, '{IMMUTABLE}'); END;
+CREATE TRIGGER IF NOT EXISTS events_refuse_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, '{IMMUTABLE}'); END;
+CREATE TRIGGER IF NOT EXISTS events_seq_without_gaps BEFORE INSERT ON events
+WHEN NEW.seq IS NOT (SELECT COALESCE(MAX(seq), 0) + 1 FROM events)
+BEGIN SELECT RAISE(ABORT, 'events.seq must follow the last seq without a gap'); END;
+"""
+"""The triggers that make SQLite itself refuse to change or drop events, or leave gaps."""
+
+
 @migrations(name="0001_event_log")
 def _event_log(db: sqlite_utils.Database) -> None:
     run_script(
         db,
-        f"""
+        """
         CREATE TABLE events (
             seq INTEGER PRIMARY KEY,
             id TEXT NOT NULL UNIQUE,
@@ -42,20 +55,14 @@ def _event_log(db: sqlite_utils.Database) -> None:
             stream_version INTEGER NOT NULL,
             recorded_at TEXT NOT NULL,
             data TEXT NOT NULL CHECK (json_valid(data)),
-            meta TEXT NOT NULL DEFAULT '{{}}' CHECK (json_valid(meta)),
+            meta TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(meta)),
             hash TEXT NOT NULL,
             UNIQUE (stream, stream_version)
         );
         CREATE INDEX events_type ON events (type);
         CREATE INDEX events_recorded_at ON events (recorded_at);
-        CREATE TRIGGER events_refuse_update BEFORE UPDATE ON events
-        BEGIN SELECT RAISE(ABORT, '{IMMUTABLE}'); END;
-        CREATE TRIGGER events_refuse_delete BEFORE DELETE ON events
-        BEGIN SELECT RAISE(ABORT, '{IMMUTABLE}'); END;
-        CREATE TRIGGER events_seq_without_gaps BEFORE INSERT ON events
-        WHEN NEW.seq IS NOT (SELECT COALESCE(MAX(seq), 0) + 1 FROM events)
-        BEGIN SELECT RAISE(ABORT, 'events.seq must follow the last seq without a gap'); END;
-        """,
+        """
+        + GUARDS,
     )
 
 
@@ -83,16 +90,20 @@ def _connect(path: str | Path) -> sqlite_utils.Database:
     # execute_plugins=False: no scan of installed sqlite-utils plugins at every start.
     db = sqlite_utils.Database(conn, execute_plugins=False)
     register_functions(conn)
-    try:
-        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        if str(path) != ":memory:":
-            db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = NORMAL")
-        db.execute("PRAGMA foreign_keys = ON")
-    except sqlite3.DatabaseError as exc:
-        conn.close()
-        raise DatabaseError(f"{path} is not a timeline database ({exc})") from None
     return db
+
+
+def _settings(db: sqlite_utils.Database, path: str | Path) -> None:
+    """WAL (readers never block the writer), a busy timeout, foreign keys.
+
+    Applied only once the file is known to be ours: switching a file to WAL rewrites
+    its header, and another program's database must be left exactly as it was.
+    """
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    if str(path) != ":memory:":
+        db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")
+    db.execute("PRAGMA foreign_keys = ON")
 
 
 def is_timeline_db(db: sqlite_utils.Database) -> bool:
@@ -104,13 +115,24 @@ def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
     """Open (and, if *create*, initialise or upgrade) the timeline database at *path*.
 
     Refuses a file that is not SQLite, a SQLite database of some other program, and a
-    database whose schema comes from a newer timeline; with ``create=False`` a missing
-    file is an error rather than a new empty database.
+    database whose schema comes from a newer timeline, leaving each untouched; with
+    ``create=False`` a missing or empty file is an error rather than a new database.
     """
-    if str(path) != ":memory:" and not create and not Path(path).exists():
-        raise DatabaseError(f"no database at {path}; create one with: timeline init --db {path}")
+    memory = str(path) == ":memory:"
+    if not memory and not create:
+        if not Path(path).exists():
+            raise DatabaseError(
+                f"no database at {path}; create one with: timeline init --db {path}"
+            )
+        if Path(path).is_file() and Path(path).stat().st_size == 0:
+            raise DatabaseError(
+                f"{path} is empty, not a timeline yet; create one with: timeline init --db {path}"
+            )
+    if not memory and Path(path).is_dir():
+        raise DatabaseError(f"{path} is a folder, not a database file")
     db = _connect(path)
     try:
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         tables = set(db.table_names())
     except sqlite3.DatabaseError as exc:
         db.close()
@@ -119,9 +141,30 @@ def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
         db.close()
         raise DatabaseError(f"{path} is a SQLite database of another program, not a timeline")
     _check_not_newer(db, path)
+    try:
+        _settings(db, path)
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        raise DatabaseError(f"{path}: {exc}") from None
     if create or tables:
         _migrate(db)
     return db
+
+
+def restore_guards(db: sqlite_utils.Database) -> list[str]:
+    """Recreate any of the log's triggers that were dropped; return their names."""
+    missing = missing_guards(db)
+    if missing:
+        run_script(db, GUARDS)
+    return missing
+
+
+def missing_guards(db: sqlite_utils.Database) -> list[str]:
+    """The triggers guarding the log that the database no longer has."""
+    present = {
+        row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    }
+    return [name for name in GUARD_NAMES if name not in present]
 
 
 def _migrate(db: sqlite_utils.Database) -> None:

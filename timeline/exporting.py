@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlite_utils
 
+from timeline.errors import TimelineError
 from timeline.projector import catch_up
 from timeline.selection import Filters, log_position, records
 from timeline.selection import as_of as as_of_tables
@@ -80,7 +81,10 @@ def export_to(
             out.flush()
             return
         target = Path(output)
-        handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+        try:
+            handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+        except OSError as exc:
+            raise TimelineError(f"-o: cannot write {output}: {exc.strerror}") from None
         try:
             # Calendar lines end in CRLF already: no newline translation.
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:

@@ -240,6 +240,9 @@ def verify_chain(db: sqlite_utils.Database) -> tuple[int, Problem | None]:
     for row in db.execute(f"{_SELECT} ORDER BY seq"):
         count += 1
         seq = row[0]
+        if seq <= previous_seq:
+            where = f"after seq {previous_seq}" if previous_seq else "before seq 1"
+            return count, Problem(seq, f"out of place: a seq {seq} {where}")
         if seq != previous_seq + 1:
             missing = previous_seq + 1
             return count, Problem(missing, f"missing: the log jumps from {previous_seq} to {seq}")
@@ -247,6 +250,10 @@ def verify_chain(db: sqlite_utils.Database) -> tuple[int, Problem | None]:
             envelope = Envelope.from_row(row)
         except (json.JSONDecodeError, TypeError):
             return count, Problem(seq, "the stored data or meta is not valid JSON")
+        # The log writes canonical JSON only; other text (duplicate keys, spacing) was
+        # written by something else, and may show readers what the hash does not cover.
+        if row[7] != canonical_json(envelope.data) or row[8] != canonical_json(envelope.meta):
+            return count, Problem(seq, "the stored data or meta was rewritten (not as logged)")
         if envelope.stream_version != versions.get(envelope.stream, 0) + 1:
             return count, Problem(
                 seq,

@@ -23,7 +23,7 @@ from events.ids import slugify
 from events.state import DevelopmentState
 from events.values import Place
 from timeline.envelope import Envelope
-from timeline.log import EventLog
+from timeline.log import EventLog, Problem
 from timeline.service import fold_stream
 from timeline.tables import SCHEMA, create_tables, drop_tables, missing_tables, projection_tables
 
@@ -128,7 +128,25 @@ class Projector:
             if progress is not None:
                 progress(end - start)
 
-    def catch_up_within(self, *, known: Mapping[int, Event] | None = None) -> int:
+    def upgrade(self) -> bool:
+        """Rebuild tables made by an earlier version of the projector; True if it did."""
+        state = self.db["_projector_state"]
+        if not state.exists():
+            return False
+        row = self.db.execute(
+            "SELECT schema FROM _projector_state WHERE name = ?", [NAME]
+        ).fetchone()
+        if row is None or row[0] == SCHEMA:
+            return False
+        self.rebuild()
+        return True
+
+    def catch_up_within(
+        self,
+        *,
+        known: Mapping[int, Event] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
         """Fold everything after the checkpoint inside the caller's open transaction.
 
         Used by appends, so that an event and the rows it changes land together.
@@ -143,30 +161,40 @@ class Projector:
             end = min(head, start + CHUNK)
             self._fold_chunk(start, end, known)
             self._save(end)
+            if progress is not None:
+                progress(end - start)
             start = end
         return folded
 
     def rebuild(self, *, progress: Callable[[int], None] | None = None) -> int:
-        """Drop every projection table and fold the whole log again."""
+        """Drop every projection table and fold the whole log again, in one transaction.
+
+        Readers see the old tables until the new ones are complete; a rebuild that is
+        interrupted leaves the old ones as they were.
+        """
         conn = self.db.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
             drop_tables(self.db)
             create_tables(self.db)
             self._save(0)
+            folded = self.catch_up_within(progress=progress)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
-        return self.catch_up(progress=progress)
+        return folded
 
     def _save(self, position: int) -> None:
+        # The hash of the last event folded in anchors the tables to the log: `verify`
+        # then notices events removed from the end, or a log rewritten under the tables.
+        row = self.db.execute("SELECT hash FROM events WHERE seq = ?", [position]).fetchone()
         self.db.execute(
-            "INSERT INTO _projector_state (name, position, schema) VALUES (?, ?, ?) "
+            "INSERT INTO _projector_state (name, position, hash, schema) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (name) DO UPDATE SET position = excluded.position, "
-            "schema = excluded.schema",
-            [NAME, position, SCHEMA],
+            "hash = excluded.hash, schema = excluded.schema",
+            [NAME, position, row[0] if row else "", SCHEMA],
         )
 
     # --- one chunk ------------------------------------------------------------------
@@ -566,6 +594,30 @@ def _json_list(values: Iterable[str] | None) -> str:
 def catch_up(db: sqlite_utils.Database) -> int:
     """Bring the tables of *db* up to the end of its log."""
     return Projector(db).catch_up()
+
+
+def anchor_problem(db: sqlite_utils.Database) -> Problem | None:
+    """Whether the log still holds the event the tables were last brought up to."""
+    if "hash" not in db["_projector_state"].columns_dict:
+        return None  # tables of an earlier version, which kept no anchor
+    row = db.execute(
+        "SELECT position, hash FROM _projector_state WHERE name = ? AND schema = ?",
+        [NAME, SCHEMA],
+    ).fetchone()
+    if row is None or row[0] == 0:
+        return None
+    position, expected = row
+    found = db.execute("SELECT hash FROM events WHERE seq = ?", [position]).fetchone()
+    if found is None:
+        head = EventLog(db).head()[0]
+        return Problem(
+            head + 1,
+            f"missing: the tables were made from the log up to seq {position}, "
+            f"but it ends at seq {head}",
+        )
+    if found[0] != expected:
+        return Problem(position, "differs from the event the tables were made from")
+    return None
 
 
 def differences(db: sqlite_utils.Database) -> list[str]:

@@ -200,6 +200,8 @@ def as_of(db: sqlite_utils.Database, point: str) -> Iterator[sqlite3.Connection]
     from timeline.projector import Projector
 
     if point.isdigit():
+        if int(point) >= 2**63:
+            raise TimelineError(f"--as-of: {point} is past any seq of a log")
         until: dict[str, Any] = {"until_seq": int(point)}
     else:
         until = {"until_recorded_at": _utc(point)}

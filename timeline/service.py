@@ -78,9 +78,13 @@ def parse_submission(obj: Any, *, line: int | None = None) -> Submission:
     """Validate one event object (type, data, id…); raise InvalidEvent naming the field."""
     if not isinstance(obj, dict):
         raise _refuse('an event must be a JSON object like {"type": ..., "data": {...}}', line)
+    problem = bad_text(obj)
+    if problem is not None:
+        raise _refuse(problem, line)
     unknown = sorted(set(obj) - _SUBMISSION_KEYS - _LOG_KEYS)
     if unknown:
-        raise _refuse(f"{unknown[0]}: unknown field", line)
+        name = unknown[0] if _PLAIN_NAME.fullmatch(unknown[0]) else repr(unknown[0])
+        raise _refuse(f"{name}: unknown field", line)
     type_ = obj.get("type")
     if not isinstance(type_, str):
         raise _refuse("type: is required and must be a string", line)
@@ -141,15 +145,12 @@ def parse_lines(lines: Iterable[str]) -> Iterator[Submission]:
         yield parse_submission(parse_json(text.rstrip("\r\n"), line=number), line=number)
 
 
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-
-
 def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
 def parse_json(text: str, *, line: int | None = None) -> Any:
-    """Strict JSON: no NaN or Infinity, no unpaired surrogates; InvalidEvent otherwise."""
+    """Strict JSON: no NaN or Infinity; InvalidEvent otherwise (text is checked later)."""
     try:
         value = json.loads(text, parse_constant=_no_constants)
     except json.JSONDecodeError as exc:
@@ -158,15 +159,37 @@ def parse_json(text: str, *, line: int | None = None) -> Any:
         raise _refuse(f"not valid JSON: {exc}", line) from None
     except RecursionError:
         raise _refuse("not valid JSON: nested too deeply", line) from None
-    # A lone surrogate can only come from a \uD800-\uDFFF escape: look deeper only then.
-    if not _SURROGATE_ESCAPE.search(text):
-        return value
-    try:
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError as exc:
-        bad = exc.object[exc.start : exc.end].encode("unicode_escape").decode()
-        raise _refuse(f"not valid text: an unpaired surrogate ({bad})", line) from None
     return value
+
+
+# Text that is not text: controls other than tab, CR and LF (a terminal obeys them, and a
+# title must come out of every export whole), and unpaired surrogates (no UTF-8 for them).
+_BAD_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_]+")
+
+
+def bad_text(value: Any, path: str = "") -> str | None:
+    """The first string in *value* (keys too) that is not plain text, as ``path: problem``."""
+    if isinstance(value, str):
+        found = _BAD_CHARACTER.search(value)
+        if found is None:
+            return None
+        char = found.group()
+        what = "an unpaired surrogate" if "\ud800" <= char <= "\udfff" else "a control character"
+        return f"{path or 'value'}: contains {what} ({char.encode('unicode_escape').decode()})"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = key if _PLAIN_NAME.fullmatch(str(key)) else repr(key)
+            where = f"{path}.{name}" if path else name
+            problem = bad_text(key, where) or bad_text(item, where)
+            if problem is not None:
+                return problem
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            problem = bad_text(item, f"{path}[{index}]")
+            if problem is not None:
+                return problem
+    return None
 
 
 _STATUS_PHRASE = {

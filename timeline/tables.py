@@ -11,7 +11,7 @@ import sqlite_utils
 from timeline.db import run_script
 
 # Bump when the tables change shape: the projector then rebuilds them from the log.
-SCHEMA = "5"
+SCHEMA = "6"
 
 # Children first, so that dropping never trips a foreign key.
 TABLES = (
@@ -35,6 +35,7 @@ DDL = """
 CREATE TABLE IF NOT EXISTS _projector_state (
     name TEXT PRIMARY KEY,
     position INTEGER NOT NULL,
+    hash TEXT NOT NULL,
     schema TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS actors (
