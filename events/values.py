@@ -291,8 +291,9 @@ def _parse_part(text: str, piece: str) -> WhenPart:
     year, month, day = number["year"], number["month"], number["day"]
     hour, minute, second = number["hour"], number["minute"], number["second"]
     assert year is not None
-    if year == 0:
-        raise _invalid(text, "year must be 0001-9999")
+    if year == 0 or year == 9999:
+        # 9999 leaves no day after the last one, which calendars need to end an event.
+        raise _invalid(text, "year must be 0001-9998")
     if month is not None and not 1 <= month <= 12:
         raise _invalid(text, "month must be 01-12")
     if month is not None and day is not None and not 1 <= day <= _days_in_month(year, month):

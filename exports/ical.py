@@ -253,8 +253,17 @@ def _add_dates(
 
 
 def _utc_or_floating(moment: dt.datetime) -> dt.datetime:
-    """UTC for an aware time; a naive one stays a floating local time (RFC 5545 3.3.5)."""
-    return moment if moment.tzinfo is None else moment.astimezone(dt.UTC)
+    """UTC for an aware time; a naive one stays a floating local time (RFC 5545 3.3.5).
+
+    A time whose UTC falls before year 1 (0001-01-01 early, east of Greenwich) cannot be
+    written in UTC; it is kept as the local time it was given in.
+    """
+    if moment.tzinfo is None:
+        return moment
+    try:
+        return moment.astimezone(dt.UTC)
+    except OverflowError:
+        return moment.replace(tzinfo=None)
 
 
 def _utc(text: str | None) -> dt.datetime | None:

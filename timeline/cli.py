@@ -72,7 +72,14 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON."
 def db_path() -> str:
     """The database chosen by the innermost ``--db``, else $TIMELINE_DB, else the default."""
     ctx = click.get_current_context()
-    return (ctx.obj or {}).get("db") or os.environ.get("TIMELINE_DB") or DEFAULT_DB
+    chosen = (ctx.obj or {}).get("db")
+    if chosen is None:
+        chosen = os.environ.get("TIMELINE_DB")
+    if chosen is None:
+        return DEFAULT_DB
+    if not chosen.strip():
+        raise click.ClickException("--db: an empty path names no database")
+    return chosen
 
 
 def reports_errors(fn: Callable) -> Callable:
@@ -375,6 +382,7 @@ FLAG_FOR_FIELD = {
     "data.points": "--point",
     "data.parties": "--party",
     "data.announced_in": "--announced-in",
+    "data.changes.participants": "--clear participants",
     "data.changes": "the changes",
     "expected_version": "--expect-version",
 }
@@ -453,7 +461,8 @@ def _add_command(
                 data[key] = list(value) if isinstance(value, tuple) else value
         _append(service.submit(type_, data, meta=meta), as_json)
 
-    command.__doc__ = f"{help_text}\n\n\\b\nExample:\n    {example}"
+    # "\b" (a backspace) tells click to keep the example's lines as they are.
+    command.__doc__ = f"{help_text}\n\n\b\nExample:\n    {example}"
     decorated: Callable = reports_errors(flag_errors(command, {"data.development": "--id"}))
     for option in reversed(extra):
         decorated = option(decorated)
@@ -690,7 +699,7 @@ def link(source: str, target: str, relation: str, **options: Any) -> None:
 
 
 @cli.command("import", context_settings=CONTEXT)
-@click.argument("file", type=click.File("r", encoding="utf-8", lazy=False))
+@click.argument("file", type=click.File("rb", lazy=False))
 @click.option("--silent", is_flag=True, help="No progress bar.")
 @json_option
 @db_option
@@ -709,14 +718,11 @@ def import_(file: Any, silent: bool, as_json: bool) -> None:
     db = _open()
     size = _file_size(file)
     show_bar = not silent and size and sys.stderr.isatty()
-    try:
-        if show_bar:
-            with click.progressbar(length=size, label="Importing", file=sys.stderr) as bar:
-                outcome = service.import_file(db, file, progress=bar.update, keep=False)
-        else:
-            outcome = service.import_file(db, file, keep=False)
-    except UnicodeDecodeError as exc:
-        raise click.ClickException(f"{file.name} is not UTF-8 text ({exc.reason})") from None
+    if show_bar:
+        with click.progressbar(length=size, label="Importing", file=sys.stderr) as bar:
+            outcome = service.import_file(db, file, progress=bar.update, keep=False)
+    else:
+        outcome = service.import_file(db, file, keep=False)
     report = {"appended": outcome.count, "skipped": len(outcome.skipped)}
     if outcome.count:
         report["first_seq"], report["last_seq"] = outcome.first_seq, outcome.last_seq

@@ -60,19 +60,32 @@ ID_COLUMNS = ("id", "development")
 _LIMIT = re.compile(r"\s+limit\s+\d+(\s+offset\s+\d+)?\s*$", re.IGNORECASE)
 
 
-def can_render(columns: list[str]) -> bool:
-    """Any table or query with the development id column can be rendered."""
-    return any(column in columns for column in ID_COLUMNS)
+def can_render(columns: list[str], table: str | None = None) -> bool:
+    """Any table or query with the development id column can be rendered.
+
+    Not the log itself: its ``id`` column holds event ids, not developments.
+    """
+    return table != "events" and any(column in columns for column in ID_COLUMNS)
 
 
-async def selected_ids(datasette: Any, database: str, sql: str, data: dict) -> list[str]:
-    """The ids of the whole selection, not only of the page Datasette shows."""
+async def selected_ids(
+    datasette: Any, database: str, sql: str, data: dict, *, table: str | None = None
+) -> list[str]:
+    """The ids of the whole selection, not only of the page Datasette shows.
+
+    A table page's SQL ends in the page size Datasette added: that limit goes. A query's
+    own SQL is kept as written, limit and all.
+    """
     params = (data.get("query") or {}).get("params") or {}
     columns = data.get("columns") or []
     column = next(c for c in ID_COLUMNS if c in columns)
-    inner = _LIMIT.sub("", sql.strip().rstrip(";"))
+    inner = sql.strip()
+    if table is not None:
+        inner = _LIMIT.sub("", inner)
+    # On lines of their own, so that a trailing `-- comment` cannot swallow the bracket.
+    inner = inner.rstrip().rstrip(";")
     results = await datasette.get_database(database).execute(
-        f"select [{column}] from ({inner})", params, truncate=False
+        f"select [{column}] from (\n{inner}\n)", params, truncate=False
     )
     seen: dict[str, None] = {}
     for row in results.rows:
@@ -92,16 +105,28 @@ def _renderer(fmt: str, content_type: str) -> Any:
         query_name: str | None,
         request: Any,
     ) -> dict[str, Any]:
-        if not can_render(columns):
+        if not can_render(columns, table):
+            wanted = f"The .{fmt} format needs a development id column ({' or '.join(ID_COLUMNS)})"
+            found = (
+                "the events table's id is an event id; use the developments table"
+                if table == "events"
+                else f"this result has: {', '.join(columns)}"
+            )
             return {
-                "body": f"The .{fmt} format needs a development id column "
-                f"({' or '.join(ID_COLUMNS)}); this result has: {', '.join(columns)}\n",
+                "body": f"{wanted}; {found}\n",
                 "status_code": 400,
                 "content_type": "text/plain; charset=utf-8",
             }
         from timeline.selection import records_for
 
-        ids = await selected_ids(datasette, database, sql, data)
+        try:
+            ids = await selected_ids(datasette, database, sql, data, table=table)
+        except Exception as exc:  # the query's own SQL failed: say so, as Datasette would
+            return {
+                "body": f"The .{fmt} format could not run this query: {exc}\n",
+                "status_code": 400,
+                "content_type": "text/plain; charset=utf-8",
+            }
         db = datasette.get_database(database)
         selected = await db.execute_fn(lambda conn: list(records_for(conn, ids)))
         config = datasette.plugin_config("timeline", database=database) or {}

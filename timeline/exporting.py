@@ -81,6 +81,8 @@ def export_to(
             out.flush()
             return
         target = Path(output)
+        if target.is_dir():
+            raise TimelineError(f"-o: {output} is a folder; name a file in it")
         try:
             handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
         except OSError as exc:

@@ -199,9 +199,10 @@ def as_of(db: sqlite_utils.Database, point: str) -> Iterator[sqlite3.Connection]
     from timeline.log import copy_log
     from timeline.projector import Projector
 
-    if point.isdigit():
-        if int(point) >= 2**63:
-            raise TimelineError(f"--as-of: {point} is past any seq of a log")
+    if point.isascii() and point.isdigit():
+        head = db.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
+        if int(point) > head:
+            raise TimelineError(f"--as-of: seq {point} is past the end of the log (seq {head})")
         until: dict[str, Any] = {"until_seq": int(point)}
     else:
         until = {"until_recorded_at": _utc(point)}

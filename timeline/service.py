@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -103,7 +104,7 @@ def parse_submission(obj: Any, *, line: int | None = None) -> Submission:
         raise _refuse("expected_version: must be a whole number, 0 or more", line)
     recorded_at = obj.get("recorded_at")
     if recorded_at is not None:
-        _check_recorded_at(recorded_at, line)
+        recorded_at = _check_recorded_at(recorded_at, line)
     version = obj.get("schema_version", None)
     try:
         cls = registry.cls(type_)
@@ -126,15 +127,16 @@ def parse_submission(obj: Any, *, line: int | None = None) -> Submission:
 _UTC_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
 
 
-def _check_recorded_at(value: Any, line: int | None) -> None:
-    ok = isinstance(value, str) and _UTC_INSTANT.match(value) is not None
-    if ok:
+def _check_recorded_at(value: Any, line: int | None) -> str:
+    """The time in the one form the log writes, so that times compare as text (``--as-of``)."""
+    if isinstance(value, str) and _UTC_INSTANT.match(value) is not None:
         try:
-            dt.datetime.fromisoformat(value[:-1])
+            moment = dt.datetime.fromisoformat(value[:-1])
         except ValueError:
-            ok = False
-    if not ok:
-        raise _refuse(f"recorded_at: {value!r} is not a UTC time like 2024-04-26T08:30:00Z", line)
+            pass
+        else:
+            return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    raise _refuse(f"recorded_at: {value!r} is not a UTC time like 2024-04-26T08:30:00Z", line)
 
 
 def parse_lines(lines: Iterable[str]) -> Iterator[Submission]:
@@ -149,10 +151,17 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (math.inf, -math.inf):
+        raise ValueError(f"{text} is too large a number")
+    return value
+
+
 def parse_json(text: str, *, line: int | None = None) -> Any:
     """Strict JSON: no NaN or Infinity; InvalidEvent otherwise (text is checked later)."""
     try:
-        value = json.loads(text, parse_constant=_no_constants)
+        value = json.loads(text, parse_constant=_no_constants, parse_float=_finite)
     except json.JSONDecodeError as exc:
         raise _refuse(f"not valid JSON: {exc.msg} (column {exc.colno})", line) from None
     except ValueError as exc:
@@ -201,6 +210,7 @@ _STATUS_PHRASE = {
 
 
 _STATES_KEPT = 20_000
+_NEEDS_PARTICIPANTS = ("MeetingHeld", "TalksHeld", "SummitHeld", "CallHeld")
 
 
 class _Decider:
@@ -287,6 +297,8 @@ class _Decider:
         if isinstance(event, DevelopmentsLinked):
             self.existing(event.from_, "data.from", line)
             self.existing(event.to, "data.to", line)
+            if event.relation == "part_of":
+                self._no_loop(event.from_, event.to, "data.to", line)
             return
         dev_id = getattr(event, "development", None)
         if dev_id is None:  # an actor description: nothing to check against
@@ -310,6 +322,14 @@ class _Decider:
             if part_of == dev_id:
                 raise _refuse("data.part_of: a development cannot be part of itself", line)
             self.existing(part_of, "data.part_of", line)
+            self._no_loop(dev_id, part_of, "data.part_of", line)
+        if current.type in _NEEDS_PARTICIPANTS:
+            cleared = isinstance(event, DevelopmentRevised) and (
+                "participants" in event.changes.cleared or event.changes.values.participants == ()
+            )
+            if cleared or getattr(event, "participants", None) == ():
+                field = "data.changes.participants" if cleared else "data.participants"
+                raise _refuse(f"{field}: a {current.kind} needs at least one participant", line)
         when = getattr(event, "when", None)
         zone = getattr(event, "timezone", None) or current.timezone
         if isinstance(event, DevelopmentRevised):
@@ -319,6 +339,20 @@ class _Decider:
                 zone = None
         if when is not None and when.needs_timezone and zone is None:
             raise _refuse(f"data.timezone: required for the local time {when.text!r}", line)
+
+    def _no_loop(self, dev_id: str, parent: str, field: str, line: int | None) -> None:
+        """Refuse to make *dev_id* part of *parent* when *parent* is already inside it."""
+        seen = {dev_id}
+        step: str | None = parent
+        while step is not None and step not in seen and len(seen) < 1000:
+            seen.add(step)
+            state = self.state(step)
+            step = state.part_of if state is not None else None
+        if step == dev_id:
+            raise _refuse(
+                f"{field}: {parent!r} is already part of {dev_id!r}; that would make a loop",
+                line,
+            )
 
     def after(self, event: Event, envelope: Envelope) -> None:
         """Keep the cached state of the stream current."""
@@ -414,21 +448,29 @@ def _check_claims(sub: Submission, envelope: Envelope) -> None:
 
 def import_file(
     db: sqlite_utils.Database,
-    stream: IO[str],
+    stream: IO[str] | IO[bytes],
     *,
     progress: Callable[[int], None] | None = None,
     keep: bool = True,
 ) -> Outcome:
     """Append a JSON Lines file atomically; *progress* gets the bytes of each line read.
 
-    ``keep=False`` returns counts without the envelopes, for files of any size.
+    A binary stream is decoded line by line, so text that is not UTF-8 is named by its
+    line. ``keep=False`` returns counts without the envelopes, for files of any size.
     """
 
     def lines() -> Iterator[str]:
-        for text in stream:
+        for number, raw in enumerate(stream, start=1):
             if progress is not None:
-                progress(len(text.encode()))
-            yield text
+                progress(len(raw) if isinstance(raw, bytes) else len(raw.encode()))
+            if isinstance(raw, bytes):
+                try:
+                    raw = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise _refuse(
+                        f"not UTF-8 text ({exc.reason} at byte {exc.start + 1})", number
+                    ) from None
+            yield raw
 
     return append(db, parse_lines(lines()), keep=keep)
 

@@ -115,7 +115,7 @@ async def timeline_page(datasette: Any, request: Any) -> Response:
     if answer.status_code != 200 or "query" not in data:
         message = data.get("error") or answer.text or "The developments table did not answer"
         return Response.text(f"{message}\n", status=answer.status_code)
-    ids = await selected_ids(datasette, db.name, data["query"]["sql"], data)
+    ids = await selected_ids(datasette, db.name, data["query"]["sql"], data, table="developments")
     selected = await db.execute_fn(lambda conn: sorted(records_for(conn, ids), key=_export_order))
     body = "".join(html.render(selected, title=_title(data, args)))
     return Response.html(body)

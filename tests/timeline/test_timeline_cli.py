@@ -377,3 +377,13 @@ def test_init_is_idempotent(runner: CliRunner, db_path: Path) -> None:
     assert ok(runner, ["init"]) == f"{db_path}: ready, 0 events in the log\n"
     ok(runner, MEETING)
     assert ok(runner, ["init"]) == f"{db_path}: ready, 1 event in the log\n"
+
+
+def test_an_empty_db_path_is_refused(runner: CliRunner) -> None:
+    assert refused(runner, ["init", "--db", ""]) == "Error: --db: an empty path names no database"
+
+
+def test_add_help_keeps_its_example_on_its_own_lines() -> None:
+    out = CliRunner().invoke(cli, ["add", "visit", "-h"]).stdout
+    assert "\\b" not in out
+    assert "\n  Example:\n      timeline add visit " in out

@@ -191,3 +191,32 @@ def test_a_subscribed_calendar_names_its_own_url(datasette: Datasette) -> None:
     response = get(datasette, "/timeline/developments.ics?kind=meeting")
     calendar = icalendar.Calendar.from_ical(response.text)
     assert str(calendar["SOURCE"]) == "http://localhost/timeline/developments.ics?kind=meeting"
+
+
+def test_a_query_keeps_its_own_limit_and_survives_a_comment(datasette: Datasette) -> None:
+    limited = get(datasette, "/timeline.ics?sql=select+id+from+developments+order+by+id+limit+2")
+    assert len(uids(limited.text)) == 2
+    commented = get(datasette, "/timeline.ics?sql=select+id+from+developments+--+all+of+them")
+    assert commented.status_code == 200
+    assert len(uids(commented.text)) == 13
+
+
+def test_the_log_itself_is_not_a_calendar(datasette: Datasette) -> None:
+    response = get(datasette, "/timeline/events.ics")
+    assert response.status_code == 400
+    assert "the events table's id is an event id; use the developments table" in response.text
+
+
+def test_export_errors_name_the_option(sample: CliRunner, tmp_path: Path) -> None:
+    folder = sample.invoke(cli, ["export", "ical", "-o", str(tmp_path)])
+    assert folder.stderr == f"Error: -o: {tmp_path} is a folder; name a file in it\n"
+    beyond = sample.invoke(cli, ["export", "json", "--as-of", "99999"])
+    assert beyond.stderr == "Error: --as-of: seq 99999 is past the end of the log (seq 27)\n"
+
+
+def test_a_time_east_of_greenwich_on_the_first_day_exports(runner: CliRunner) -> None:
+    args = ["add", "call", "--title", "Early", "--when", "0001-01-01T00:30+05:00", "--with", "A"]
+    assert runner.invoke(cli, args).exit_code == 0
+    calendar = icalendar.Calendar.from_ical(export(runner, "ical"))
+    (event,) = calendar.walk("VEVENT")
+    assert event.decoded("DTSTART").isoformat() == "0001-01-01T00:30:00"

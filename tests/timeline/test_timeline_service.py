@@ -993,3 +993,39 @@ def test_a_revision_may_not_strip_the_zone_a_local_time_needs(db):
         "DevelopmentRevised", "talks", changes={"timezone": None}, reason="zone unknown"
     )
     assert refused(db, clear) == "data.timezone: required for the local time '2024-04-26T16:30'"
+
+
+def test_a_meeting_keeps_at_least_one_participant(db):
+    add(db, meeting(development="m"))
+    clear = lifecycle("DevelopmentRevised", "m", changes={"participants": None}, reason="r")
+    assert (
+        refused(db, clear) == "data.changes.participants: a meeting needs at least one participant"
+    )
+
+
+def test_part_of_cannot_make_a_loop(db):
+    add(db, meeting(development="m"), scheduled("v", part_of="m"))
+    revise = lifecycle("DevelopmentRevised", "m", changes={"part_of": "v"}, reason="r")
+    assert refused(db, revise) == "data.part_of: 'v' is already part of 'm'; that would make a loop"
+    link = {"type": "DevelopmentsLinked", "data": {"from": "m", "to": "v", "relation": "part_of"}}
+    assert refused(db, link) == "data.to: 'v' is already part of 'm'; that would make a loop"
+
+
+def test_recorded_at_is_kept_in_the_log_s_own_form(db):
+    add(db, {**meeting(development="m"), "recorded_at": "2024-05-01T00:00:00Z"})
+    assert db.execute("SELECT recorded_at FROM events").fetchone() == (
+        "2024-05-01T00:00:00.000000Z",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"x": 1e999}', "not valid JSON: 1e999 is too large a number"),
+        ('{"x": -Infinity}', "not valid JSON: -Infinity is not a JSON number"),
+    ],
+)
+def test_numbers_json_cannot_carry_are_refused(text: str, message: str):
+    with pytest.raises(InvalidEvent) as info:
+        service.parse_json(text, line=3)
+    assert str(info.value) == f"line 3: {message}"
