@@ -82,6 +82,10 @@ def check_local_time(inst: Any) -> None:
             "timezone",
             f"required for the local time {when.text!r} (or give an offset such as +08:00)",
         )
+    if when is not None and when.needs_timezone:
+        problem = when.local_time_problem(inst.timezone)
+        if problem is not None:
+            raise FieldError("when", problem)
 
 
 def check_alpha2_list(_inst: Any, _attr: attrs.Attribute, value: tuple[str, ...]) -> None:

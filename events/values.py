@@ -244,6 +244,23 @@ class WhenPart:
             tzinfo = _zone(tz)
         return dt.datetime(*self._wall_key(), tzinfo=tzinfo)
 
+    def local_time_problem(self, tz: str) -> str | None:
+        """Why this local time (no offset) is not one instant in *tz*, or None if it is.
+
+        On the night clocks go forward some times never happen; on the night they go
+        back some happen twice. Either way only an offset can say what was meant.
+        """
+        if not self.is_timed or self.offset is not None:
+            return None
+        zone = _zone(tz)
+        wall = dt.datetime(*self._wall_key())  # noqa: DTZ001  # a wall clock, zone added below
+        moment = wall.replace(tzinfo=zone)
+        if moment.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != wall:
+            return "does not exist"
+        if moment.replace(fold=1).utcoffset() != moment.utcoffset():
+            return "happens twice"
+        return None
+
     def _wall_key(self) -> tuple[int, int, int, int, int, int]:
         """Start as a comparable wall-clock tuple (midnight for dates)."""
         return (
@@ -420,6 +437,17 @@ class When:
     def end_iso(self) -> str:
         """Inclusive end as ISO text (dates expanded to days, times normalised)."""
         return self.parts[-1].end_iso()
+
+    def local_time_problem(self, tz: str) -> str | None:
+        """The first part's :meth:`WhenPart.local_time_problem`, quoting the text."""
+        for part in self.parts:
+            problem = part.local_time_problem(tz)
+            if problem is not None:
+                return (
+                    f"{self.text!r} {problem} in {tz} (clocks change that night); "
+                    "give an offset such as +01:00"
+                )
+        return None
 
     def start_datetime(self, tz: str | None = None) -> dt.datetime | None:
         """Aware start if the first part is timed; local times need the IANA zone tz."""

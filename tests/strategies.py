@@ -210,6 +210,7 @@ def tags() -> st.SearchStrategy[list[str]]:
 
 _DATES = st.dates(dt.date(1900, 1, 1), dt.date(2099, 12, 31))
 _QUALIFIER = st.sampled_from(("", "", "", "?", "~", "%"))
+_DAYTIME = st.times(min_value=dt.time(6), max_value=dt.time(21, 59, 59))
 
 
 def _date_text(day: dt.date, precision: str, mark: str) -> str:
@@ -228,8 +229,11 @@ def _single(draw: st.DrawFn) -> tuple[str, bool]:
     if precision in ("year", "month", "day"):
         return _date_text(draw(_DATES), precision, draw(_QUALIFIER)), False
     # A wall-clock time; the offset (or the zone of the payload) is written next to it.
-    moment = dt.datetime.combine(draw(_DATES), draw(st.times()))
     offset = draw(st.sampled_from((*OFFSETS, "")))  # "" is a local time: it needs a zone
+    # A local time stays in the day hours: clocks change at night, and a time that a
+    # change skips or repeats is refused (tested on its own in test_events_values).
+    times = _DAYTIME if offset == "" else st.times()
+    moment = dt.datetime.combine(draw(_DATES), draw(times))
     return _time_text(moment, precision, offset), offset == ""
 
 
@@ -239,12 +243,16 @@ def _interval(draw: st.DrawFn) -> tuple[str, bool]:
     start = draw(_DATES)
     end = start + dt.timedelta(days=draw(st.integers(0, 400)))
     if form == "timed":
-        hour, minute = draw(st.integers(0, 23)), draw(st.integers(0, 59))
-        first = dt.datetime.combine(start, dt.time(hour, minute))
-        last = first + dt.timedelta(minutes=draw(st.integers(0, 3 * 24 * 60)))
-        precision = draw(st.sampled_from(("minute", "second")))
         # The same offset on both sides (or both local), so wall-clock order is real order.
         offset = draw(st.sampled_from((*OFFSETS, "")))
+        hours = (6, 21) if offset == "" else (0, 23)  # local times: see _single
+        hour, minute = draw(st.integers(*hours)), draw(st.integers(0, 59))
+        first = dt.datetime.combine(start, dt.time(hour, minute))
+        last = first + dt.timedelta(minutes=draw(st.integers(0, 3 * 24 * 60)))
+        if offset == "" and not 6 <= last.hour <= 21:
+            last = last.replace(hour=21, minute=0) if last.hour > 21 else last.replace(hour=6)
+            last = max(last, first)
+        precision = draw(st.sampled_from(("minute", "second")))
         text = f"{_time_text(first, precision, offset)}/{_time_text(last, precision, offset)}"
         return text, offset == ""
     if form == "day/month":

@@ -339,6 +339,10 @@ class _Decider:
                 zone = None
         if when is not None and when.needs_timezone and zone is None:
             raise _refuse(f"data.timezone: required for the local time {when.text!r}", line)
+        if when is not None and when.needs_timezone:
+            problem = when.local_time_problem(zone)
+            if problem is not None:
+                raise _refuse(f"data.when: {problem}", line)
 
     def _no_loop(self, dev_id: str, parent: str, field: str, line: int | None) -> None:
         """Refuse to make *dev_id* part of *parent* when *parent* is already inside it."""

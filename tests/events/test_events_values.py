@@ -933,3 +933,24 @@ def test_role_bad(kwargs: dict[str, str], error: str) -> None:
     with pytest.raises(FieldError) as refused:
         Role(**kwargs)
     assert refused.value.message == error
+
+
+@pytest.mark.parametrize(
+    ("text", "zone", "problem"),
+    [
+        ("2024-03-10T02:30", "America/New_York", "does not exist"),
+        ("2024-11-03T01:30", "America/New_York", "happens twice"),
+        ("2024-03-31T02:15", "Europe/Paris", "does not exist"),
+        ("2024-04-26T16:30", "Asia/Shanghai", None),
+        ("2024-03-10T02:30-05:00", "America/New_York", None),  # an offset says which
+    ],
+)
+def test_local_times_that_clocks_skip_or_repeat(text: str, zone: str, problem: str | None) -> None:
+    found = When.parse(text).local_time_problem(zone)
+    if problem is None:
+        assert found is None
+    else:
+        assert found == (
+            f"{text!r} {problem} in {zone} (clocks change that night); "
+            "give an offset such as +01:00"
+        )
