@@ -284,7 +284,13 @@ def _zone(name: str) -> dt.tzinfo:
 
 
 def _not_before(start: WhenPart, end: WhenPart) -> bool:
-    """Order check between interval parts, comparing the start of each part."""
+    """Order check between interval parts: the end must not be over before the start begins.
+
+    A date end covers its whole day (or month, or year), so ``2024-04-26T10:00Z/2024-04-26``
+    ends after it starts; timed parts compare as instants when both have offsets.
+    """
+    if not end.is_timed:
+        return end.end_date() >= start.start_date()
     if start.offset is not None and end.offset is not None:
         start_at = dt.datetime(*start._wall_key(), tzinfo=start.tzinfo())
         return dt.datetime(*end._wall_key(), tzinfo=end.tzinfo()) >= start_at

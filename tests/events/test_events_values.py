@@ -393,10 +393,9 @@ def test_interval_compares_wall_clock_when_one_part_is_local() -> None:
         "2024-04-27/2024-04-26",
         "2024-04-26T10:00/2024-04-26T09:59",
         "2024-04-26T10:00:01Z/2024-04-26T10:00Z",
-        # compared by the start of each part
-        "2024-05/2024",
-        "2024-04-26/2024-04",
-        "2024-04-26T10:00/2024-04-26",
+        "2025-01/2024",
+        "2024-05-01/2024-04",
+        "2024-04-27T10:00/2024-04-26",
     ],
 )
 def test_interval_end_before_start_refused(text: str) -> None:
@@ -954,3 +953,16 @@ def test_local_times_that_clocks_skip_or_repeat(text: str, zone: str, problem: s
             f"{text!r} {problem} in {zone} (clocks change that night); "
             "give an offset such as +01:00"
         )
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("2024-05/2024", "2024-05-01", "2024-12-31"),
+        ("2024-04-26/2024-04", "2024-04-26", "2024-04-30"),
+        ("2024-04-26T10:00Z/2024-04-26", "2024-04-26T10:00Z", "2024-04-26"),
+    ],
+)
+def test_an_interval_whose_coarser_end_covers_its_start(text: str, start: str, end: str) -> None:
+    when = When.parse(text)
+    assert (when.start_iso(), when.end_iso()) == (start, end)
