@@ -106,11 +106,6 @@ def _settings(db: sqlite_utils.Database, path: str | Path) -> None:
     db.execute("PRAGMA foreign_keys = ON")
 
 
-def is_timeline_db(db: sqlite_utils.Database) -> bool:
-    """Whether the timeline's log exists in *db* (an empty file is not yet one)."""
-    return db["events"].exists()
-
-
 def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
     """Open (and, if *create*, initialise or upgrade) the timeline database at *path*.
 
