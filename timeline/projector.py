@@ -450,15 +450,16 @@ class _RowWriter:
     def _settle_actors(self) -> None:
         """Every name in a row has an actor; an actor nobody names or describes goes."""
         spelling: dict[str, str] = {}
-        for ids in _batches(sorted(self.touched_actors)):
-            marks = ", ".join("?" * len(ids))
-            for aid, name in self.db.execute(
-                f"SELECT actor, MIN(name) FROM (SELECT actor, name FROM participants "
-                f"WHERE actor IN ({marks}) UNION ALL SELECT actor, speaker FROM statements "
-                f"WHERE actor IN ({marks})) GROUP BY actor",
-                [*ids, *ids],
-            ):
-                spelling[aid] = name
+        for aid in sorted(self.touched_actors):
+            # One index lookup each (actor, name): cheap however many rows name the actor.
+            row = self.db.conn.execute(
+                "SELECT (SELECT MIN(name) FROM participants WHERE actor = ?), "
+                "(SELECT MIN(speaker) FROM statements WHERE actor = ?)",
+                [aid, aid],
+            ).fetchone()
+            names = [name for name in row if name is not None]
+            if names:
+                spelling[aid] = min(names)
         # Without a description, the name is the first spelling in sort order: the same
         # whichever development named it first.
         self.db.conn.executemany(
@@ -476,16 +477,23 @@ class _RowWriter:
         with the latest coordinates given (whatever order the events were folded in)."""
         spelling: dict[str, tuple[Any, Any, Any]] = {}
         coordinates: dict[str, tuple[Any, Any]] = {}
-        for ids in _batches(sorted(self.touched_places)):
-            for pid, name, city, country, lat, lon in self.db.execute(
-                "SELECT place, place_name, place_city, place_country, latitude, longitude "
-                f"FROM developments WHERE place IN ({', '.join('?' * len(ids))}) "
-                "ORDER BY place, seq DESC",
-                ids,
-            ):
-                spelling.setdefault(pid, (name, city, country))
-                if lat is not None:
-                    coordinates.setdefault(pid, (lat, lon))
+        for pid in sorted(self.touched_places):
+            # The index (place, seq) finds the latest rows directly, however many there are.
+            latest = self.db.conn.execute(
+                "SELECT place_name, place_city, place_country FROM developments "
+                "WHERE place = ? ORDER BY seq DESC LIMIT 1",
+                [pid],
+            ).fetchone()
+            if latest is None:
+                continue
+            spelling[pid] = latest
+            located = self.db.conn.execute(
+                "SELECT latitude, longitude FROM developments "
+                "WHERE place = ? AND latitude IS NOT NULL ORDER BY seq DESC LIMIT 1",
+                [pid],
+            ).fetchone()
+            if located is not None:
+                coordinates[pid] = located
         self.db.conn.executemany(
             "INSERT INTO places (id, name, city, country, latitude, longitude) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, "

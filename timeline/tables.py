@@ -11,7 +11,7 @@ import sqlite_utils
 from timeline.db import run_script
 
 # Bump when the tables change shape: the projector then rebuilds them from the log.
-SCHEMA = "6"
+SCHEMA = "7"
 
 # Children first, so that dropping never trips a foreign key.
 TABLES = (
@@ -100,7 +100,7 @@ CREATE INDEX IF NOT EXISTS developments_status ON developments (status);
 CREATE INDEX IF NOT EXISTS developments_country ON developments (country);
 CREATE INDEX IF NOT EXISTS developments_part_of ON developments (part_of);
 CREATE INDEX IF NOT EXISTS developments_announced_in ON developments (announced_in);
-CREATE INDEX IF NOT EXISTS developments_place ON developments (place);
+CREATE INDEX IF NOT EXISTS developments_place ON developments (place, seq);
 CREATE TABLE IF NOT EXISTS participants (
     development TEXT NOT NULL
         REFERENCES developments(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
@@ -111,7 +111,7 @@ CREATE TABLE IF NOT EXISTS participants (
     actor TEXT NOT NULL REFERENCES actors(id) DEFERRABLE INITIALLY DEFERRED,
     PRIMARY KEY (development, position)
 );
-CREATE INDEX IF NOT EXISTS participants_actor ON participants (actor);
+CREATE INDEX IF NOT EXISTS participants_actor ON participants (actor, name);
 CREATE TABLE IF NOT EXISTS sources (
     development TEXT NOT NULL
         REFERENCES developments(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
@@ -143,7 +143,7 @@ CREATE TABLE IF NOT EXISTS statements (
     actor TEXT NOT NULL REFERENCES actors(id) DEFERRABLE INITIALLY DEFERRED,
     quote TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS statements_actor ON statements (actor);
+CREATE INDEX IF NOT EXISTS statements_actor ON statements (actor, speaker);
 CREATE TABLE IF NOT EXISTS links (
     seq INTEGER PRIMARY KEY,
     from_development TEXT NOT NULL
