@@ -117,6 +117,7 @@ def _renderer(fmt: str, content_type: str) -> Any:
                 "status_code": 400,
                 "content_type": "text/plain; charset=utf-8",
             }
+        from timeline.exporting import render_records
         from timeline.selection import records_for
 
         try:
@@ -131,22 +132,16 @@ def _renderer(fmt: str, content_type: str) -> Any:
         selected = await db.execute_fn(lambda conn: list(records_for(conn, ids)))
         config = datasette.plugin_config("timeline", database=database) or {}
         name = f"{TITLE}: {query_name or table or database}"
-        if fmt == "ics":
-            from exports import ical
-
-            # SOURCE (RFC 7986): where a subscribed calendar refreshes from, this very URL.
-            body = "".join(
-                ical.render(
-                    selected,
-                    name=name,
-                    domain=config.get("uid_domain", "timeline.invalid"),
-                    source=request.url if request.url.startswith(("http:", "https:")) else None,
-                )
-            )
-        else:
-            from exports import timelinejs
-
-            body = "".join(timelinejs.render(selected, title=name))
+        # SOURCE (RFC 7986): where a subscribed calendar refreshes from, this very URL.
+        source = request.url if request.url.startswith(("http:", "https:")) else None
+        chunks = render_records(
+            selected,
+            "ical" if fmt == "ics" else fmt,
+            name=name,
+            domain=config.get("uid_domain", "timeline.invalid"),
+            source=source,
+        )
+        body = "".join(chunks)
         return {"body": body, "content_type": content_type}
 
     return render

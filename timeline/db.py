@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -81,6 +83,24 @@ def casefold(value: object) -> object:
 def register_functions(conn: sqlite3.Connection) -> None:
     """The SQL functions our queries use, on any connection that reads a timeline."""
     conn.create_function("casefold", 1, casefold, deterministic=True)
+
+
+@contextmanager
+def immediate(db: sqlite_utils.Database) -> Iterator[None]:
+    """A write transaction that takes SQLite's write lock up front, or rolls back whole.
+
+    Taking the lock at BEGIN (not at the first write) makes concurrent writers queue on
+    the busy timeout, and keeps what a writer read true until it commits.
+    """
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 def _connect(path: str | Path) -> sqlite_utils.Database:
@@ -165,15 +185,10 @@ def missing_guards(db: sqlite_utils.Database) -> list[str]:
 def _migrate(db: sqlite_utils.Database) -> None:
     steps = migrations
     if steps.pending(db):
-        # Two processes may open a new file at once: BEGIN IMMEDIATE makes one wait for
-        # the other, which then finds nothing left to do.
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        # Two processes may open a new file at once: one waits for the other, which then
+        # finds nothing left to do.
+        with immediate(db):
             steps.apply(db)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
 
 def _check_not_newer(db: sqlite_utils.Database, path: str | Path) -> None:

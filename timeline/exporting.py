@@ -6,7 +6,7 @@ import contextlib
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,31 @@ def render(
     source: str | None = None,
 ) -> Iterator[str]:
     """The chunks of one export of the tables behind *conn*."""
-    selected = records(conn, filters)
+    position = log_position(conn) if fmt == "json" else None
+    return render_records(
+        records(conn, filters),
+        fmt,
+        name=name,
+        domain=domain,
+        source=source,
+        position=position,
+        filters=filters.describe(),
+        as_of=as_of,
+    )
+
+
+def render_records(
+    selected: Iterable[dict[str, Any]],
+    fmt: str,
+    *,
+    name: str,
+    domain: str = "timeline.invalid",
+    source: str | None = None,
+    position: dict[str, Any] | None = None,
+    filters: dict[str, Any] | None = None,
+    as_of: str | None = None,
+) -> Iterator[str]:
+    """The chunks of *fmt* for records already selected (the CLI's and Datasette's)."""
     if fmt == "ical":
         from exports import ical
 
@@ -41,8 +65,8 @@ def render(
 
         return json_doc.render(
             selected,
-            position=log_position(conn),
-            filters=filters.describe(),
+            position=position or {"seq": 0, "hash": ""},
+            filters=filters or {},
             as_of=as_of,
             title=name,
         )

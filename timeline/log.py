@@ -18,6 +18,7 @@ import attrs
 import sqlite_utils
 
 from events.codec import canonical_json, canonical_row, chain_hash, chain_hash_text
+from timeline.db import immediate
 from timeline.envelope import Envelope
 
 GENESIS = ""
@@ -93,17 +94,10 @@ class EventLog:
 
         With ``keep=False`` the writer counts what it appends instead of keeping it all.
         """
-        conn = self.db.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(self.db):
             writer = Writer(self, keep=keep)
             yield writer
             writer.flush()
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
 
 
 @attrs.define

@@ -22,6 +22,7 @@ from events.codec import converter, from_row
 from events.ids import slugify
 from events.state import DevelopmentState
 from events.values import Place
+from timeline.db import immediate
 from timeline.envelope import Envelope
 from timeline.log import EventLog, Problem
 from timeline.service import fold_stream
@@ -103,30 +104,9 @@ class Projector:
         return row is not None and row[0] != SCHEMA
 
     def catch_up(self, *, progress: Callable[[int], None] | None = None) -> int:
-        """Fold every event after the checkpoint; return how many events were folded."""
-        if self.needs_rebuild():
-            return self.rebuild(progress=progress)
-        folded = 0
-        while True:
-            conn = self.db.conn
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                start = self.position()
-                head = self.log.head()[0]
-                end = min(head, start + CHUNK)
-                if end > start:
-                    self._fold_chunk(start, end)
-                    self._save(end)
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-            if end <= start:
-                return folded
-            folded += end - start
-            if progress is not None:
-                progress(end - start)
+        """Fold every event after the checkpoint, in one transaction; return how many."""
+        with immediate(self.db):
+            return self.catch_up_within(progress=progress)
 
     def upgrade(self) -> bool:
         """Rebuild tables made by an earlier version of the projector; True if it did."""
@@ -172,19 +152,11 @@ class Projector:
         Readers see the old tables until the new ones are complete; a rebuild that is
         interrupted leaves the old ones as they were.
         """
-        conn = self.db.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(self.db):
             drop_tables(self.db)
             create_tables(self.db)
             self._save(0)
-            folded = self.catch_up_within(progress=progress)
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        return folded
+            return self.catch_up_within(progress=progress)
 
     def _save(self, position: int) -> None:
         # The hash of the last event folded in anchors the tables to the log: `verify`

@@ -290,7 +290,6 @@ class _Decider:
             self.existing(event.part_of, "data.part_of", line)
         if isinstance(event, DevelopmentScheduled) and event.announced_in is not None:
             self.existing(event.announced_in, "data.announced_in", line)
-        self.remember(event.stream, fold.create(event, recorded_at=""))
         return event
 
     def _lifecycle(self, event: Event, line: int | None) -> None:
