@@ -12,6 +12,8 @@ from typing import Any
 
 import jsonschema
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from exports import json_doc
 
@@ -226,3 +228,27 @@ def test_memory_stays_flat_while_streaming(many_records) -> None:
         tracemalloc.stop()
     assert size > 20_000_000
     assert peak < 5_000_000, f"peak {peak} bytes for {size} bytes of output"
+
+
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(value=_JSON_VALUES, depth=st.integers(min_value=0, max_value=3))
+def test_the_fast_writer_writes_what_json_dumps_writes(value: Any, depth: int) -> None:
+    indent = "  " * depth
+    expected = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + indent)
+    assert json_doc._dumps(value, indent) == expected
+
+
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), float("-inf")])
+def test_the_fast_writer_refuses_what_is_not_json(number: float) -> None:
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        json_doc._dumps({"lat": [number]})
