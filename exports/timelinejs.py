@@ -21,13 +21,13 @@ The text is exactly ``json.dumps(document, indent=2, ensure_ascii=False) + "\\n"
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final
 
 from events.values import WhenPart
 from exports import _dates
+from exports._json import dumps as _dumps
 
 __all__ = ["render"]
 
@@ -68,14 +68,10 @@ def render(
         event = _event(record)
         if event is None:
             continue
-        item = _dumps(event).replace("\n", _ITEM_INDENT)
+        item = _dumps(event, _ITEM_INDENT[1:])
         yield f"{_ITEM_INDENT}{item}" if first else f",{_ITEM_INDENT}{item}"
         first = False
     yield "]\n}\n" if first else "\n  ]\n}\n"
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False)
 
 
 def _event(record: Mapping[str, Any]) -> dict[str, Any] | None:

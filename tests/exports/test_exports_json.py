@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from exports import json_doc
+from exports import _json, json_doc
 
 GOLDEN = Path(__file__).parents[1] / "golden" / "export-sample.json"
 HASH = "30746d69ef54ff4a8768e8eedceaccfe577344774ae88ba144bb63879bc3656e"
@@ -245,10 +245,10 @@ _JSON_VALUES = st.recursive(
 def test_the_fast_writer_writes_what_json_dumps_writes(value: Any, depth: int) -> None:
     indent = "  " * depth
     expected = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + indent)
-    assert json_doc._dumps(value, indent) == expected
+    assert _json.dumps(value, indent) == expected
 
 
 @pytest.mark.parametrize("number", [float("nan"), float("inf"), float("-inf")])
 def test_the_fast_writer_refuses_what_is_not_json(number: float) -> None:
     with pytest.raises(ValueError, match="not JSON compliant"):
-        json_doc._dumps({"lat": [number]})
+        _json.dumps({"lat": [number]})

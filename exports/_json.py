@@ -1,0 +1,66 @@
+"""Indented JSON as ``json.dumps(value, indent=2, ensure_ascii=False)`` writes it, faster.
+
+Both JSON exports promise exactly the standard library's text; with ``indent`` the
+standard library falls back to its pure-Python encoder, which costs more than the rest of
+an export.
+"""
+
+from __future__ import annotations
+
+from json.encoder import encode_basestring as _encode_text  # the C one when available
+from typing import Any, Final
+
+__all__ = ["dumps"]
+
+
+def dumps(value: Any, indent: str = "") -> str:
+    """``json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)``, several times faster.
+
+    With ``indent`` the standard library falls back to its pure-Python encoder; this
+    writes the same text for the values a document holds (dicts with string keys, lists,
+    strings, numbers, booleans, None), leaving only the escaping of strings to C.
+    NaN and Infinity raise ValueError: they are not JSON, and the schema excludes them.
+    """
+    kind = type(value)  # exact types first: this runs for every value of every development
+    if kind is str or (kind is not dict and kind is not list and isinstance(value, str)):
+        return _encode_text(value)
+    if kind is dict or isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = indent + "  "
+        items = [f"{_key(key)}: {dumps(item, inner)}" for key, item in value.items()]
+        return "{\n" + inner + (",\n" + inner).join(items) + "\n" + indent + "}"
+    if kind is list or isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        inner = indent + "  "
+        items = [dumps(item, inner) for item in value]
+        return "[\n" + inner + (",\n" + inner).join(items) + "\n" + indent + "]"
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        if value != value or value in (_INFINITY, -_INFINITY):
+            raise ValueError(f"Out of range float values are not JSON compliant: {value!r}")
+        return float.__repr__(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+_INFINITY: Final = float("inf")
+
+
+def _key(key: Any) -> str:
+    text = _KEYS.get(key)
+    if text is None:
+        if not isinstance(key, str):
+            raise TypeError(f"keys must be str, not {type(key).__name__}")
+        text = _KEYS[key] = _encode_text(key)
+    return text
+
+
+_KEYS: dict[str, str] = {}  # a document repeats a few dozen keys
