@@ -16,29 +16,14 @@ from typing import Any
 
 import click
 
+from timeline import db as _db
+from timeline import service
+from timeline.db import open_db
+from timeline.errors import InvalidEvent, TimelineError
+from timeline.output import appended_json, appended_text, dumps
 
-def _without_numpy() -> None:
-    """Import sqlite_utils without numpy, which it loads only to convert numpy values.
-
-    That import costs about 50 ms at every start of every command, and timeline never
-    inserts numpy values. Only the command-line process does this; as a library,
-    timeline leaves sqlite_utils as it finds it.
-    """
-    if "numpy" in sys.modules or "sqlite_utils" in sys.modules:
-        return
-    sys.modules["numpy"] = None  # type: ignore[assignment]  # makes `import numpy` fail
-    try:
-        import sqlite_utils  # noqa: F401
-    finally:
-        del sys.modules["numpy"]
-
-
-_without_numpy()
-
-from timeline import service  # noqa: E402
-from timeline.db import open_db  # noqa: E402
-from timeline.errors import InvalidEvent, TimelineError  # noqa: E402
-from timeline.output import appended_json, appended_text, dumps  # noqa: E402
+# Only the command-line process keeps numpy out of sqlite-utils (see the flag).
+_db.block_numpy = True
 
 # SQLite integers are 64-bit: a larger number is a mistake to report, not to crash on.
 SEQ = click.IntRange(0, 2**63 - 1)
@@ -99,7 +84,7 @@ def reports_errors(fn: Callable) -> Callable:
     return wrapper
 
 
-def _open(create: bool = True):  # sqlite_utils.Database, imported lazily
+def _open(create: bool = True) -> _db.Database:
     return open_db(db_path(), create=create)
 
 

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-
-import sqlite_utils
-from sqlite_utils import Migrations
+from typing import Any
 
 from timeline.errors import DatabaseError
 
-migrations = Migrations("timeline")
+MIGRATION_SET = "timeline"
+MIGRATIONS_TABLE = "_sqlite_migrations"  # sqlite-utils' own table, which it reads back
+MIGRATION_NAMES = ("0001_event_log", "0002_projection_tables")
+"""The schema steps this version knows, in order (defined in ``timeline.migrations``)."""
 
 BUSY_TIMEOUT_MS = 60_000
 IMMUTABLE = "events are immutable: the log is append-only"
 
 
-def run_script(db: sqlite_utils.Database, script: str) -> None:
+def run_script(db: Database, script: str) -> None:
     """Run SQL statements one by one: unlike ``executescript``, this never commits."""
     statement = ""
     for line in script.splitlines(keepends=True):
@@ -43,38 +45,6 @@ BEGIN SELECT RAISE(ABORT, 'events.seq must follow the last seq without a gap'); 
 """The triggers that make SQLite itself refuse to change or drop events, or leave gaps."""
 
 
-@migrations(name="0001_event_log")
-def _event_log(db: sqlite_utils.Database) -> None:
-    run_script(
-        db,
-        """
-        CREATE TABLE events (
-            seq INTEGER PRIMARY KEY,
-            id TEXT NOT NULL UNIQUE,
-            type TEXT NOT NULL,
-            schema_version INTEGER NOT NULL,
-            stream TEXT NOT NULL,
-            stream_version INTEGER NOT NULL,
-            recorded_at TEXT NOT NULL,
-            data TEXT NOT NULL CHECK (json_valid(data)),
-            meta TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(meta)),
-            hash TEXT NOT NULL,
-            UNIQUE (stream, stream_version)
-        );
-        CREATE INDEX events_type ON events (type);
-        CREATE INDEX events_recorded_at ON events (recorded_at);
-        """
-        + GUARDS,
-    )
-
-
-@migrations(name="0002_projection_tables")
-def _projection_tables(db: sqlite_utils.Database) -> None:
-    from timeline.tables import create_tables  # tables.py imports this module
-
-    create_tables(db)
-
-
 def casefold(value: object) -> object:
     """SQL ``casefold(x)``: Unicode case folding, where SQLite's lower() folds ASCII only."""
     return value.casefold() if isinstance(value, str) else value
@@ -85,8 +55,76 @@ def register_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("casefold", 1, casefold, deterministic=True)
 
 
+class Database:
+    """An open timeline database: the sqlite3 connection and the few helpers timeline uses.
+
+    ``Database`` would do, but importing sqlite-utils costs about a fifth of
+    a `timeline append`; it is imported only to apply schema steps (``timeline.migrations``).
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        # As sqlite-utils sets it: a REPLACE fires delete triggers, whoever opened the file.
+        conn.execute("PRAGMA recursive_triggers = on")
+
+    def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, parameters)
+
+    def query(
+        self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()
+    ) -> Iterator[dict[str, Any]]:
+        """Rows of *sql* as dicts keyed by column name."""
+        cursor = self.conn.execute(sql, parameters)
+        names = [column[0] for column in cursor.description]
+        for row in cursor:
+            yield dict(zip(names, row, strict=True))
+
+    def table_names(self) -> list[str]:
+        return [
+            row[0]
+            for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
+
+    def has_table(self, name: str) -> bool:
+        found = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+        return self.conn.execute(found, [name]).fetchone() is not None
+
+    def column_names(self, table: str) -> list[str]:
+        return [row[1] for row in self.conn.execute(f"PRAGMA table_info([{table}])")]
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def connect(path: str | Path) -> Database:
+    """A connection to *path* as timeline opens every file: our transactions, our functions."""
+    # isolation_level=None: we open transactions ourselves (BEGIN IMMEDIATE for writers),
+    # so the driver never starts one behind our back.
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    register_functions(conn)
+    return Database(conn)
+
+
+block_numpy = False
+"""Set by the command line: import sqlite-utils without numpy, which it loads only to
+convert numpy values (about 50 ms); as a library, timeline leaves sqlite-utils as it is."""
+
+
+def load_sqlite_utils() -> Any:
+    """The sqlite_utils module, imported on first need (see :data:`block_numpy`)."""
+    if block_numpy and "numpy" not in sys.modules and "sqlite_utils" not in sys.modules:
+        sys.modules["numpy"] = None  # type: ignore[assignment]  # makes `import numpy` fail
+        try:
+            import sqlite_utils
+        finally:
+            del sys.modules["numpy"]
+    import sqlite_utils
+
+    return sqlite_utils
+
+
 @contextmanager
-def immediate(db: sqlite_utils.Database) -> Iterator[None]:
+def immediate(db: Database) -> Iterator[None]:
     """A write transaction that takes SQLite's write lock up front, or rolls back whole.
 
     Taking the lock at BEGIN (not at the first write) makes concurrent writers queue on
@@ -103,17 +141,7 @@ def immediate(db: sqlite_utils.Database) -> Iterator[None]:
         raise
 
 
-def _connect(path: str | Path) -> sqlite_utils.Database:
-    # isolation_level=None: we open transactions ourselves (BEGIN IMMEDIATE for writers),
-    # so the driver never starts one behind our back.
-    conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-    # execute_plugins=False: no scan of installed sqlite-utils plugins at every start.
-    db = sqlite_utils.Database(conn, execute_plugins=False)
-    register_functions(conn)
-    return db
-
-
-def _settings(db: sqlite_utils.Database, path: str | Path) -> None:
+def _settings(db: Database, path: str | Path) -> None:
     """WAL (readers never block the writer), a busy timeout, foreign keys.
 
     Applied only once the file is known to be ours: switching a file to WAL rewrites
@@ -126,7 +154,7 @@ def _settings(db: sqlite_utils.Database, path: str | Path) -> None:
     db.execute("PRAGMA foreign_keys = ON")
 
 
-def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
+def open_db(path: str | Path, *, create: bool = True) -> Database:
     """Open (and, if *create*, initialise or upgrade) the timeline database at *path*.
 
     Refuses a file that is not SQLite, a SQLite database of some other program, and a
@@ -145,7 +173,7 @@ def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
             )
     if not memory and Path(path).is_dir():
         raise DatabaseError(f"{path} is a folder, not a database file")
-    db = _connect(path)
+    db = connect(path)
     try:
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         tables = set(db.table_names())
@@ -166,7 +194,7 @@ def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
     return db
 
 
-def restore_guards(db: sqlite_utils.Database) -> list[str]:
+def restore_guards(db: Database) -> list[str]:
     """Recreate any of the log's triggers that were dropped; return their names."""
     missing = missing_guards(db)
     if missing:
@@ -174,7 +202,7 @@ def restore_guards(db: sqlite_utils.Database) -> list[str]:
     return missing
 
 
-def missing_guards(db: sqlite_utils.Database) -> list[str]:
+def missing_guards(db: Database) -> list[str]:
     """The triggers guarding the log that the database no longer has."""
     present = {
         row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
@@ -182,27 +210,26 @@ def missing_guards(db: sqlite_utils.Database) -> list[str]:
     return [name for name in GUARD_NAMES if name not in present]
 
 
-def _migrate(db: sqlite_utils.Database) -> None:
-    steps = migrations
-    if steps.pending(db):
-        # Two processes may open a new file at once: one waits for the other, which then
-        # finds nothing left to do.
-        with immediate(db):
-            steps.apply(db)
+def _applied_steps(db: Database) -> set[str]:
+    if not db.has_table(MIGRATIONS_TABLE):
+        return set()
+    sql = f"SELECT name FROM [{MIGRATIONS_TABLE}] WHERE migration_set = ?"
+    return {row[0] for row in db.execute(sql, [MIGRATION_SET])}
 
 
-def _check_not_newer(db: sqlite_utils.Database, path: str | Path) -> None:
-    table = migrations.migrations_table
-    if not db[table].exists():
+def _migrate(db: Database) -> None:
+    if set(MIGRATION_NAMES) <= _applied_steps(db):
         return
-    known = {m.name for m in migrations._migrations}
-    applied = {
-        row[0]
-        for row in db.execute(
-            f"SELECT name FROM [{table}] WHERE migration_set = ?", [migrations.name]
-        ).fetchall()
-    }
-    unknown = sorted(applied - known)
+    from timeline.migrations import apply
+
+    # Two processes may open a new file at once: one waits for the other, which then
+    # finds nothing left to do.
+    with immediate(db):
+        apply(db)
+
+
+def _check_not_newer(db: Database, path: str | Path) -> None:
+    unknown = sorted(_applied_steps(db) - set(MIGRATION_NAMES))
     if unknown:
         db.close()
         raise DatabaseError(

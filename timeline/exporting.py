@@ -10,8 +10,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
+from timeline.db import Database
 from timeline.errors import TimelineError
 from timeline.projector import catch_up
 from timeline.selection import Filters, log_position, records
@@ -82,7 +81,7 @@ def render_records(
 
 
 def export_to(
-    db: sqlite_utils.Database,
+    db: Database,
     fmt: str,
     output: str,
     *,

@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import sqlite_utils
 
 from events.codec import canonical_json, canonical_row, chain_hash, chain_hash_text
-from timeline.db import immediate
+from timeline.db import Database, immediate
 from timeline.envelope import Envelope
 
 GENESIS = ""
@@ -41,7 +40,7 @@ def utc_now() -> str:
 class EventLog:
     """Reads the log and opens write transactions on it."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def head(self) -> tuple[int, str]:
@@ -223,7 +222,7 @@ class Problem:
         return f"seq {self.seq}: {self.message}"
 
 
-def verify_chain(db: sqlite_utils.Database) -> tuple[int, Problem | None]:
+def verify_chain(db: Database) -> tuple[int, Problem | None]:
     """Walk the whole log: ``seq`` without gaps, stream versions in order, every hash.
 
     Returns how many events were checked and the first problem found, if any.
@@ -263,12 +262,12 @@ def verify_chain(db: sqlite_utils.Database) -> tuple[int, Problem | None]:
 
 
 def copy_log(
-    db: sqlite_utils.Database,
+    db: Database,
     path: Path,
     *,
     until_seq: int | None = None,
     until_recorded_at: str | None = None,
-) -> sqlite_utils.Database:
+) -> Database:
     """A scratch database at *path* holding the events up to a point, and empty tables.
 
     For reading the past (``--as-of``): the copy has no guards, since nothing appends to
@@ -278,7 +277,7 @@ def copy_log(
 
     from timeline.tables import create_tables
 
-    scratch = sqlite_utils.Database(sqlite3.connect(str(path), isolation_level=None))
+    scratch = Database(sqlite3.connect(str(path), isolation_level=None))
     scratch.execute("PRAGMA foreign_keys = ON")
     schema = db.execute("SELECT sql FROM sqlite_master WHERE name = 'events'").fetchone()[0]
     scratch.execute(schema)

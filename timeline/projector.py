@@ -15,14 +15,13 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
-import sqlite_utils
 
 from events.base import Event
 from events.codec import converter, from_row
 from events.ids import slugify
 from events.state import DevelopmentState
 from events.values import Place
-from timeline.db import immediate
+from timeline.db import Database, immediate
 from timeline.envelope import Envelope
 from timeline.log import EventLog, Problem
 from timeline.service import fold_stream
@@ -81,7 +80,7 @@ def place_id(place: Place) -> str:
 class Projector:
     """Keeps the projection tables of one database in step with its log."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
         self.log = EventLog(db)
 
@@ -94,7 +93,7 @@ class Projector:
 
     def needs_rebuild(self) -> bool:
         """Whether the tables were made by another version of the projector."""
-        if not self.db["_projector_state"].exists():
+        if not self.db.has_table("_projector_state"):
             return True
         if missing_tables(self.db):
             return True  # damaged by hand: rebuilt rather than half-updated
@@ -110,8 +109,7 @@ class Projector:
 
     def upgrade(self) -> bool:
         """Rebuild tables made by an earlier version of the projector; True if it did."""
-        state = self.db["_projector_state"]
-        if not state.exists():
+        if not self.db.has_table("_projector_state"):
             return False
         row = self.db.execute(
             "SELECT schema FROM _projector_state WHERE name = ?", [NAME]
@@ -193,7 +191,7 @@ class Projector:
 class _RowWriter:
     """Writes the rows of refolded streams, then settles actors and places once."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
         self.actors: dict[str, str] = {}
         """Actor ids named by rewritten rows, with one spelling of the name."""
@@ -571,14 +569,14 @@ def _json_list(values: Iterable[str] | None) -> str:
     return json.dumps(list(values or ()), ensure_ascii=False)
 
 
-def catch_up(db: sqlite_utils.Database) -> int:
+def catch_up(db: Database) -> int:
     """Bring the tables of *db* up to the end of its log."""
     return Projector(db).catch_up()
 
 
-def anchor_problem(db: sqlite_utils.Database) -> Problem | None:
+def anchor_problem(db: Database) -> Problem | None:
     """Whether the log still holds the event the tables were last brought up to."""
-    if "hash" not in db["_projector_state"].columns_dict:
+    if "hash" not in db.column_names("_projector_state"):
         return None  # tables of an earlier version, which kept no anchor
     row = db.execute(
         "SELECT position, hash FROM _projector_state WHERE name = ? AND schema = ?",
@@ -600,11 +598,11 @@ def anchor_problem(db: sqlite_utils.Database) -> Problem | None:
     return None
 
 
-def differences(db: sqlite_utils.Database) -> list[str]:
+def differences(db: Database) -> list[str]:
     """Tables whose rows differ from a fresh rebuild of the same log (in a scratch copy)."""
     import sqlite3
 
-    scratch = sqlite_utils.Database(sqlite3.connect(":memory:", isolation_level=None))
+    scratch = Database(sqlite3.connect(":memory:", isolation_level=None))
     db.conn.backup(scratch.conn)
     scratch.execute("PRAGMA foreign_keys = ON")
     Projector(scratch).rebuild()

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import sqlite_utils
 
 from events.values import When
+from timeline.db import Database
 from timeline.errors import TimelineError
 
 _RECORD_SQL = """
@@ -191,7 +191,7 @@ def log_position(conn: sqlite3.Connection) -> dict[str, Any]:
 
 
 @contextmanager
-def as_of(db: sqlite_utils.Database, point: str) -> Iterator[sqlite3.Connection]:
+def as_of(db: Database, point: str) -> Iterator[sqlite3.Connection]:
     """A scratch copy of the tables as the log stood at *point* (a ``seq`` or a UTC time).
 
     With a time, the events recorded at or before it are taken.

@@ -16,7 +16,6 @@ from typing import IO, Any
 
 import attrs
 import cattrs
-import sqlite_utils
 
 from events import state as fold
 from events.base import Event
@@ -32,6 +31,7 @@ from events.lifecycle import (
 )
 from events.registry import UnknownEventType, registry
 from events.state import DevelopmentState
+from timeline.db import Database
 from timeline.envelope import Envelope
 from timeline.errors import DuplicateEvent, InvalidEvent, VersionConflict
 from timeline.log import EventLog, Writer
@@ -369,7 +369,7 @@ class _Decider:
 
 
 def append(
-    db: sqlite_utils.Database,
+    db: Database,
     submissions: Iterable[Submission],
     *,
     progress: Callable[[int], None] | None = None,
@@ -450,7 +450,7 @@ def _check_claims(sub: Submission, envelope: Envelope) -> None:
 
 
 def import_file(
-    db: sqlite_utils.Database,
+    db: Database,
     stream: IO[str] | IO[bytes],
     *,
     progress: Callable[[int], None] | None = None,
@@ -478,7 +478,7 @@ def import_file(
     return append(db, parse_lines(lines()), keep=keep)
 
 
-def append_one(db: sqlite_utils.Database, submission: Submission) -> Envelope | None:
+def append_one(db: Database, submission: Submission) -> Envelope | None:
     """Append a single event; None if it was a repeat of one already in the log."""
     outcome = append(db, [submission])
     return outcome.appended[0] if outcome.appended else None
@@ -499,7 +499,7 @@ def submit(
 
 
 def development_history(
-    db: sqlite_utils.Database, dev_id: str
+    db: Database, dev_id: str
 ) -> tuple[DevelopmentState | None, list[Envelope]]:
     """A development's current state and every event of its stream, oldest first."""
     history = list(EventLog(db).read(stream=dev_id))

@@ -6,9 +6,7 @@ Every table here except those starting with ``_`` is a pure function of the log:
 
 from __future__ import annotations
 
-import sqlite_utils
-
-from timeline.db import run_script
+from timeline.db import Database, run_script
 
 # Bump when the tables change shape: the projector then rebuilds them from the log.
 SCHEMA = "7"
@@ -172,23 +170,23 @@ CREATE VIRTUAL TABLE IF NOT EXISTS developments_fts USING fts5 (
 """
 
 
-def create_tables(db: sqlite_utils.Database) -> None:
+def create_tables(db: Database) -> None:
     """Create every projection table that does not exist yet."""
     run_script(db, DDL)
 
 
-def drop_tables(db: sqlite_utils.Database) -> None:
+def drop_tables(db: Database) -> None:
     """Drop every projection table (the log is untouched)."""
     for name in TABLES:
         db.execute(f"DROP TABLE IF EXISTS [{name}]")
 
 
-def projection_tables(db: sqlite_utils.Database) -> list[str]:
+def projection_tables(db: Database) -> list[str]:
     """The tables that must equal a fresh rebuild: all but the log and bookkeeping."""
     return [name for name in TABLES if not name.startswith("_") and name != "developments_fts"]
 
 
-def missing_tables(db: sqlite_utils.Database) -> list[str]:
+def missing_tables(db: Database) -> list[str]:
     """Projection tables that should exist and do not (dropped by hand, say)."""
     present = set(db.table_names())
     return [name for name in TABLES if name not in present]

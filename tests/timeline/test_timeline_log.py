@@ -705,3 +705,17 @@ def test_concurrent_conditional_appends_to_one_stream(db, db_path: Path, tmp_pat
     assert_log_is_sound(db, final)
     result = CliRunner().invoke(cli, ["--db", str(db_path), "verify"])
     assert result.exit_code == 0, result.output
+
+
+def test_the_schema_steps_named_for_the_quick_check_are_the_ones_applied(tmp_path) -> None:
+    # open_db decides from MIGRATION_NAMES whether to import sqlite-utils and migrate.
+    from timeline.db import MIGRATION_NAMES
+    from timeline.migrations import migrations
+
+    assert tuple(m.name for m in migrations._migrations) == MIGRATION_NAMES
+    db = open_db(tmp_path / "t.db")
+    try:
+        steps = db.execute("SELECT name FROM _sqlite_migrations ORDER BY id").fetchall()
+    finally:
+        db.close()
+    assert tuple(name for (name,) in steps) == MIGRATION_NAMES
