@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from timeline import service
 from timeline.cli import cli
@@ -1029,3 +1031,20 @@ def test_numbers_json_cannot_carry_are_refused(text: str, message: str):
     with pytest.raises(InvalidEvent) as info:
         service.parse_json(text, line=3)
     assert str(info.value) == f"line 3: {message}"
+
+
+@given(text=st.text(), ascii_only=st.booleans())
+def test_a_line_passed_as_plain_text_holds_no_refused_character(text: str, ascii_only: bool):
+    # parse_lines skips the walk through every string when the raw line looks plain.
+    line = json.dumps({"title": text}, ensure_ascii=ascii_only)
+    if service._MAYBE_BAD_TEXT.search(line) is None:
+        assert service.bad_text(json.loads(line)) is None
+
+
+@pytest.mark.parametrize("escape", ["\\u0007", "\\b", "\\f", "\\u007f", "\\ud800", "\x7f"])
+def test_an_escaped_control_character_in_an_import_is_refused(memory_db, escape: str):
+    data = '{"title": "A' + escape + '", "speaker": "B"}'
+    line = '{"type": "StatementIssued", "data": ' + data + "}"
+    with pytest.raises(InvalidEvent, match=r"^line 1: data\.title: contains an? "):
+        service.import_file(memory_db, io.StringIO(line + "\n"))
+    assert memory_db.execute("SELECT COUNT(*) FROM events").fetchone() == (0,)
