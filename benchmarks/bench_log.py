@@ -12,11 +12,14 @@ process, user + system, is shown beside it because it is less disturbed by other
    (id, type, stream, data) in one transaction into a fresh table. Events/s of each and
    the ratio timeline / baseline speed (1.0 would be as fast as the baseline; lower is
    slower).
-2. One ``timeline append CallHeld --data ...`` into the database holding the import,
+2. The log alone: the same import as a Python program calling timeline's service with
+   the projection tables off (validation, decisions, hash chain, the ``events`` table),
+   against the same baseline.
+3. One ``timeline append CallHeld --data ...`` into the database holding the import,
    against ``sqlite-utils insert DB t -`` of one JSON row into a copy of that database.
    Median of 15 (after one untimed warm-up each) and the ratio timeline / baseline time
    (1.0 would be as fast; higher is slower).
-3. Start-up: ``python -c "import timeline.cli"`` against ``python -c "import
+4. Start-up: ``python -c "import timeline.cli"`` against ``python -c "import
    sqlite_utils.cli"`` and ``python -c pass``, median of 15.
 
 Timeline and baseline runs alternate, so drift in the machine's load hits both alike.
@@ -67,6 +70,21 @@ with conn:
     conn.executemany("INSERT INTO events (id, type, stream, data) VALUES (?, ?, ?, ?)", rows)
 conn.close()
 print(len(rows))
+'''
+
+LOG_ALONE = '''\
+"""The log alone: timeline's own import (validation, decisions, hash chain), no tables."""
+import sys
+
+from timeline.db import open_db
+from timeline.service import append, parse_lines
+
+source, path = sys.argv[1], sys.argv[2]
+db = open_db(path)
+with open(source, encoding="utf-8") as lines:
+    outcome = append(db, parse_lines(lines), project=False, keep=False)
+db.close()
+print(outcome.count)
 '''
 
 ENV: dict[str, str] = {k: v for k, v in os.environ.items() if k != "TIMELINE_DB"}
@@ -148,23 +166,25 @@ def remove_db(path: Path) -> None:
 
 def bench_import(
     tmp: Path, data: Path, events: int, runs: int, budget: float, timeline: str
-) -> tuple[Timings, Timings, Path]:
-    """Timings of `timeline import` and of the baseline program; the last timeline db.
+) -> tuple[Timings, Timings, Timings, Path]:
+    """Timings of `timeline import`, of the baseline program and of the log alone.
 
-    Stops before *runs* when another pair of runs would take the total past *budget*
-    seconds (one pair is always run).
+    Returns the last timeline db too. Stops before *runs* when another round would take
+    the total past *budget* seconds (one round is always run).
     """
     baseline = tmp / "baseline_import.py"
     baseline.write_text(BASELINE_IMPORT, encoding="utf-8")
-    ours, theirs = Timings(), Timings()
-    db, base_db = tmp / "import.db", tmp / "baseline.db"
+    log_alone = tmp / "log_alone.py"
+    log_alone.write_text(LOG_ALONE, encoding="utf-8")
+    ours, theirs, alone = Timings(), Timings(), Timings()
+    db, base_db, log_db = tmp / "import.db", tmp / "baseline.db", tmp / "log-alone.db"
     for i in range(runs):
-        spent = sum(ours.wall) + sum(theirs.wall)
-        if ours.wall and spent + ours.wall[-1] + theirs.wall[-1] > budget:
+        spent = sum(ours.wall) + sum(theirs.wall) + sum(alone.wall)
+        if ours.wall and spent + ours.wall[-1] + theirs.wall[-1] + alone.wall[-1] > budget:
             print(f"  stopping after {i} runs: another would pass the {budget:.0f} s budget")
             break
-        remove_db(db)
-        remove_db(base_db)
+        for path in (db, base_db, log_db):
+            remove_db(path)
         wall, cpu, out = run([timeline, "import", str(data), "--db", str(db), "--silent", "--json"])
         appended = json.loads(out)["appended"]
         if appended != events:
@@ -174,13 +194,19 @@ def bench_import(
         if int(out) != events:
             sys.exit(f"bench_log: the baseline inserted {out.strip()} of {events} events")
         theirs.add(wall, cpu)
+        wall, cpu, out = run([sys.executable, str(log_alone), str(data), str(log_db)])
+        if int(out) != events:
+            sys.exit(f"bench_log: the log alone took {out.strip()} of {events} events")
+        alone.add(wall, cpu)
         print(
             f"  import run {i + 1}/{runs}: timeline {ours.wall[-1]:.2f} s "
             f"(CPU {ours.cpu[-1]:.2f} s), baseline {theirs.wall[-1]:.2f} s "
-            f"(CPU {theirs.cpu[-1]:.2f} s)"
+            f"(CPU {theirs.cpu[-1]:.2f} s), log alone {alone.wall[-1]:.2f} s "
+            f"(CPU {alone.cpu[-1]:.2f} s)"
         )
     remove_db(base_db)
-    return ours, theirs, db
+    remove_db(log_db)
+    return ours, theirs, alone, db
 
 
 def bench_append(
@@ -249,11 +275,11 @@ def row(label: str, *cells: str) -> str:
 def report(
     n: int,
     events: int,
-    imports: tuple[Timings, Timings],
+    imports: tuple[Timings, Timings, Timings],
     appends: tuple[Timings, Timings],
     startup: dict[str, Timings] | None,
 ) -> None:
-    ours, theirs = imports
+    ours, theirs, alone = imports
 
     def rate(seconds: float) -> str:
         return f"{events / seconds:,.0f} ev/s"
@@ -267,7 +293,12 @@ def report(
     print()
     print(f"import of {n:,} developments ({events:,} events), {len(ours.wall)} runs each")
     print(row("", "median", "best", "median wall", "median CPU"))
-    for label, t in (("timeline import", ours), ("baseline (json + sqlite3)", theirs)):
+    cases = (
+        ("timeline import", ours),
+        ("the log alone (no tables)", alone),
+        ("baseline (json + sqlite3)", theirs),
+    )
+    for label, t in cases:
         print(
             row(
                 label,
@@ -277,15 +308,16 @@ def report(
                 f"{t.median_cpu:.2f} s",
             )
         )
-    print(
-        row(
-            "ratio timeline/baseline speed",
-            ratio(lambda t: t.median, theirs, ours),
-            ratio(lambda t: t.best, theirs, ours),
-            "",
-            ratio(lambda t: t.median_cpu, theirs, ours),
+    for label, t in (("ratio import/baseline speed", ours), ("ratio log alone/baseline", alone)):
+        print(
+            row(
+                label,
+                ratio(lambda t: t.median, theirs, t),
+                ratio(lambda t: t.best, theirs, t),
+                "",
+                ratio(lambda t: t.median_cpu, theirs, t),
+            )
         )
-    )
 
     ours, theirs = appends
     print()
@@ -358,7 +390,7 @@ def main(argv: list[str] | None = None) -> None:
         size = data.stat().st_size / 1e6
         print(f"generated {events} events for {args.n} developments ({size:.1f} MB)")
 
-        ours, theirs, db = bench_import(tmp, data, events, args.runs, args.budget, timeline)
+        ours, theirs, alone, db = bench_import(tmp, data, events, args.runs, args.budget, timeline)
         appends = bench_append(tmp, db, args.append_runs, timeline, sqlite_utils)
         startup = None
         if not args.no_startup:
@@ -367,7 +399,7 @@ def main(argv: list[str] | None = None) -> None:
                 envs = {" (as is)": as_is, " (.pyc cached)": cached_env(tmp)}
             startup = bench_startup(args.startup_runs, envs)
     print(f"at end: {load()}")
-    report(args.n, events, (ours, theirs), appends, startup)
+    report(args.n, events, (ours, theirs, alone), appends, startup)
 
 
 if __name__ == "__main__":
