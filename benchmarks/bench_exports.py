@@ -15,46 +15,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import platform
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_log import script
+from bench_log import measure, script
 from bench_tables import build
 
 FORMATS = ("ical", "json", "timelinejs")
-
-# Runs one command and reports its wall time and peak memory: the child's own maximum
-# resident set size, which the parent cannot tell apart from other children's.
-MEASURE = """
-import json, resource, subprocess, sys, time
-start = time.perf_counter()
-with open(sys.argv[1], "wb") as out:
-    done = subprocess.run(sys.argv[2:], stdout=out)
-wall = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"wall": wall, "peak_kb": peak, "code": done.returncode}))
-"""
-
-
-def measure(cmd: list[str], output: Path) -> dict[str, float]:
-    """Wall seconds and peak kilobytes of *cmd*, its stdout written to *output*."""
-    done = subprocess.run(
-        [sys.executable, "-c", MEASURE, str(output), *cmd],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    result = json.loads(done.stdout)
-    if result["code"] != 0:
-        sys.exit(f"bench_exports: {' '.join(cmd)} failed: {done.stderr}")
-    return result
 
 
 def run_formats(db: Path, tmp: Path, timeline: str, sqlite_utils: str) -> dict[str, dict]:
@@ -76,18 +48,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--big", type=int, default=300_000, help="developments for memory (0: skip)"
     )
+    parser.add_argument("--work", metavar="DIR", help="keep and reuse data and databases here")
     args = parser.parse_args(argv)
     timeline, sqlite_utils = script("timeline"), script("sqlite-utils")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench-exports-") as name:
-        tmp = Path(name)
+        tmp = Path(args.work or name)
+        tmp.mkdir(parents=True, exist_ok=True)
         _, db, events = build(tmp, args.n, timeline)
         small = run_formats(db, tmp, timeline, sqlite_utils)
         big = None
         if args.big:
-            db.unlink()
             _, big_db, _ = build(tmp, args.big, timeline)
             big = run_formats(big_db, tmp, timeline, sqlite_utils)
+        for leftover in tmp.glob("out.*"):
+            leftover.unlink()
     today = dt.datetime.now(dt.UTC)
     print(
         f"bench_exports: {today:%Y-%m-%d} on {platform.node()} ({platform.machine()}), "

@@ -159,6 +159,34 @@ def run(
     return wall, _children_cpu() - cpu, done.stdout
 
 
+# Runs one command and reports its wall time and peak memory: the child's own maximum
+# resident set size, which the parent cannot tell apart from other children's.
+MEASURE = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+with open(sys.argv[1], "wb") as out:
+    done = subprocess.run(sys.argv[2:], stdout=out)
+wall = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"wall": wall, "peak_kb": peak, "code": done.returncode}))
+"""
+
+
+def measure(cmd: list[str], output: Path | str = os.devnull) -> dict[str, float]:
+    """Wall seconds and peak kilobytes of *cmd*, its stdout written to *output*."""
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(output), *cmd],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=ENV,
+    )
+    result = json.loads(done.stdout)
+    if result["code"] != 0:
+        sys.exit(f"bench: {' '.join(cmd)} failed: {done.stderr}")
+    return result
+
+
 def remove_db(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)

@@ -1,17 +1,22 @@
 """Timings of the projection tables, each next to a plain baseline on the same data.
 
-    python benchmarks/bench_tables.py                 # rebuild at 30,000, page at 100,000
-    python benchmarks/bench_tables.py --n 5000 --page-n 20000
+    python benchmarks/bench_tables.py                 # rebuild at 30,000, page at 300,000
+    python benchmarks/bench_tables.py --n 5000 --big 20000
 
 1. ``timeline rebuild`` of a log of N generated developments (whole process), against the
    same minimal stdlib program as bench_log.py: read the JSON Lines, ``json.loads`` each
    line, ``executemany`` (id, type, stream, data) in one transaction. The ratio is
    baseline time / rebuild time (1.0 would be as fast as the baseline).
 2. A faceted, date-filtered developments page in Datasette (facets kind, status, country
-   and tags; a two-year range; newest first) on a database of PAGE_N developments, through
+   and tags; a two-year range; newest first) on a database of BIG developments, through
    Datasette's own client in this process, against the same page on a plain copy of the
    developments table with indexes on start, kind, status and country. Median of 7 after a
    warm-up; the ratio is timeline time / plain time (1.0 would be as fast).
+3. Peak memory (maximum resident set size) of ``timeline import`` and ``timeline rebuild``
+   at N and at BIG developments, and its growth: streaming keeps the two close.
+
+``--work DIR`` keeps the generated files and imported databases in DIR and reuses them
+(``run_all.py`` shares one folder between the scripts); by default a temp folder is used.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json
 import platform
 import sqlite3
 import statistics
@@ -28,7 +34,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_log import BASELINE_IMPORT, Timings, remove_db, run, script
+from bench_log import BASELINE_IMPORT, Timings, measure, remove_db, run, script
 from generate import write
 
 PAGE = (
@@ -38,14 +44,28 @@ PAGE = (
 
 
 def build(tmp: Path, n: int, timeline: str) -> tuple[Path, Path, int]:
-    """Generate N developments and import them; return the JSON Lines, the db and events."""
+    """Generate N developments and import them; return the JSON Lines, the db and events.
+
+    Reuses what an earlier call left in *tmp*. The import's wall time and peak memory are
+    kept beside the db (see :func:`import_figures`).
+    """
     data = tmp / f"developments-{n}.jsonl"
+    db = tmp / f"timeline-{n}.db"
+    figures = tmp / f"timeline-{n}.import.json"
+    if data.exists() and db.exists() and figures.exists():
+        return data, db, json.loads(figures.read_text())["events"]
+    print(f"  generating and importing {n:,} developments…", file=sys.stderr)
     with data.open("w", encoding="utf-8") as out:
         events = write(n, out)
-    db = tmp / f"timeline-{n}.db"
     remove_db(db)
-    run([timeline, "import", str(data), "--db", str(db), "--silent"])
+    result = measure([timeline, "import", str(data), "--db", str(db), "--silent"])
+    figures.write_text(json.dumps({**result, "events": events}))
     return data, db, events
+
+
+def import_figures(tmp: Path, n: int) -> dict[str, float]:
+    """Wall seconds and peak kilobytes of the import that :func:`build` ran for *n*."""
+    return json.loads((tmp / f"timeline-{n}.import.json").read_text())
 
 
 def bench_rebuild(tmp: Path, n: int, runs: int, timeline: str) -> tuple[Timings, Timings, int]:
@@ -99,18 +119,31 @@ async def page_times(path: Path, runs: int) -> tuple[list[float], bool, int]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=30_000, help="developments for the rebuild")
-    parser.add_argument("--page-n", type=int, default=100_000, help="developments for the page")
+    parser.add_argument(
+        "--big", type=int, default=300_000, help="developments for the page and memory"
+    )
     parser.add_argument("--runs", type=int, default=3, help="rebuild runs")
+    parser.add_argument("--work", metavar="DIR", help="keep and reuse data and databases here")
     args = parser.parse_args(argv)
     timeline = script("timeline")
     with tempfile.TemporaryDirectory(prefix="bench-tables-") as name:
-        tmp = Path(name)
+        tmp = Path(args.work or name)
+        tmp.mkdir(parents=True, exist_ok=True)
         ours, plain, events = bench_rebuild(tmp, args.n, args.runs, timeline)
-        _, big, big_events = build(tmp, args.page_n, timeline)
+        _, small_db, _ = build(tmp, args.n, timeline)
+        _, big, big_events = build(tmp, args.big, timeline)
+        memory = {
+            "import": (import_figures(tmp, args.n), import_figures(tmp, args.big)),
+            "rebuild": (
+                measure([timeline, "rebuild", "--db", str(small_db), "--silent"]),
+                measure([timeline, "rebuild", "--db", str(big), "--silent"]),
+            ),
+        }
         copy = tmp / "plain.db"
         plain_copy(big, copy)
         page, timed_out, rows = asyncio.run(page_times(big, 7))
         plain_page, plain_timed_out, plain_rows = asyncio.run(page_times(copy, 7))
+        remove_db(copy)
     today = dt.datetime.now(dt.UTC)
     print(
         f"bench_tables: {today:%Y-%m-%d} on {platform.node()} ({platform.machine()}), "
@@ -128,13 +161,21 @@ def main(argv: list[str] | None = None) -> None:
         f"CPU {ours.median_cpu:.2f} s)"
     )
     ours_ms, plain_ms = statistics.median(page) * 1000, statistics.median(plain_page) * 1000
-    label = f"faceted page, {args.page_n:,} developments"
+    label = f"faceted page, {args.big:,} developments"
     print(f"{label:44} {ours_ms:>9.0f} ms {plain_ms:>9.0f} ms {ours_ms / plain_ms:>8.2f}")
     print(
         f"{'':44} {rows:>9} rows {plain_rows:>7} rows   facets timed out: "
         f"{'yes' if timed_out else 'no'} / {'yes' if plain_timed_out else 'no'}; "
         f"{big_events:,} events"
     )
+    print()
+    print(f"peak memory {'':20} {f'@{args.n:,}':>16} {f'@{args.big:,}':>18} {'growth':>8}")
+    for name, (small, large) in memory.items():
+        print(
+            f"{'timeline ' + name:32} {small['peak_kb'] / 1024:>7.0f} MB {small['wall']:>6.1f} s"
+            f" {large['peak_kb'] / 1024:>8.0f} MB {large['wall']:>6.1f} s"
+            f" {large['peak_kb'] / small['peak_kb']:>8.2f}"
+        )
 
 
 if __name__ == "__main__":
