@@ -28,13 +28,22 @@ def dumps(value: Any, indent: str = "") -> str:
         if not value:
             return "{}"
         inner = indent + "  "
-        items = [f"{_key(key)}: {dumps(item, inner)}" for key, item in value.items()]
+        items = []
+        for key, item in value.items():
+            name = _KEYS.get(key) or _key(key)
+            # Strings and nulls inline: most values are one or the other.
+            if type(item) is str:
+                items.append(f"{name}: {_encode_text(item)}")
+            elif item is None:
+                items.append(f"{name}: null")
+            else:
+                items.append(f"{name}: {dumps(item, inner)}")
         return "{\n" + inner + (",\n" + inner).join(items) + "\n" + indent + "}"
     if kind is list or isinstance(value, list | tuple):
         if not value:
             return "[]"
         inner = indent + "  "
-        items = [dumps(item, inner) for item in value]
+        items = [_encode_text(item) if type(item) is str else dumps(item, inner) for item in value]
         return "[\n" + inner + (",\n" + inner).join(items) + "\n" + indent + "]"
     if value is None:
         return "null"

@@ -220,3 +220,22 @@ def test_a_time_east_of_greenwich_on_the_first_day_exports(runner: CliRunner) ->
     calendar = icalendar.Calendar.from_ical(export(runner, "ical"))
     (event,) = calendar.walk("VEVENT")
     assert event.decoded("DTSTART").isoformat() == "0001-01-01T00:30:00"
+
+
+def test_the_html_page_embeds_each_record_whole_in_a_fixed_order(sample: CliRunner) -> None:
+    page = export(sample, "html")
+    start = page.index('id="timeline-data">') + len('id="timeline-data">')
+    data = json.loads(page[start : page.index("</script>", start)])
+    (meeting,) = [d for d in data["developments"] if d["id"] == MEETING]
+    assert list(meeting) == [
+        "id", "kind", "type", "title", "summary", "status", "status_reason", "when",
+        "start", "end", "precision", "qualifier", "timezone", "place", "country", "part_of",
+        "announced_in", "visitor", "host_country", "speaker", "quote", "parties", "points",
+        "participants", "sources", "tags", "links", "revision", "created_at", "updated_at",
+    ]  # fmt: skip
+    assert list(meeting["place"]) == ["id", "name", "city", "country", "lat", "lon"]
+    assert meeting["part_of"] == VISIT
+    assert [list(p) for p in meeting["participants"]] == [["name", "role", "country"]] * len(
+        meeting["participants"]
+    )
+    assert {p["name"] for p in meeting["participants"]} >= {"Xi Jinping", "Antony Blinken"}
