@@ -122,6 +122,18 @@ converter.register_structure_hook(float, _strict_float)
 converter.register_structure_hook(When, _structure_when)
 converter.register_unstructure_hook(When, lambda w: w.text)
 converter.register_structure_hook_factory(_is_tuple, _tuple_factory)
+
+
+def _tuple_unstructure_factory(type_: Any, conv: cattrs.Converter) -> Any:
+    """A list of the items, with the item type's hook looked up once, not per item."""
+    item_type = get_args(type_)[0]
+    if item_type is str:
+        return list  # strings are JSON already
+    item = conv.get_unstructure_hook(item_type)
+    return lambda value: [item(v) for v in value]
+
+
+converter.register_unstructure_hook_factory(_is_tuple, _tuple_unstructure_factory)
 converter.register_structure_hook(Changes, _structure_changes)
 converter.register_unstructure_hook(Changes, _unstructure_changes)
 # `from` is a Python keyword, so the attribute is `from_` and the JSON key `from`.

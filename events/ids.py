@@ -34,7 +34,9 @@ def slugify(text: str, *, max_len: int = MAX_SLUG) -> str:
     if len(slug) > max_len:
         cut = slug[: max_len + 1]
         slug = cut[:-1] if cut.endswith("-") else cut[:max_len].rsplit("-", 1)[0] or slug[:max_len]
-    lost = any(ch.isalnum() and not unicodedata.combining(ch) and not ch.isascii() for ch in folded)
+    lost = not folded.isascii() and any(
+        ch.isalnum() and not unicodedata.combining(ch) and not ch.isascii() for ch in folded
+    )
     if lost or not slug:
         digest = "u" + hashlib.sha256(text.strip().encode()).hexdigest()[:12]
         slug = f"{slug}-{digest}" if slug else digest
