@@ -189,9 +189,13 @@ def unstructure(event: Event) -> dict[str, Any]:
 
 def canonical_json(value: Any) -> str:
     """The one byte-exact JSON form used for storage and for the hash chain."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
+    return _canonical_encode(value)
+
+
+# One encoder for every call: json.dumps with options builds a new one each time.
+_canonical_encode = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+).encode
 
 
 def chain_hash(previous: str, row: dict[str, Any]) -> str:

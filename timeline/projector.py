@@ -9,6 +9,7 @@ from scratch equals the tables kept up to date one append at a time.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -266,14 +267,7 @@ class _RowWriter:
             self.execute("DELETE FROM developments WHERE id = ?", [dev_id])
             return
         row = self._development_row(state, envelopes[0].seq)
-        columns = ", ".join(f"[{c}]" for c in row)
-        updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in row if c != "id")
-        # An upsert, not delete and insert: deleting would null the references to it.
-        self.execute(
-            f"INSERT INTO developments ({columns}) VALUES ({', '.join('?' * len(row))}) "
-            f"ON CONFLICT (id) DO UPDATE SET {updates}",
-            row.values(),
-        )
+        self.execute(_upsert_sql(tuple(row)), row.values())
         self._children(state)
         self.written.append(dev_id)
         refs = {r for r in (state.part_of, state.extra.get("announced_in")) if r}
@@ -296,7 +290,7 @@ class _RowWriter:
                     e.type,
                     e.recorded_at,
                     e.data.get("reason"),
-                    e.data_json or json.dumps(e.data, ensure_ascii=False, sort_keys=True),
+                    e.data_json or _encode_sorted(e.data),
                 ],
             )
             if e.type == "DevelopmentsLinked":
@@ -405,7 +399,7 @@ class _RowWriter:
                 latest.native_name,
                 latest.kind,
                 latest.country,
-                json.dumps(converter.unstructure(latest.roles), ensure_ascii=False),
+                _encode(converter.unstructure(latest.roles)),
             ],
         )
 
@@ -565,8 +559,28 @@ def _batches(ids: list[str], size: int = 400) -> Iterable[list[str]]:
         yield ids[i : i + size]
 
 
+@functools.lru_cache(maxsize=8)
+def _upsert_sql(columns: tuple[str, ...]) -> str:
+    """The statement writing a developments row (the same columns every time).
+
+    An upsert, not delete and insert: deleting would null the references to it.
+    """
+    names = ", ".join(f"[{c}]" for c in columns)
+    updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c != "id")
+    marks = ", ".join("?" * len(columns))
+    return (
+        f"INSERT INTO developments ({names}) VALUES ({marks}) "
+        f"ON CONFLICT (id) DO UPDATE SET {updates}"
+    )
+
+
 def _json_list(values: Iterable[str] | None) -> str:
-    return json.dumps(list(values or ()), ensure_ascii=False)
+    return _encode(list(values or ()))
+
+
+# One encoder for every call: json.dumps with options builds a new one each time.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+_encode_sorted = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 
 def catch_up(db: Database) -> int:
