@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -124,11 +124,14 @@ class Projector:
         self,
         *,
         known: Mapping[int, Event] | None = None,
+        envelopes: Sequence[Envelope] = (),
         progress: Callable[[int], None] | None = None,
     ) -> int:
         """Fold everything after the checkpoint inside the caller's open transaction.
 
-        Used by appends, so that an event and the rows it changes land together.
+        Used by appends, so that an event and the rows it changes land together. The
+        append passes what it has just written: the events it built (*known*) and their
+        envelopes, in order, which are then not read back from the log.
         """
         if self.needs_rebuild():
             drop_tables(self.db)
@@ -138,7 +141,7 @@ class Projector:
         folded = head - start
         while start < head:
             end = min(head, start + CHUNK)
-            self._fold_chunk(start, end, known)
+            self._fold_chunk(start, end, known, _given(envelopes, start, end))
             self._save(end)
             if progress is not None:
                 progress(end - start)
@@ -170,9 +173,16 @@ class Projector:
 
     # --- one chunk ------------------------------------------------------------------
 
-    def _fold_chunk(self, start: int, end: int, known: Mapping[int, Event] | None = None) -> None:
+    def _fold_chunk(
+        self,
+        start: int,
+        end: int,
+        known: Mapping[int, Event] | None = None,
+        given: Sequence[Envelope] | None = None,
+    ) -> None:
         recent: dict[str, list[Envelope]] = {}
-        for envelope in self.log.read(since=start, until_seq=end):
+        chunk = given if given is not None else self.log.read(since=start, until_seq=end)
+        for envelope in chunk:
             recent.setdefault(envelope.stream, []).append(envelope)
         writer = _RowWriter(self.db)
         # Stored events were validated when they were appended and the hash chain guards
@@ -557,6 +567,17 @@ def _batches(ids: list[str], size: int = 400) -> Iterable[list[str]]:
     """Slices short enough for SQLite's limit on parameters."""
     for i in range(0, len(ids), size):
         yield ids[i : i + size]
+
+
+def _given(envelopes: Sequence[Envelope], start: int, end: int) -> Sequence[Envelope] | None:
+    """The envelopes of seqs start+1 to end, if *envelopes* (in seq order) hold them all."""
+    if not envelopes:
+        return None
+    first = start + 1 - envelopes[0].seq
+    if first < 0 or first + (end - start) > len(envelopes):
+        return None
+    found = envelopes[first : first + end - start]
+    return found if found[0].seq == start + 1 and found[-1].seq == end else None
 
 
 @functools.lru_cache(maxsize=8)

@@ -397,6 +397,7 @@ def append(
     log = EventLog(db)
     skipped: list[str] = []
     built: dict[int, Event] = {}
+    written: list[Envelope] = []  # what the projector folds next, as built
     if project:
         from timeline.projector import CHUNK, Projector  # it folds with this module
     with log.writing(keep=keep) as writer:
@@ -419,18 +420,20 @@ def append(
                 _check_claims(sub, envelope)
                 decider.after(event, envelope)
                 built[envelope.seq] = event
+                written.append(envelope)
                 if project and len(built) >= CHUNK:
                     # Fold as we go, so memory stays flat however long the import.
                     writer.flush()
-                    Projector(db).catch_up_within(known=built)
+                    Projector(db).catch_up_within(known=built, envelopes=written)
                     built.clear()
+                    written.clear()
             if progress is not None:
                 progress(1)
         if project and writer.count:
             # In the same transaction: the tables never lag behind the log, and a failure
             # to update them leaves the log as it was.
             writer.flush()
-            Projector(db).catch_up_within(known=built)
+            Projector(db).catch_up_within(known=built, envelopes=written)
     return Outcome(
         appended=writer.appended,
         skipped=skipped,
