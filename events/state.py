@@ -6,6 +6,7 @@ event is allowed, `timeline show`, and the projection tables.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import attrs
@@ -68,13 +69,16 @@ class DevelopmentState:
 _SHARED = ("when", "timezone", "summary", "place", "participants", "sources", "tags", "part_of")
 
 
+@functools.cache
+def _extra_fields(cls: type[DevelopmentCreated]) -> tuple[str, ...]:
+    """The fields of a creating event that only some kinds have (kept in ``extra``)."""
+    common = (*_SHARED, "development", "title", "kind")
+    return tuple(f.name for f in attrs.fields(cls) if f.name not in common)
+
+
 def create(event: DevelopmentCreated, *, recorded_at: str) -> DevelopmentState:
     """The state a creating event starts."""
-    extra: dict[str, Any] = {
-        f.name: getattr(event, f.name)
-        for f in attrs.fields(type(event))
-        if f.name not in (*_SHARED, "development", "title", "kind")
-    }
+    extra: dict[str, Any] = {name: getattr(event, name) for name in _extra_fields(type(event))}
     scheduled = isinstance(event, DevelopmentScheduled)
     return DevelopmentState(
         id=event.stream,
