@@ -68,8 +68,11 @@ def _key(key: Any) -> str:
     if text is None:
         if not isinstance(key, str):
             raise TypeError(f"keys must be str, not {type(key).__name__}")
-        text = _KEYS[key] = _encode_text(key)
+        text = _encode_text(key)
+        if len(_KEYS) < _KEYS_KEPT:
+            _KEYS[key] = text
     return text
 
 
-_KEYS: dict[str, str] = {}  # a document repeats a few dozen keys
+_KEYS: dict[str, str] = {}  # a document repeats a few dozen keys: each is escaped once
+_KEYS_KEPT: Final = 1_000
