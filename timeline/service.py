@@ -31,6 +31,7 @@ from events.lifecycle import (
 )
 from events.registry import UnknownEventType, registry
 from events.state import DevelopmentState
+from events.values import slug_id
 from timeline.db import Database
 from timeline.envelope import Envelope
 from timeline.errors import DuplicateEvent, InvalidEvent, VersionConflict
@@ -295,7 +296,10 @@ class _Decider:
                     "give the development an id of its own",
                     line,
                 )
-            event = attrs.evolve(event, development=made)
+            # Only the id changes: check it alone, the rest was just validated.
+            slug_id(event, None, made)
+            with attrs.validators.disabled():
+                event = attrs.evolve(event, development=made)
         elif self.writer.stream_version(event.development):
             raise _refuse(f"data.development: {event.development!r} already exists", line)
         if event.part_of is not None:
