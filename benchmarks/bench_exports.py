@@ -7,9 +7,8 @@ For N generated developments: ``timeline export FORMAT`` for ical, json and time
 each as a whole process (median of three, in turn with the baseline), against
 ``sqlite-utils query DB "select * from developments" --nl`` writing the same rows as JSON
 Lines. The speed ratio is baseline time / export time (1.0 would be as fast as the plain
-dump). Peak memory (maximum resident set
-size of the process) is measured at N and at BIG developments; streaming exporters keep
-the two close.
+dump). Peak memory (maximum resident set size of the process) is measured at N and at
+BIG developments; streaming exporters keep the two close.
 """
 
 from __future__ import annotations
