@@ -29,7 +29,7 @@ _INSERT = (
     f"VALUES ({', '.join('?' * len(Envelope.COLUMNS))})"
 )
 _FLUSH_EVERY = 2_000
-_VERSIONS_KEPT = 50_000  # stream versions remembered in a transaction; more are re-read
+_VERSIONS_KEPT = 20_000  # stream versions remembered in a transaction; more are re-read
 
 
 def utc_now() -> str:
