@@ -6,6 +6,7 @@ a refused event leaves the log exactly as it was.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import math
@@ -226,6 +227,19 @@ _STATES_KEPT = 5_000
 _NEEDS_PARTICIPANTS = ("MeetingHeld", "TalksHeld", "SummitHeld", "CallHeld")
 
 
+def _with_id(event: DevelopmentCreated, made: str) -> DevelopmentCreated:
+    """*event* with the id made for it from date and title.
+
+    Only the id changes, so only the id is checked: ``attrs.evolve`` would validate the
+    whole event again (dates, zones, every participant), which costs a large import more
+    than writing it.
+    """
+    slug_id(event, None, made)
+    copied = copy.copy(event)
+    object.__setattr__(copied, "development", made)  # a frozen class, fresh copy
+    return copied
+
+
 class _Decider:
     """Decides, inside a write transaction, whether each submission may be appended."""
 
@@ -296,10 +310,7 @@ class _Decider:
                     "give the development an id of its own",
                     line,
                 )
-            # Only the id changes: check it alone, the rest was just validated.
-            slug_id(event, None, made)
-            with attrs.validators.disabled():
-                event = attrs.evolve(event, development=made)
+            event = _with_id(event, made)
         elif self.writer.stream_version(event.development):
             raise _refuse(f"data.development: {event.development!r} already exists", line)
         if event.part_of is not None:

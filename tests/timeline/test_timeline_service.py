@@ -11,10 +11,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from events.developments import DevelopmentCreated
 from timeline import service
 from timeline.cli import cli
 from timeline.db import open_db
@@ -1048,3 +1050,28 @@ def test_an_escaped_control_character_in_an_import_is_refused(memory_db, escape:
     with pytest.raises(InvalidEvent, match=r"^line 1: data\.title: contains an? "):
         service.import_file(memory_db, io.StringIO(line + "\n"))
     assert memory_db.execute("SELECT COUNT(*) FROM events").fetchone() == (0,)
+
+
+def test_an_id_set_on_a_parsed_event_equals_building_it_again():
+    # The decider sets a made id without validating the whole event again.
+    sample = Path(service.__file__).with_name("sample") / "blinken-beijing-2024-04.jsonl"
+    creating = [
+        sub.event
+        for sub in service.parse_lines(sample.read_text(encoding="utf-8").splitlines())
+        if isinstance(sub.event, DevelopmentCreated)
+    ]
+    assert {type(e).__name__ for e in creating} >= {
+        "MeetingHeld",
+        "VisitMade",
+        "StatementMade",
+        "DevelopmentScheduled",
+    }
+    for event in creating:
+        made = "2024-04-26-made-for-the-test"
+        copied = service._with_id(event, made)
+        assert copied == attrs.evolve(event, development=made)
+        assert hash(copied) == hash(attrs.evolve(event, development=made))
+        assert copied.development == made
+        assert event.development != made
+    with pytest.raises(ValueError, match="not a valid id"):
+        service._with_id(creating[0], "Not An Id")
