@@ -25,7 +25,7 @@ from events.values import Place
 from timeline.db import Database, immediate
 from timeline.envelope import Envelope
 from timeline.log import EventLog, Problem
-from timeline.service import fold_stream
+from timeline.service import fold_stream, paused_cycle_collector
 from timeline.tables import SCHEMA, create_tables, drop_tables, missing_tables, projection_tables
 
 NAME = "tables"
@@ -154,7 +154,7 @@ class Projector:
         Readers see the old tables until the new ones are complete; a rebuild that is
         interrupted leaves the old ones as they were.
         """
-        with immediate(self.db):
+        with paused_cycle_collector(), immediate(self.db):
             drop_tables(self.db)
             create_tables(self.db)
             self._save(0)

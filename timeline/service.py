@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import gc
 import json
 import math
 import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import IO, Any
 
 import attrs
@@ -395,6 +397,24 @@ class _Decider:
             )
 
 
+@contextmanager
+def paused_cycle_collector() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a batch (an import, a rebuild).
+
+    A batch allocates millions of short-lived objects and makes no reference cycles: the
+    collector's passes over them cost an import about an eighth of its time and free
+    nothing (peak memory is the same without them). Reference counting still frees
+    everything as usual; the collector resumes as it was afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def append(
     db: Database,
     submissions: Iterable[Submission],
@@ -415,7 +435,7 @@ def append(
     written: list[Envelope] = []  # what the projector folds next, as built
     if project:
         from timeline.projector import CHUNK, Projector  # it folds with this module
-    with log.writing(keep=keep) as writer:
+    with paused_cycle_collector(), log.writing(keep=keep) as writer:
         decider = _Decider(writer)
         for sub in submissions:
             decided = decider.decide(sub)

@@ -1075,3 +1075,23 @@ def test_an_id_set_on_a_parsed_event_equals_building_it_again():
         assert event.development != made
     with pytest.raises(ValueError, match="not a valid id"):
         service._with_id(creating[0], "Not An Id")
+
+
+def test_an_import_leaves_the_garbage_collector_as_it_found_it(memory_db):
+    import gc
+
+    sample = Path(service.__file__).with_name("sample") / "blinken-beijing-2024-04.jsonl"
+    assert gc.isenabled()
+    with sample.open(encoding="utf-8") as stream:
+        service.import_file(memory_db, stream)
+    assert gc.isenabled()
+    with pytest.raises(InvalidEvent):
+        service.import_file(memory_db, io.StringIO('{"type": "MeetingHeld", "data": {}}\n'))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with sample.open(encoding="utf-8") as stream:
+            service.import_file(memory_db, stream)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
