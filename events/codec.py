@@ -97,7 +97,8 @@ def _structure_changes(value: Any, _type: type) -> Changes:
     allowed = ("title", "when", *CLEARABLE)
     for key in value:
         if key not in allowed:
-            raise FieldError(key, f"cannot be revised; fields that can: {', '.join(allowed)}")
+            name = key if _PLAIN_NAME.fullmatch(key) else repr(key)  # one line, whatever it holds
+            raise FieldError(name, f"cannot be revised; fields that can: {', '.join(allowed)}")
     cleared = tuple(sorted(k for k, v in value.items() if v is None))
     for key in cleared:
         if key not in CLEARABLE:
@@ -189,6 +190,8 @@ def unstructure(event: Event) -> dict[str, Any]:
 
 def canonical_json(value: Any) -> str:
     """The one byte-exact JSON form used for storage and for the hash chain."""
+    if value == {}:
+        return "{}"  # most events' meta
     return _canonical_encode(value)
 
 
