@@ -97,7 +97,7 @@ def _structure_changes(value: Any, _type: type) -> Changes:
     allowed = ("title", "when", *CLEARABLE)
     for key in value:
         if key not in allowed:
-            name = key if _PLAIN_NAME.fullmatch(key) else repr(key)  # one line, whatever it holds
+            name = key if key.isprintable() else repr(key)  # one line, whatever it holds
             raise FieldError(name, f"cannot be revised; fields that can: {', '.join(allowed)}")
     cleared = tuple(sorted(k for k, v in value.items() if v is None))
     for key in cleared:

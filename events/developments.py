@@ -140,6 +140,10 @@ class DevelopmentCreated(Event):
 
     def __attrs_post_init__(self) -> None:
         check_local_time(self)
+        self.check_own_id()
+
+    def check_own_id(self) -> None:
+        """The checks that involve the development's own id (again when the service makes one)."""
         if self.part_of is not None and self.part_of == self.development:
             raise FieldError("part_of", "a development cannot be part of itself")
 

@@ -21,7 +21,7 @@ import attrs
 import cattrs
 
 from events import state as fold
-from events.base import Event
+from events.base import Event, FieldError
 from events.codec import describe_error, from_row, structure, unstructure
 from events.developments import DevelopmentCreated, DevelopmentScheduled
 from events.ids import development_id
@@ -250,9 +250,13 @@ def _with_id(event: DevelopmentCreated, made: str) -> DevelopmentCreated:
     whole event again (dates, zones, every participant), which costs a large import more
     than writing it.
     """
-    slug_id(event, None, made)
+    try:
+        slug_id(event, None, made)
+    except ValueError as exc:
+        raise FieldError("development", str(exc)) from None
     copied = copy.copy(event)
     object.__setattr__(copied, "development", made)  # a frozen class, fresh copy
+    copied.check_own_id()
     return copied
 
 
@@ -326,7 +330,10 @@ class _Decider:
                     "give the development an id of its own",
                     line,
                 )
-            event = _with_id(event, made)
+            try:
+                event = _with_id(event, made)
+            except FieldError as exc:
+                raise _refuse(f"data.{exc}", line) from None
         elif self.writer.stream_version(event.development):
             raise _refuse(f"data.development: {event.development!r} already exists", line)
         if event.part_of is not None:

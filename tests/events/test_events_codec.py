@@ -549,13 +549,22 @@ def test_actor_described_lives_in_its_actor_stream() -> None:
     assert event_.stream == "actor:wang-yi"
 
 
-@pytest.mark.parametrize("key", ["\x85", "a\nb", "\u2028", "x y"])
-def test_an_unknown_change_with_an_odd_name_is_quoted_on_one_line(key: str) -> None:
+@pytest.mark.parametrize(
+    ("key", "named"),
+    [
+        ("\x85", "'\\x85'"),
+        ("a\nb", "'a\\nb'"),
+        ("\u2028", "'\\u2028'"),
+        ("place-name", "place-name"),
+        ("start date", "start date"),
+    ],
+)
+def test_an_unknown_change_is_named_on_one_line(key: str, named: str) -> None:
     data = {"development": "d", "changes": {"summary": "S", key: None}, "reason": "r"}
     with pytest.raises(cattrs.BaseValidationError) as caught:
         structure("DevelopmentRevised", data)
     message = describe_error(caught.value, "data")
-    assert message == f"data.changes.{key!r}: cannot be revised; fields that can: " + (
+    assert message == f"data.changes.{named}: cannot be revised; fields that can: " + (
         "title, when, timezone, summary, place, participants, sources, tags, part_of"
     )
     assert len(message.splitlines()) == 1

@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 import pytest
+from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -836,6 +837,11 @@ def test_part_of_must_name_an_existing_development(db):
     assert refused(db, meeting(development="m", part_of="m")) == (
         "data.part_of: a development cannot be part of itself"
     )
+    # The same when the id is the one made from date and title.
+    made = "2024-04-26-xi-jinping-meets-antony-blinken"
+    assert refused(db, meeting(part_of=made)) == (
+        "data.part_of: a development cannot be part of itself"
+    )
     add(db, scheduled("blinken-visit", kind="visit"))
     (envelope,) = add(db, meeting(part_of="blinken-visit")).appended
     assert state_of(db, envelope.stream).part_of == "blinken-visit"
@@ -1095,3 +1101,18 @@ def test_an_import_leaves_the_garbage_collector_as_it_found_it(memory_db):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_development_made_part_of_itself_is_one_error_line_naming_the_line(tmp_path):
+    again = meeting(title="Xi meets Blinken again", part_of="2024-04-26-xi-meets-blinken-again")
+    source = tmp_path / "events.jsonl"
+    source.write_text(json.dumps(meeting()) + "\n" + json.dumps(again) + "\n")
+    db = tmp_path / "t.db"
+    result = CliRunner().invoke(cli, ["import", str(source), "--db", str(db)])
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: line 2: data.part_of: a development cannot be part of itself\n"
+    )
+    result = CliRunner().invoke(cli, ["log", "--db", str(db)])
+    assert result.exit_code == 0
+    assert result.output == ""
