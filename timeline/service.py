@@ -475,8 +475,9 @@ def append(
                 )
                 _check_claims(sub, envelope)
                 decider.after(event, envelope)
-                built[envelope.seq] = event
-                written.append(envelope)
+                if project:  # kept for the projector, a chunk at a time
+                    built[envelope.seq] = event
+                    written.append(envelope)
                 if project and len(built) >= CHUNK:
                     # Fold as we go, so memory stays flat however long the import.
                     writer.flush()
