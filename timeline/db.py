@@ -68,6 +68,7 @@ class Database:
         conn.execute("PRAGMA recursive_triggers = on")
 
     def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+        """Run one statement; within a transaction only if the caller opened one."""
         return self.conn.execute(sql, parameters)
 
     def query(
@@ -80,19 +81,23 @@ class Database:
             yield dict(zip(names, row, strict=True))
 
     def table_names(self) -> list[str]:
+        """Every table of the file (the log's, the projection's, and any other)."""
         return [
             row[0]
             for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         ]
 
     def has_table(self, name: str) -> bool:
+        """Whether the file has a table called *name*."""
         found = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
         return self.conn.execute(found, [name]).fetchone() is not None
 
     def column_names(self, table: str) -> list[str]:
+        """The columns of *table*, in order (none for a missing table)."""
         return [row[1] for row in self.conn.execute(f"PRAGMA table_info([{table}])")]
 
     def close(self) -> None:
+        """Close the connection; a transaction left open is rolled back."""
         self.conn.close()
 
 
