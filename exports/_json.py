@@ -7,10 +7,31 @@ an export.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from json.encoder import encode_basestring as _encode_text  # the C one when available
 from typing import Any, Final
 
-__all__ = ["dumps"]
+__all__ = ["dumps", "stream"]
+
+_ITEM_INDENT: Final = "\n    "  # an item of the streamed list sits two levels deep
+
+
+def stream(head: dict[str, Any], items: Iterable[Any]) -> Iterator[str]:
+    """Yield ``dumps(head)`` with *items* as its last value (an empty list), one at a time.
+
+    The exports write documents of any size this way without holding them: the text is
+    the same as dumping the whole document at once, followed by a newline.
+    """
+    opening = dumps(head)
+    # The head ends with the empty list `[]\n}`; open the list instead and stream into it.
+    assert opening.endswith("[]\n}")
+    yield opening[: -len("]\n}")]
+    first = True
+    for item in items:
+        text = dumps(item, _ITEM_INDENT[1:])
+        yield f"{_ITEM_INDENT}{text}" if first else f",{_ITEM_INDENT}{text}"
+        first = False
+    yield "]\n}\n" if first else "\n  ]\n}\n"
 
 
 def dumps(value: Any, indent: str = "") -> str:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
 from typing import Any, Final
 
-from exports._json import dumps as _dumps
+from exports import _json
 
 __all__ = ["FIELDS", "FORMAT", "VERSION", "render", "schema"]
 
@@ -58,7 +58,6 @@ _NESTED: Final = {
     "links": ("relation", "to"),
 }
 _PLACE: Final = ("id", "name", "city", "country", "lat", "lon")
-_ITEM_INDENT: Final = "\n    "  # a development sits two levels deep
 
 
 def render(
@@ -83,16 +82,7 @@ def render(
         "filters": dict(filters),
         "developments": [],
     }
-    text = _dumps(head)
-    # The head ends with the empty list `[]\n}`; open the list instead and stream into it.
-    assert text.endswith("[]\n}")
-    yield text[: -len("]\n}")]
-    first = True
-    for record in records:
-        item = _dumps(_development(record), _ITEM_INDENT[1:])
-        yield f"{_ITEM_INDENT}{item}" if first else f",{_ITEM_INDENT}{item}"
-        first = False
-    yield "]\n}\n" if first else "\n  ]\n}\n"
+    return _json.stream(head, map(_development, records))
 
 
 def _development(record: Mapping[str, Any]) -> dict[str, Any]:

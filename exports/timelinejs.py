@@ -26,12 +26,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final
 
 from events.values import WhenPart
-from exports import _dates
-from exports._json import dumps as _dumps
+from exports import _dates, _json
 
 __all__ = ["render"]
 
-_ITEM_INDENT: Final = "\n    "  # an event sits two levels deep
 _HTTP_RE: Final = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.IGNORECASE)
 _MEDIA_RE: Final = re.compile(
     r"https?://(?:"
@@ -59,19 +57,8 @@ def render(
         "title": {"text": {"headline": html.escape(title), "text": _paragraphs(text or "")}},
         "events": [],
     }
-    opening = _dumps(head)
-    # The head ends with the empty list `[]\n}`; open the list instead and stream into it.
-    assert opening.endswith("[]\n}")
-    yield opening[: -len("]\n}")]
-    first = True
-    for record in records:
-        event = _event(record)
-        if event is None:
-            continue
-        item = _dumps(event, _ITEM_INDENT[1:])
-        yield f"{_ITEM_INDENT}{item}" if first else f",{_ITEM_INDENT}{item}"
-        first = False
-    yield "]\n}\n" if first else "\n  ]\n}\n"
+    events = (event for event in map(_event, records) if event is not None)
+    return _json.stream(head, events)
 
 
 def _event(record: Mapping[str, Any]) -> dict[str, Any] | None:

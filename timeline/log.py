@@ -65,12 +65,7 @@ class EventLog:
         if types:
             where.append(f"type IN ({', '.join('?' * len(types))})")
             params.extend(types)
-        if until_seq is not None:
-            where.append("seq <= ?")
-            params.append(until_seq)
-        if until_recorded_at is not None:
-            where.append("recorded_at <= ?")
-            params.append(until_recorded_at)
+        _until(where, params, until_seq, until_recorded_at)
         sql = f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY seq"
         for row in self.db.execute(sql, params):
             yield Envelope.from_row(row)
@@ -261,6 +256,16 @@ def verify_chain(db: Database) -> tuple[int, Problem | None]:
     return count, None
 
 
+def _until(where: list[str], params: list[Any], seq: int | None, recorded_at: str | None) -> None:
+    """Add the conditions of a read that stops at a ``seq`` or a recording time."""
+    if seq is not None:
+        where.append("seq <= ?")
+        params.append(seq)
+    if recorded_at is not None:
+        where.append("recorded_at <= ?")
+        params.append(recorded_at)
+
+
 def copy_log(
     db: Database,
     path: Path,
@@ -281,13 +286,9 @@ def copy_log(
     scratch.execute("PRAGMA foreign_keys = ON")
     schema = db.execute("SELECT sql FROM sqlite_master WHERE name = 'events'").fetchone()[0]
     scratch.execute(schema)
-    where, params = ["1"], []
-    if until_seq is not None:
-        where.append("seq <= ?")
-        params.append(until_seq)
-    if until_recorded_at is not None:
-        where.append("recorded_at <= ?")
-        params.append(until_recorded_at)
+    where: list[str] = ["1"]
+    params: list[Any] = []
+    _until(where, params, until_seq, until_recorded_at)
     rows = db.execute(f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY seq", params)
     scratch.execute("BEGIN")
     while batch := rows.fetchmany(_FLUSH_EVERY):

@@ -43,7 +43,7 @@ SELECT d.id, d.kind, d.type, d.title, d.summary, d.status, d.status_reason, d.[w
       FROM (SELECT * FROM links WHERE from_development = d.id ORDER BY seq))))
 FROM developments d LEFT JOIN places p ON p.id = d.place
 """
-_FIELDS = [
+_RECORD_KEYS = (
     "id",
     "kind",
     "type",
@@ -57,6 +57,7 @@ _FIELDS = [
     "precision",
     "qualifier",
     "timezone",
+    "place",
     "country",
     "part_of",
     "announced_in",
@@ -64,15 +65,22 @@ _FIELDS = [
     "host_country",
     "speaker",
     "quote",
+    "parties",
+    "points",
+    "participants",
+    "sources",
+    "tags",
+    "links",
     "revision",
     "created_at",
     "updated_at",
-]
-# Read as one JSON array per row, the last column: one parse instead of seven.
+)
+"""A record's keys, in order (the HTML export embeds records whole)."""
+# Read as one JSON array per row, the last column: one parse instead of seven. The other
+# columns come first, in the order of the record.
 _JSON_FIELDS = ("place", "parties", "points", "participants", "sources", "tags", "links")
-# The order of a record's keys (the HTML export embeds records whole).
-_RECORD_KEYS = (*_FIELDS[:13], "place", *_FIELDS[13:20], *_JSON_FIELDS[1:], *_FIELDS[20:])
-_PICK = operator.itemgetter(*((_FIELDS + list(_JSON_FIELDS)).index(k) for k in _RECORD_KEYS))
+_COLUMNS = tuple(key for key in _RECORD_KEYS if key not in _JSON_FIELDS)
+_PICK = operator.itemgetter(*((*_COLUMNS, *_JSON_FIELDS).index(key) for key in _RECORD_KEYS))
 _ORDER = " ORDER BY d.start IS NULL, d.start, d.id"
 
 STATUSES = ("occurred", "scheduled", "postponed", "cancelled")
