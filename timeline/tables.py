@@ -8,8 +8,13 @@ from __future__ import annotations
 
 from timeline.db import Database, run_script
 
-# Bump when the tables change shape: the projector then rebuilds them from the log.
 SCHEMA = "7"
+"""The shape of the tables: a whole number, kept as text in ``_projector_state.schema``.
+
+Bump it when the tables change shape. Tables of a lower number are rebuilt from the log;
+tables of a higher one were made by a newer timeline and are refused, not rebuilt in an
+older shape. Numbers are compared as numbers: "10" is newer than "7".
+"""
 
 # Children first, so that dropping never trips a foreign key.
 TABLES = (
@@ -190,3 +195,18 @@ def missing_tables(db: Database) -> list[str]:
     """Projection tables that should exist and do not (dropped by hand, say)."""
     present = set(db.table_names())
     return [name for name in TABLES if name not in present]
+
+
+def newer_schema(db: Database) -> int | None:
+    """The schema number of tables made by a newer timeline than this one, else None."""
+    if "schema" not in db.column_names("_projector_state"):
+        return None
+    found = [_schema_number(row[0]) for row in db.execute("SELECT schema FROM _projector_state")]
+    return max((n for n in found if n is not None and n > int(SCHEMA)), default=None)
+
+
+def _schema_number(stored: object) -> int | None:
+    # Every version so far wrote a decimal number ("4" to "7"); anything else is taken for
+    # tables of an earlier projector, and rebuilt as before.
+    text = str(stored)
+    return int(text) if text.isascii() and text.isdigit() else None
