@@ -9,7 +9,15 @@ from attrs import field
 from events.base import Event, event, one_of
 from events.ids import actor_stream
 from events.registry import register
-from events.values import Role, country_code, non_empty_str, optional_str, strip, to_country
+from events.values import (
+    Role,
+    country_code,
+    non_empty_str,
+    optional_str,
+    strip,
+    to_country,
+    to_tuple,
+)
 
 ACTOR_KINDS = ("person", "organization", "state")
 
@@ -26,7 +34,7 @@ class ActorDescribed(Event):
     """The name in its own script, e.g. 王毅."""
     kind: str = field(default="person", validator=one_of(ACTOR_KINDS))
     country: str | None = field(default=None, converter=to_country, validator=country_code)
-    roles: tuple[Role, ...] = field(default=(), converter=tuple)
+    roles: tuple[Role, ...] = field(default=(), converter=to_tuple)
 
     @property
     def stream(self) -> str:

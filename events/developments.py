@@ -23,6 +23,7 @@ from events.values import (
     slug_id,
     strip,
     to_country,
+    to_tuple,
 )
 
 SCHEDULED_KINDS = (
@@ -58,6 +59,7 @@ def to_tags(value: Any) -> tuple[str, ...]:
     """Strip each tag and drop repeats, keeping the first spelling and the order given."""
     if isinstance(value, str):
         raise TypeError("must be a list of strings")
+    value = to_tuple(value)
     out: list[str] = []
     seen: set[str] = set()
     for i, tag in enumerate(value):
@@ -77,6 +79,10 @@ def to_tags(value: Any) -> tuple[str, ...]:
 def check_local_time(inst: Any) -> None:
     """A local time without an offset means nothing without the zone of the place."""
     when = getattr(inst, "when", None)
+    if when is not None and inst.timezone is not None:
+        problem = when.range_problem(inst.timezone)
+        if problem is not None:
+            raise FieldError("when", problem)
     if when is not None and when.needs_timezone and inst.timezone is None:
         raise FieldError(
             "timezone",
@@ -100,6 +106,7 @@ def to_alpha2_list(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         raise TypeError("must be a list of country codes")
     out: list[str] = []
+    value = to_tuple(value)
     for code in value:
         code = to_country(code)
         if code and code not in out:
@@ -132,8 +139,8 @@ class DevelopmentCreated(Event):
     """IANA zone of the place, for local times and for calendar exports."""
     summary: str | None = field(default=None, validator=optional_str(20_000))
     place: Place | None = None
-    participants: tuple[Participant, ...] = field(default=(), converter=tuple)
-    sources: tuple[Source, ...] = field(default=(), converter=tuple)
+    participants: tuple[Participant, ...] = field(default=(), converter=to_tuple)
+    sources: tuple[Source, ...] = field(default=(), converter=to_tuple)
     tags: tuple[str, ...] = field(default=(), converter=to_tags)
     part_of: str | None = field(default=None, validator=optional(slug_id))
     """The id of an enclosing development (the visit a meeting belongs to)."""
@@ -163,7 +170,7 @@ def _at_least_one_participant(_inst: Any, _attr: attrs.Attribute, value: tuple) 
 @event
 class _Encounter(DevelopmentCreated):
     participants: tuple[Participant, ...] = field(
-        default=(), converter=tuple, validator=_at_least_one_participant
+        default=(), converter=to_tuple, validator=_at_least_one_participant
     )
 
 
@@ -228,7 +235,7 @@ class AgreementReached(DevelopmentCreated):
     TYPE: ClassVar[str] = "AgreementReached"
     KIND: ClassVar[str] = "agreement"
 
-    points: tuple[str, ...] = field(converter=tuple, validator=_strings(5_000, "point"))
+    points: tuple[str, ...] = field(converter=to_tuple, validator=_strings(5_000, "point"))
     parties: tuple[str, ...] = field(
         default=(), converter=to_alpha2_list, validator=check_alpha2_list
     )

@@ -20,6 +20,7 @@ from events.values import (
     optional_str,
     slug_id,
     strip,
+    to_tuple,
 )
 
 RELATIONS = ("part_of", "follows_up", "implements", "responds_to", "announced_in")
@@ -30,7 +31,7 @@ CLEARABLE = ("timezone", "summary", "place", "participants", "sources", "tags", 
 
 
 def _optional_tuple(value: Any) -> tuple | None:
-    return None if value is None else tuple(value)
+    return None if value is None else to_tuple(value)
 
 
 def _optional_tags(value: Any) -> tuple[str, ...] | None:

@@ -14,6 +14,7 @@ from events.base import value
 from events.countries import is_alpha2
 
 __all__ = [
+    "MAX_ITEMS",
     "Participant",
     "Place",
     "Precision",
@@ -30,6 +31,7 @@ __all__ = [
     "strip",
     "strip_or_none",
     "to_country",
+    "to_tuple",
 ]
 
 Precision = Literal["year", "month", "day", "minute", "second"]
@@ -87,6 +89,22 @@ def _check_text(value: object, max_len: int) -> None:
         raise ValueError(f"{quote(text)} is empty: a value is required")
     if len(text) > max_len:
         raise ValueError(f"{quote(text)} is too long: at most {max_len} characters")
+
+
+MAX_ITEMS: Final = 1_000
+"""The most items a list in an event may hold (participants, sources, tags, points, roles).
+
+Every text in an event has a length limit of its own; this bounds how many there are,
+so that no event, and no export of it, grows without bound.
+"""
+
+
+def to_tuple(value: Any) -> tuple[Any, ...]:
+    """Converter: a tuple of at most :data:`MAX_ITEMS` items."""
+    items = tuple(value)
+    if len(items) > MAX_ITEMS:
+        raise ValueError(f"at most {MAX_ITEMS} items, not {len(items)}")
+    return items
 
 
 def non_empty_str(max_len: int) -> Validator:
@@ -244,6 +262,22 @@ class WhenPart:
             tzinfo = _zone(tz)
         return dt.datetime(*self._wall_key(), tzinfo=tzinfo)
 
+    def range_problem(self, tz: str) -> str | None:
+        """Why this time cannot be shown in UTC and in *tz*, as the exports show it, or None.
+
+        A local time is read in *tz* and must have a UTC instant; an instant (an offset)
+        must have a wall clock in *tz*. Both must fall within the years 0001-9999.
+        """
+        if not self.is_timed:
+            return None
+        zone = _zone(tz)
+        moment = dt.datetime(*self._wall_key(), tzinfo=self.tzinfo() or zone)
+        if _outside_calendar(moment, dt.UTC):
+            return f"in {tz} falls {_beyond(moment)} in UTC"
+        if _outside_calendar(moment, zone):
+            return f"in {tz} falls {_beyond(moment)}"
+        return None
+
     def local_time_problem(self, tz: str) -> str | None:
         """Why this local time (no offset) is not one instant in *tz*, or None if it is.
 
@@ -255,7 +289,11 @@ class WhenPart:
         zone = _zone(tz)
         wall = dt.datetime(*self._wall_key())  # noqa: DTZ001  # a wall clock, zone added below
         moment = wall.replace(tzinfo=zone)
-        if moment.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != wall:
+        try:
+            back = moment.astimezone(dt.UTC).astimezone(zone)
+        except OverflowError:
+            return None  # not a question of clocks changing: range_problem says why
+        if back.replace(tzinfo=None) != wall:
             return "does not exist"
         if moment.replace(fold=1).utcoffset() != moment.utcoffset():
             return "happens twice"
@@ -281,6 +319,24 @@ def _zone(name: str) -> dt.tzinfo:
         return zoneinfo.ZoneInfo(_require_str(name))
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         raise ValueError(f"{quote(name)} is not an IANA time zone") from None
+
+
+def _outside_calendar(moment: dt.datetime, zone: dt.tzinfo) -> bool:
+    """True when *moment* has no date in *zone* between the years 0001 and 9999.
+
+    Python's dates, and the exports built on them, stop there: the time 08:00+09:00 on
+    1 January of the year 1 is 23:00 on the last day of the year 0 in UTC.
+    """
+    try:
+        moment.astimezone(zone)
+    except OverflowError:
+        return True
+    return False
+
+
+def _beyond(moment: dt.datetime) -> str:
+    """Which end of the calendar *moment*, outside it somewhere, lies beyond."""
+    return "before the year 0001" if moment.year == 1 else "after the year 9999"
 
 
 def _not_before(start: WhenPart, end: WhenPart) -> bool:
@@ -334,6 +390,12 @@ def _parse_part(text: str, piece: str) -> WhenPart:
         if off_minutes > 59 or off_hours * 60 + off_minutes > _MAX_OFFSET_MINUTES:
             raise _invalid(text, "offset must be between -14:00 and +14:00")
         offset = f"{offset[0]}{off_hours:02d}:{off_minutes:02d}"
+        if hour is not None:
+            sign = -1 if offset[0] == "-" else 1
+            zone = dt.timezone(sign * dt.timedelta(hours=off_hours, minutes=off_minutes))
+            wall = dt.datetime(year, month or 1, day or 1, hour, minute or 0, tzinfo=zone)
+            if _outside_calendar(wall, dt.UTC):
+                raise _invalid(text, f"in UTC it falls {_beyond(wall)}")
     mark = group["qualifier"]
     if mark is not None and hour is not None:
         raise _invalid(text, "a qualifier (?, ~ or %) may only follow a date without a time")
@@ -443,6 +505,14 @@ class When:
     def end_iso(self) -> str:
         """Inclusive end as ISO text (dates expanded to days, times normalised)."""
         return self.parts[-1].end_iso()
+
+    def range_problem(self, tz: str) -> str | None:
+        """The first part's :meth:`WhenPart.range_problem`, quoting the text."""
+        for part in self.parts:
+            problem = part.range_problem(tz)
+            if problem is not None:
+                return f"{self.text!r} {problem}"
+        return None
 
     def local_time_problem(self, tz: str) -> str | None:
         """The first part's :meth:`WhenPart.local_time_problem`, quoting the text."""

@@ -3,11 +3,33 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from events.codec import converter
 from events.state import DevelopmentState
 from timeline.envelope import Envelope
+
+# What ends a line (str.splitlines breaks at each of these) or drives a terminal: C0 and
+# C1 controls, DEL, and the Unicode line and paragraph separators.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(found: re.Match[str]) -> str:
+    char = found.group()
+    return _NAMED.get(char) or (
+        f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+    )
+
+
+def one_line(text: str) -> str:
+    """*text* with line breaks and control characters escaped (``\\n``, ``\\x85``…).
+
+    Summaries and quotes may hold line breaks, and a log read from a file may hold
+    anything: printed raw, one event could print lines that look like others.
+    """
+    return _UNPRINTABLE.sub(_escape, text)
 
 
 def dumps(value: Any) -> str:
@@ -33,7 +55,7 @@ def appended_text(envelope: Envelope) -> str:
         if envelope.stream.startswith("actor:")
         else f"development {envelope.stream}"
     )
-    return f"seq {envelope.seq}  event {envelope.id}  {what}"
+    return one_line(f"seq {envelope.seq}  event {envelope.id}  {what}")
 
 
 def state_json(state: DevelopmentState) -> dict[str, Any]:
@@ -72,7 +94,10 @@ def _person(p: dict[str, Any]) -> str:
 
 
 def state_text(state: DevelopmentState, history: list[Envelope]) -> str:
-    """The current state and its history, laid out for reading in a terminal."""
+    """The current state and its history, laid out for reading in a terminal.
+
+    Each field is one line, whatever its text holds (see :func:`one_line`).
+    """
     s = state_json(state)
     lines = [f"{s['id']}  ({s['kind']}, {s['status']}, revision {s['revision']})"]
 
@@ -110,13 +135,13 @@ def state_text(state: DevelopmentState, history: list[Envelope]) -> str:
     for e in history:
         note = e.data.get("reason") or e.data.get("title") or ""
         lines.append(f"    seq {e.seq:<6} {e.recorded_at}  {e.type}  {note}".rstrip())
-    return "\n".join(lines)
+    return "\n".join(map(one_line, lines))
 
 
 def log_text(envelope: Envelope) -> str:
-    """One line of `timeline log` for people."""
+    """One line of `timeline log` for people, whatever the event's text holds."""
     data = envelope.data
     note = data.get("title") or data.get("reason") or data.get("name") or data.get("relation") or ""
-    return (
+    return one_line(
         f"{envelope.seq:>6}  {envelope.recorded_at}  {envelope.type:<20}  {envelope.stream}  {note}"
     )

@@ -22,7 +22,7 @@ import cattrs
 
 from events import state as fold
 from events.base import Event, FieldError
-from events.codec import describe_error, from_row, structure, unstructure
+from events.codec import canonical_json, describe_error, from_row, structure, unstructure
 from events.developments import DevelopmentCreated, DevelopmentScheduled
 from events.ids import development_id
 from events.lifecycle import (
@@ -44,6 +44,20 @@ _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 _SUBMISSION_KEYS = {"type", "data", "id", "meta", "expected_version"}
 # What `timeline log --json` adds; accepted back so that its output imports as it is.
 _LOG_KEYS = {"seq", "stream", "stream_version", "schema_version", "recorded_at", "hash"}
+
+MAX_DEPTH = 32
+"""How deeply objects and lists may nest in a submitted field (``{}`` is 1 level deep).
+
+Every later reader of the log (``verify``, the projector, json) walks values by
+recursion; a value nested near Python's recursion limit would be written once and then
+break them all. Event data nests 4 levels at most; 32 leaves free ``meta`` room enough.
+"""
+MAX_META_BYTES = 64 * 1024
+"""The most bytes of JSON an event's free-form ``meta`` may take (UTF-8, as stored).
+
+Meta is notes and provenance, read with every event; its typed fields bound the size
+of ``data``, and this bounds the one field without a type.
+"""
 
 
 @attrs.frozen
@@ -87,6 +101,12 @@ def parse_submission(obj: Any, *, line: int | None = None, plain: bool = False) 
     """
     if not isinstance(obj, dict):
         raise _refuse('an event must be a JSON object like {"type": ..., "data": {...}}', line)
+    for key, item in obj.items():
+        # Plain data needs no walk: its typed fields refuse nesting at the first level,
+        # and nothing else walks it (bad_text does, hence the walk when not plain).
+        if (key != "data" or not plain) and _deeper_than(item, MAX_DEPTH):
+            name = key if _PLAIN_NAME.fullmatch(key) else repr(key)
+            raise _refuse(f"{name}: nested deeper than {MAX_DEPTH} levels", line)
     problem = None if plain else bad_text(obj)
     if problem is not None:
         raise _refuse(problem, line)
@@ -105,6 +125,8 @@ def parse_submission(obj: Any, *, line: int | None = None, plain: bool = False) 
     meta = obj.get("meta", {})
     if not isinstance(meta, dict):
         raise _refuse("meta: must be an object", line)
+    if meta and len(canonical_json(meta).encode()) > MAX_META_BYTES:
+        raise _refuse(f"meta: larger than {MAX_META_BYTES} bytes of JSON", line)
     expected = obj.get("expected_version")
     if expected is not None and (
         isinstance(expected, bool) or not isinstance(expected, int) or expected < 0
@@ -130,6 +152,23 @@ def parse_submission(obj: Any, *, line: int | None = None, plain: bool = False) 
         raise _refuse(describe_error(exc, "data"), line) from None
     claimed = {k: obj[k] for k in ("seq", "stream", "hash") if k in obj}
     return Submission(type_, event, event_id, meta, expected, recorded_at, claimed, line)
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """True when *value* nests objects and lists more than *limit* levels deep.
+
+    Walked with a list, not by recursion, so that any depth json.loads returns is safe.
+    """
+    if not isinstance(value, dict | list):
+        return False
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 _UTC_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
@@ -181,28 +220,27 @@ def parse_json(text: str, *, line: int | None = None) -> Any:
     return value
 
 
-# Text that is not text: controls other than tab, CR and LF (a terminal obeys them, and a
-# title must come out of every export whole), and unpaired surrogates (no UTF-8 for them).
-_BAD_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# Text that is not text: controls other than tab, CR and LF, C0 and C1 alike (a terminal
+# obeys them: U+009B starts an escape sequence, U+0085 breaks a line, and a title must come
+# out of every export whole), and unpaired surrogates (no UTF-8 for them).
+_BAD_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# The same characters as they can stand in JSON text unescaped (raw C0 controls cannot).
+_BAD_RAW = re.compile("[\x7f-\x9f\ud800-\udfff]")
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_]+")
 
 
 def _looks_plain(line: str) -> bool:
     """True when the JSON text *line* cannot hold a character :func:`bad_text` refuses.
 
-    Such a character is either there as it is (json.loads lets DEL and lone surrogates
-    through, and refuses raw control characters inside strings anyway) or escaped as
+    Such a character is either there as it is (json.loads lets DEL, C1 controls and lone
+    surrogates through, and refuses raw C0 controls inside strings anyway) or escaped as
     ``\\uXXXX``, ``\\b`` or ``\\f``. A line without any of these needs no walk through
-    its strings; substring tests and one encode are several times faster than a regex.
+    its strings; substring tests are several times faster than a regex, which only text
+    beyond ASCII needs.
     """
     if "\\u" in line or "\\b" in line or "\\f" in line or "\x7f" in line:
         return False
-    if not line.isascii():
-        try:
-            line.encode("utf-8")  # fails on a lone surrogate
-        except UnicodeEncodeError:
-            return False
-    return True
+    return line.isascii() or _BAD_RAW.search(line) is None
 
 
 def bad_text(value: Any, path: str = "") -> str | None:
@@ -289,15 +327,16 @@ class _Decider:
         """The event to append (ids filled in) and its id, or None to skip a repeat."""
         event, line = sub.event, sub.line
         if sub.id is not None and (stored := self.writer.get(sub.id)) is not None:
-            if isinstance(event, DevelopmentCreated) and event.development is None:
-                event = attrs.evolve(event, development=stored.stream)
-            same = stored.type == sub.type and (
-                stored.data == unstructure(event)
-                or unstructure(from_row(stored.type, stored.schema_version, stored.data))
-                == unstructure(event)
-            )
-            if same:
-                return None
+            if stored.type == sub.type:
+                # Compared as stored: the id made for it when it was written, filled in as
+                # data (not by evolve, which would validate the stream as a development).
+                mine = unstructure(event)
+                if isinstance(event, DevelopmentCreated) and event.development is None:
+                    mine["development"] = stored.stream
+                if stored.data == mine or mine == unstructure(
+                    from_row(stored.type, stored.schema_version, stored.data)
+                ):
+                    return None
             raise DuplicateEvent(
                 f"id: event {sub.id} is already in the log (seq {stored.seq}) with other content",
                 line=line,
@@ -386,6 +425,13 @@ class _Decider:
             zone = event.changes.values.timezone or current.timezone
             if "timezone" in event.changes.cleared:
                 zone = None
+        if when is not None and zone is not None:
+            problem = when.range_problem(zone)
+            if problem is not None:
+                # The date given now, or else the zone, which is all this event changed.
+                given = event.changes.values.when if isinstance(event, DevelopmentRevised) else when
+                field = "data.when" if given is not None else "data.timezone"
+                raise _refuse(f"{field}: {problem}", line)
         if when is not None and when.needs_timezone and zone is None:
             raise _refuse(f"data.timezone: required for the local time {when.text!r}", line)
         if when is not None and when.needs_timezone:

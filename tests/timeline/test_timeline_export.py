@@ -215,11 +215,13 @@ def test_export_errors_name_the_option(sample: CliRunner, tmp_path: Path) -> Non
 
 
 def test_a_time_east_of_greenwich_on_the_first_day_exports(runner: CliRunner) -> None:
-    args = ["add", "call", "--title", "Early", "--when", "0001-01-01T00:30+05:00", "--with", "A"]
-    assert runner.invoke(cli, args).exit_code == 0
+    """The earliest instant there is exports; one before it, in UTC, is refused."""
+    args = ["add", "call", "--title", "Early", "--with", "A", "--when"]
+    assert runner.invoke(cli, [*args, "0001-01-01T00:30+05:00"]).exit_code == 1
+    assert runner.invoke(cli, [*args, "0001-01-01T05:30+05:00"]).exit_code == 0
     calendar = icalendar.Calendar.from_ical(export(runner, "ical"))
     (event,) = calendar.walk("VEVENT")
-    assert event.decoded("DTSTART").isoformat() == "0001-01-01T00:30:00"
+    assert event.decoded("DTSTART").isoformat() == "0001-01-01T00:30:00+00:00"
 
 
 def test_the_html_page_embeds_each_record_whole_in_a_fixed_order(sample: CliRunner) -> None:
