@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import secrets
+import stat
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+
+import attrs
 
 from timeline.db import Database
 from timeline.errors import TimelineError
@@ -91,34 +95,205 @@ def export_to(
     source: str | None = None,
     **options: Any,
 ) -> None:
-    """Write an export to *output* (``-`` for stdout); a file appears whole or not at all."""
+    """Write an export to *output* (``-`` for stdout); a file appears whole or not at all.
+
+    The output is checked before anything is read or written: the database itself (under
+    any name, a link to it, its ``-wal``/``-shm`` files) and any other SQLite file are
+    refused. A regular file (or a new one) is replaced atomically and keeps its mode and,
+    where the caller may, its owner; a symlink is written through to its target; a FIFO,
+    device or socket is written in place. A write that fails raises TimelineError and
+    leaves an existing file as it was. A closed stdout pipe (``| head``) raises
+    BrokenPipeError, which the command line ends quietly with status 1, as Unix tools do.
+    """
     filters = Filters(**options)
+    target = None if output == "-" else output_target(db, output)
     catch_up(db)
     with contextlib.ExitStack() as stack:
         conn = stack.enter_context(as_of_tables(db, as_of)) if as_of else db.conn
         chunks = render(conn, fmt, filters, name=name, domain=domain, as_of=as_of, source=source)
-        if output == "-":
-            out = sys.stdout
+        if target is None:
+            write_stdout(chunks)
+        else:
+            target.write(chunks)
+
+
+def write_stdout(chunks: Iterable[str]) -> None:
+    """Write *chunks* to stdout; a failed write (a full disk) raises TimelineError.
+
+    UTF-8 bytes go to the binary layer, as to a file, whatever the locale's encoding. The
+    flush is inside: without it a write error would surface only at exit, after a zero
+    status. A closed pipe is left to the caller as BrokenPipeError.
+    """
+    try:
+        sys.stdout.flush()
+        out = getattr(sys.stdout, "buffer", None)
+        if out is None:  # a text-only stream put in place by a caller
             for chunk in chunks:
-                out.write(chunk)
-            out.flush()
-            return
-        target = Path(output)
-        if target.is_dir():
-            raise TimelineError(f"-o: {output} is a folder; name a file in it")
+                sys.stdout.write(chunk)
+            sys.stdout.flush()
+        else:
+            _write_all(out, chunks)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise TimelineError(f"cannot write to standard output: {_reason(exc)}") from None
+
+
+# The first bytes of a SQLite database, of a write-ahead log, of a rollback journal.
+_SQLITE_MAGIC = (
+    b"SQLite format 3\x00",
+    b"\x37\x7f\x06\x82",
+    b"\x37\x7f\x06\x83",
+    b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7",
+)
+_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+@attrs.frozen
+class OutputTarget:
+    """Where ``-o`` writes, once links are followed, and how it may be written."""
+
+    given: str
+    """The name as the user wrote it, for messages."""
+    path: Path
+    """The file itself: symlinks resolved."""
+    existing: os.stat_result | None
+    """The file's status, None if it does not exist yet."""
+
+    @property
+    def replaceable(self) -> bool:
+        """Only a regular file (or a new one) may be replaced by a renamed temp file."""
+        return self.existing is None or stat.S_ISREG(self.existing.st_mode)
+
+    def write(self, chunks: Iterable[str]) -> None:
+        """Write *chunks*: replace a regular file whole, write anything else in place."""
         try:
-            handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+            if self.replaceable:
+                self._replace(chunks)
+            else:
+                # A FIFO or a device: replacing it would destroy it (as root, -o /dev/null
+                # would become a plain file). Open it as a shell's `>` would, without O_CREAT.
+                with os.fdopen(os.open(self.path, os.O_WRONLY), "wb") as out:
+                    _write_all(out, chunks)
         except OSError as exc:
-            raise TimelineError(f"-o: cannot write {output}: {exc.strerror}") from None
+            raise TimelineError(f"-o: cannot write {self.given}: {_reason(exc)}") from None
+
+    def _replace(self, chunks: Iterable[str]) -> None:
+        handle, temp = _create_temp(self.path)
         try:
-            # Calendar lines end in CRLF already: no newline translation.
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-                for chunk in chunks:
-                    out.write(chunk)
-            mask = os.umask(0)
-            os.umask(mask)
-            os.chmod(temp, 0o666 & ~mask)  # as a plain open() would have made it
-            os.replace(temp, target)
+            with os.fdopen(handle, "wb") as out:
+                if self.existing is not None:
+                    _keep_owner_and_mode(handle, self.existing)
+                _write_all(out, chunks)
+                # The data is on disk before the rename: after a crash, old file or new.
+                os.fsync(handle)
+            os.replace(temp, self.path)
         except BaseException:
-            Path(temp).unlink(missing_ok=True)
+            temp.unlink(missing_ok=True)
             raise
+
+
+def output_target(db: Database, output: str) -> OutputTarget:
+    """The checked target of ``-o OUTPUT``; TimelineError if writing there would lose data."""
+    if not output.strip():
+        raise TimelineError("-o: an empty name names no file")
+    path = Path(os.path.realpath(output))
+    try:
+        existing = path.stat()
+    except FileNotFoundError:
+        existing = None
+    except OSError as exc:
+        raise TimelineError(f"-o: cannot write {output}: {_reason(exc)}") from None
+    if existing is not None and stat.S_ISDIR(existing.st_mode):
+        raise TimelineError(f"-o: {output} is a folder; name a file in it")
+    database = _database_file(db)
+    if database is not None:
+        if existing is not None and _same_file(existing, database):
+            raise TimelineError(f"-o: {output} is the database being exported; name another file")
+        for suffix in _COMPANIONS:
+            companion = Path(f"{database}{suffix}")
+            if path == companion or (existing is not None and _same_file(existing, companion)):
+                raise TimelineError(
+                    f"-o: {output} is the database's {suffix} file; name another file"
+                )
+    if existing is not None and stat.S_ISREG(existing.st_mode) and _is_sqlite(path):
+        raise TimelineError(f"-o: {output} is a SQLite database file; name another file")
+    return OutputTarget(output, path, existing)
+
+
+def _database_file(db: Database) -> Path | None:
+    """The main file of *db*, resolved; None for a database in memory."""
+    for _seq, schema, file in db.conn.execute("PRAGMA database_list"):
+        if schema == "main":
+            return Path(os.path.realpath(file)) if file else None
+    return None
+
+
+def _same_file(existing: os.stat_result, other: Path) -> bool:
+    """Whether *existing* is *other*: a hard link has another name, the same inode."""
+    try:
+        found = other.stat()
+    except OSError:
+        return False
+    return (found.st_dev, found.st_ino) == (existing.st_dev, existing.st_ino)
+
+
+def _is_sqlite(path: Path) -> bool:
+    """Whether *path* starts like a SQLite database, WAL or journal (unreadable: assume not)."""
+    try:
+        with path.open("rb") as f:
+            start = f.read(16)
+    except OSError:
+        return False
+    return start.startswith(_SQLITE_MAGIC)
+
+
+def _create_temp(target: Path) -> tuple[int, Path]:
+    """A new file next to *target*, made as a plain open() would make it.
+
+    ``os.open(..., 0o666)`` lets the kernel apply the umask (and a folder's default ACL),
+    so a new export gets the mode ``open()`` gives without reading or toggling the umask;
+    mkstemp's 0o600 would need a chmod computed from it.
+    """
+    for _attempt in range(100):
+        temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), temp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(target.parent))
+
+
+def _keep_owner_and_mode(handle: int, existing: os.stat_result) -> None:
+    """Give the temp file the replaced file's owner (where allowed) and mode."""
+    mode = stat.S_IMODE(existing.st_mode)
+    # The owner first: a change of owner clears the set-id bits that chmod then restores,
+    # but only for an owner kept: a set-id bit must not pass to someone else's file.
+    for uid, lost in ((existing.st_uid, 0), (-1, stat.S_ISUID)):
+        try:
+            os.fchown(handle, uid, existing.st_gid)
+        except PermissionError:
+            continue
+        mode &= ~lost
+        break
+    else:
+        mode &= ~(stat.S_ISUID | stat.S_ISGID)
+    os.fchmod(handle, mode)
+
+
+def _write_all(out: BinaryIO, chunks: Iterable[str]) -> None:
+    """Write *chunks* as UTF-8 (lines as the format made them: no newline translation).
+
+    A buffered write that the disk cuts short returns the count it wrote and keeps none
+    of the rest, and a text stream above it ignores that count: the export would end
+    short with no error. Writing the rest again gets the disk's error instead.
+    """
+    for chunk in chunks:
+        data = memoryview(chunk.encode("utf-8"))
+        while data:
+            data = data[out.write(data) :]
+    out.flush()
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
