@@ -224,8 +224,8 @@ def parse_json(text: str, *, line: int | None = None) -> Any:
 # obeys them: U+009B starts an escape sequence, U+0085 breaks a line, and a title must come
 # out of every export whole), and unpaired surrogates (no UTF-8 for them).
 _BAD_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-# The same characters as they can stand in JSON text unescaped (raw C0 controls cannot).
-_BAD_RAW = re.compile("[\x7f-\x9f\ud800-\udfff]")
+# The C1 controls, which JSON text may hold unescaped (raw C0 controls it may not).
+_BAD_RAW = re.compile("[\x80-\x9f]")
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_]+")
 
 
@@ -235,12 +235,19 @@ def _looks_plain(line: str) -> bool:
     Such a character is either there as it is (json.loads lets DEL, C1 controls and lone
     surrogates through, and refuses raw C0 controls inside strings anyway) or escaped as
     ``\\uXXXX``, ``\\b`` or ``\\f``. A line without any of these needs no walk through
-    its strings; substring tests are several times faster than a regex, which only text
-    beyond ASCII needs.
+    its strings; substring tests and one encode are several times faster than a regex,
+    which only a line holding U+0080-U+00BF needs (UTF-8 writes them after a 0xC2 byte).
     """
     if "\\u" in line or "\\b" in line or "\\f" in line or "\x7f" in line:
         return False
-    return line.isascii() or _BAD_RAW.search(line) is None
+    if not line.isascii():
+        try:
+            encoded = line.encode("utf-8")  # fails on a lone surrogate
+        except UnicodeEncodeError:
+            return False
+        if b"\xc2" in encoded and _BAD_RAW.search(line) is not None:
+            return False
+    return True
 
 
 def bad_text(value: Any, path: str = "") -> str | None:

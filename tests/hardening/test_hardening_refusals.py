@@ -354,3 +354,24 @@ def test_show_keeps_each_field_on_its_line(tmp_path: Path):
     # JSON keeps the text as it is.
     result = invoke(path, "show", "real", "--json")
     assert json.loads(result.stdout)["development"]["summary"] == data["summary"]
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["log", "--db", "a\nb.db"], "Error: no database at a\\nb.db; create one with: "),
+        (
+            ["append", "CallHeld", "--data", "@no\nfile", "--db", "{db}"],
+            "Error: --data: cannot read no\\nfile: No such file or directory",
+        ),
+        (
+            ["export", "ical", "-o", "no/such\nfolder/out.ics", "--db", "{db}"],
+            "Error: -o: cannot write no/such\\nfolder/out.ics: No such file or directory",
+        ),
+    ],
+)
+def test_an_error_quoting_a_path_is_one_line(tmp_path: Path, monkeypatch, args, line):
+    monkeypatch.chdir(tmp_path)
+    path = new_db(tmp_path / "timeline.db")
+    args = [arg.replace("{db}", str(path)) for arg in args]
+    assert assert_refused(CliRunner().invoke(cli, args)).startswith(line)
