@@ -12,8 +12,9 @@
    Datasette's own client in this process, against the same page on a plain copy of the
    developments table with indexes on start, kind, status and country. Median of 7 after a
    warm-up; the ratio is timeline time / plain time (1.0 would be as fast).
-3. Peak memory (maximum resident set size) of ``timeline import`` and ``timeline rebuild``
-   at N and at BIG developments, and its growth: streaming keeps the two close.
+3. Peak memory (maximum resident set size) of ``timeline import``, ``timeline rebuild`` and
+   ``timeline verify`` at N and at BIG developments, and its growth: streaming keeps the
+   two close.
 
 ``--work DIR`` keeps the generated files and imported databases in DIR and reuses them
 (``run_all.py`` shares one folder between the scripts); by default a temp folder is used.
@@ -137,6 +138,10 @@ def main(argv: list[str] | None = None) -> None:
             "rebuild": (
                 measure([timeline, "rebuild", "--db", str(small_db), "--silent"]),
                 measure([timeline, "rebuild", "--db", str(big), "--silent"]),
+            ),
+            "verify": (
+                measure([timeline, "verify", "--db", str(small_db)]),
+                measure([timeline, "verify", "--db", str(big)]),
             ),
         }
         copy = tmp / "plain.db"

@@ -20,7 +20,7 @@ from timeline import db as _db
 from timeline import service
 from timeline.db import open_db
 from timeline.errors import InvalidEvent, TimelineError
-from timeline.output import appended_json, appended_text, dumps
+from timeline.output import appended_json, appended_text, dumps, one_line
 
 # Only the command-line process keeps numpy out of sqlite-utils (see the flag).
 _db.block_numpy = True
@@ -76,10 +76,8 @@ def reports_errors(fn: Callable) -> Callable:
             return fn(*args, **kwargs)
         except TimelineError as exc:
             raise click.ClickException(str(exc)) from None
-        except sqlite3.OperationalError as exc:
-            raise click.ClickException(f"{db_path()}: {exc}") from None
-        except sqlite3.DatabaseError as exc:
-            raise click.ClickException(f"{db_path()} is not a timeline database ({exc})") from None
+        except sqlite3.DatabaseError as exc:  # named by its SQLite error code: full, read-only...
+            raise click.ClickException(str(_db.file_error(db_path(), exc))) from None
 
     return wrapper
 
@@ -105,10 +103,11 @@ class OneLineErrors(click.Group):
             code = super().main(*args, standalone_mode=False, **kwargs)
         except click.UsageError as exc:
             where = f" (see: {exc.ctx.command_path} --help)" if exc.ctx else ""
-            click.echo(f"Error: {exc.format_message()}{where}", err=True)
+            click.echo(f"Error: {one_line(exc.format_message())}{where}", err=True)
             sys.exit(exc.exit_code)
         except click.ClickException as exc:
-            exc.show()
+            # One line whatever the message quotes: a path or a value may hold line breaks.
+            click.echo(f"Error: {one_line(exc.format_message())}", err=True)
             sys.exit(exc.exit_code)
         except click.Abort:
             click.echo("Aborted.", err=True)
@@ -776,61 +775,91 @@ def show(development: str, as_json: bool) -> None:
         click.echo(state_text(state, history))
 
 
+class HeadType(click.ParamType):
+    """``SEQ:HASH``, a log position as `timeline head` prints it."""
+
+    name = "SEQ:HASH"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from timeline.verification import Head
+
+        try:
+            return Head.parse(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
 @cli.command(context_settings=CONTEXT)
+@click.option(
+    "--head",
+    "heads",
+    type=HeadType(),
+    multiple=True,
+    help="A head you kept (from `timeline head` or a JSON export): fail unless the log "
+    "still holds it (repeatable).",
+)
 @db_option
 @reports_errors
-def verify() -> None:
-    """Check the log: seq without gaps, stream versions in order, the hash chain, the
-    triggers that guard it, and that the tables equal a fresh rebuild.
+def verify(heads: tuple[Any, ...]) -> None:
+    """Check the log: seq without gaps, stream versions in order, times that never go back,
+    every event fitting its type, the hash chain, the triggers that guard it (and none
+    that timeline did not make), that the tables equal a fresh rebuild, and that the log
+    still holds every head you kept.
 
-    Exits 1 naming the first bad seq (or what else is wrong).
+    It reads one snapshot of the file, so writers may go on meanwhile. Exits 1 naming the
+    first bad seq (or what else is wrong).
 
     \b
     Example:
         timeline verify
+        timeline verify --head 120:8f3c…   # a head kept from `timeline head`
     """
-    from timeline.db import missing_guards
-    from timeline.log import verify_chain
-    from timeline.projector import Projector, anchor_problem, differences
+    from timeline.verification import verify as verify_database
 
-    db = _open(create=False)
-    count, problem = verify_chain(db)
-    if problem is None and Projector(db).upgrade():
+    verdict = verify_database(_open(create=False), heads=heads)
+    if verdict.upgraded:
         click.echo("Rebuilt the tables, made by an earlier version of timeline.")
-    problem = problem or anchor_problem(db)
-    if problem is not None:
-        click.echo(f"Error: {problem}", err=True)
+    if not verdict.ok:
+        click.echo(f"Error: {one_line(verdict.problem or '')}", err=True)
         sys.exit(1)
-    guards = missing_guards(db)
-    if guards:
-        click.echo(
-            f"Error: the log's guards are missing ({', '.join(guards)}): UPDATE and DELETE "
-            "are not refused; restore them with: timeline init",
-            err=True,
-        )
-        sys.exit(1)
-    stale = differences(db)
-    if stale:
-        click.echo(
-            f"Error: the tables differ from a rebuild of the log: {', '.join(stale)}; "
-            "run: timeline rebuild",
-            err=True,
-        )
-        sys.exit(1)
-    seq, head = db.execute("SELECT COALESCE(MAX(seq), 0), hash FROM events").fetchone()
-    chain = f"seq 1 to {seq} without gaps, hash chain intact (head {head})" if seq else "empty log"
-    click.echo(f"OK: {count} events, {chain}, tables equal a rebuild")
+    click.echo(verdict.summary())
+
+
+@cli.command(context_settings=CONTEXT)
+@json_option
+@db_option
+@reports_errors
+def head(as_json: bool) -> None:
+    """Print the log's head as SEQ:HASH: keep it elsewhere, and `timeline verify --head`
+    later tells whether the log still holds it (no rewrite of history passes that).
+
+    \b
+    Example:
+        timeline head > kept-head.txt
+        timeline verify --head "$(cat kept-head.txt)"
+    """
+    from timeline.log import EventLog
+
+    seq, hash_ = EventLog(_open(create=False)).head()
+    click.echo(dumps({"seq": seq, "hash": hash_}) if as_json else f"{seq}:{hash_}")
 
 
 @cli.command(context_settings=CONTEXT)
 @click.option("--silent", is_flag=True, help="No progress bar.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Rebuild even though the log no longer holds the event the tables were made from "
+    "(only once you know why: `timeline verify` says what changed).",
+)
 @db_option
 @reports_errors
-def rebuild(silent: bool) -> None:
+def rebuild(silent: bool, force: bool) -> None:
     """Drop every projection table and fold the whole log into them again.
 
     The log itself is never touched; the tables come out identical to those kept
-    up to date after each append.
+    up to date after each append. Refused when events the tables were made from
+    were removed from the log or rewritten, which would hide that they were.
 
     \b
     Example:
@@ -845,9 +874,9 @@ def rebuild(silent: bool) -> None:
     started = time.perf_counter()
     if not silent and total and sys.stderr.isatty():
         with click.progressbar(length=total, label="Rebuilding", file=sys.stderr) as bar:
-            Projector(db).rebuild(progress=bar.update)
+            Projector(db).rebuild(progress=bar.update, force=force)
     else:
-        Projector(db).rebuild()
+        Projector(db).rebuild(force=force)
     seconds = time.perf_counter() - started
     click.echo(f"Rebuilt the tables from {total} events in {seconds:.2f} s")
 

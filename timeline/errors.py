@@ -26,3 +26,13 @@ class VersionConflict(InvalidEvent):
 
 class DuplicateEvent(InvalidEvent):
     """An event id already in the log arrived with other content."""
+
+
+class LogDamaged(TimelineError):
+    """The log is not as timeline left it: rows were removed or rewritten, or something in
+    the file interferes with its writes. Refused rather than built upon."""
+
+    def __init__(self, message: str, *, seq: int | None = None) -> None:
+        self.seq = seq
+        self.detail = message
+        super().__init__(f"seq {seq}: {message}" if seq is not None else message)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ import attrs
 from events.codec import canonical_json, canonical_row, chain_hash, chain_hash_text
 from timeline.db import Database, immediate
 from timeline.envelope import Envelope
+from timeline.errors import InvalidEvent, LogDamaged
 
 GENESIS = ""
 """The "previous hash" of the first event."""
@@ -92,6 +93,7 @@ class EventLog:
             writer = Writer(self, keep=keep)
             yield writer
             writer.flush()
+            writer.confirm()
 
 
 @attrs.define
@@ -112,8 +114,18 @@ class Writer:
     count: int = 0
     first_seq: int | None = None
 
+    start: int = 0
+    """The head's seq when the transaction began."""
+    recorded_at: str = ""
+    """The last event's recording time: no event is recorded before it."""
+
     def __attrs_post_init__(self) -> None:
-        self.seq, self.hash = self.log.head()
+        row = self.log.db.execute(
+            "SELECT seq, hash, recorded_at FROM events ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        if row is not None:
+            self.seq, self.hash, self.recorded_at = row
+        self.start = self.seq
 
     def stream_version(self, stream: str) -> int:
         """The last version of *stream*, counting what this transaction appended."""
@@ -144,9 +156,21 @@ class Writer:
         meta: dict[str, Any],
         recorded_at: str | None = None,
     ) -> Envelope:
-        """Append one event at the end of the log, chaining its hash; return its envelope."""
+        """Append one event at the end of the log, chaining its hash; return its envelope.
+
+        Recording times never go backwards (``--as-of TIME`` reads the log up to a time):
+        a given *recorded_at* before the last event's is refused, and the log's own clock
+        keeps to the last event's time if the machine's clock is behind it.
+        """
         version = self.stream_version(stream) + 1
-        seq, recorded_at = self.seq + 1, recorded_at or self.now
+        if recorded_at is None:
+            recorded_at = max(self.now, self.recorded_at)
+        elif recorded_at < self.recorded_at:
+            raise InvalidEvent(
+                f"recorded_at: {recorded_at} is before the time of the log's last event "
+                f"({self.recorded_at}); an event cannot be recorded in the log's past"
+            )
+        seq = self.seq + 1
         data_json, meta_json = canonical_json(data), canonical_json(meta)
         row_json = canonical_row(
             data_json,
@@ -186,7 +210,7 @@ class Writer:
                 envelope.hash,
             )
         )
-        self.seq, self.hash = envelope.seq, envelope.hash
+        self.seq, self.hash, self.recorded_at = envelope.seq, envelope.hash, recorded_at
         self._versions[stream] = version
         self._by_id[id] = envelope
         if self.keep:
@@ -205,6 +229,27 @@ class Writer:
             self._pending.clear()
             self._by_id.clear()
 
+    def confirm(self) -> None:
+        """Check that the file holds what this transaction appended, before it commits.
+
+        SQLite reports success for a row that a trigger silently dropped
+        (``RAISE(IGNORE)``): without this check a writer would report a seq that was
+        never stored.
+        """
+        if not self.count:
+            return
+        stored, last = self.log.db.execute(
+            "SELECT COUNT(*), MAX(seq) FROM events WHERE seq > ?", [self.start]
+        ).fetchone()
+        head = self.log.db.execute("SELECT hash FROM events WHERE seq = ?", [self.seq]).fetchone()
+        if (stored, last) != (self.count, self.seq) or head is None or head[0] != self.hash:
+            raise LogDamaged(
+                f"the log did not store what was written ({self.count} event"
+                f"{'s' * (self.count != 1)} after seq {self.start}, {stored} found); "
+                "something in the database file interferes with writes; nothing was "
+                "written; see: timeline verify"
+            )
+
 
 @attrs.frozen
 class Problem:
@@ -217,13 +262,31 @@ class Problem:
         return f"seq {self.seq}: {self.message}"
 
 
-def verify_chain(db: Database) -> tuple[int, Problem | None]:
-    """Walk the whole log: ``seq`` without gaps, stream versions in order, every hash.
+_VERSION_JUMP = """
+SELECT seq, stream, stream_version, previous FROM (
+  SELECT seq, stream, stream_version,
+    LAG(stream_version, 1, 0) OVER (PARTITION BY stream ORDER BY seq) AS previous
+  FROM events)
+WHERE stream_version IS NOT previous + 1 ORDER BY seq LIMIT 1
+"""
+"""The first event whose stream version does not follow its stream's last one.
+
+Set-wise, so that SQLite's sorter (which spills to disk) holds the streams, not a dict
+of every stream in memory: a log of millions of events verifies in bounded memory.
+"""
+
+
+def verify_chain(
+    db: Database, check: Callable[[Envelope], str | None] | None = None
+) -> tuple[int, Problem | None]:
+    """Walk the whole log: ``seq`` without gaps, stream versions in order, recording times
+    that never go back, every hash; and *check* each event, last (what it returns is a
+    problem with that event).
 
     Returns how many events were checked and the first problem found, if any.
     """
-    previous_seq, previous_hash = 0, GENESIS
-    versions: dict[str, int] = {}
+    jump = db.execute(_VERSION_JUMP).fetchone()
+    previous_seq, previous_hash, previous_time = 0, GENESIS, ""
     count = 0
     for row in db.execute(f"{_SELECT} ORDER BY seq"):
         count += 1
@@ -236,23 +299,28 @@ def verify_chain(db: Database) -> tuple[int, Problem | None]:
             return count, Problem(missing, f"missing: the log jumps from {previous_seq} to {seq}")
         try:
             envelope = Envelope.from_row(row)
-        except (json.JSONDecodeError, TypeError):
+        except (json.JSONDecodeError, TypeError, RecursionError):
             return count, Problem(seq, "the stored data or meta is not valid JSON")
         # The log writes canonical JSON only; other text (duplicate keys, spacing) was
         # written by something else, and may show readers what the hash does not cover.
         if row[7] != canonical_json(envelope.data) or row[8] != canonical_json(envelope.meta):
             return count, Problem(seq, "the stored data or meta was rewritten (not as logged)")
-        if envelope.stream_version != versions.get(envelope.stream, 0) + 1:
-            return count, Problem(
-                seq,
-                f"stream {envelope.stream} jumps to version {envelope.stream_version} "
-                f"after {versions.get(envelope.stream, 0)}",
-            )
+        if jump is not None and jump[0] == seq:
+            _, stream, version, after = jump
+            return count, Problem(seq, f"stream {stream} jumps to version {version} after {after}")
         expected = chain_hash(previous_hash, envelope.hashed_fields())
         if envelope.hash != expected:
             return count, Problem(seq, "the hash does not match the event's contents")
-        versions[envelope.stream] = envelope.stream_version
-        previous_seq, previous_hash = seq, envelope.hash
+        if envelope.recorded_at < previous_time:
+            return count, Problem(
+                seq,
+                f"recorded at {envelope.recorded_at}, before the event before it "
+                f"({previous_time}): the log's past was written later",
+            )
+        problem = check(envelope) if check is not None else None
+        if problem is not None:
+            return count, Problem(seq, problem)
+        previous_seq, previous_hash, previous_time = seq, envelope.hash, envelope.recorded_at
     return count, None
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from timeline.db import (
     GUARDS,
     MIGRATION_SET,
+    REUSE_GUARD,
     Database,
     load_sqlite_utils,
     run_script,
@@ -50,6 +51,11 @@ def _projection_tables(db: Any) -> None:
     from timeline.tables import create_tables  # tables.py imports this module
 
     create_tables(db)
+
+
+@migrations(name="0003_refuse_reuse")
+def _refuse_reuse(db: Any) -> None:
+    run_script(db, REUSE_GUARD)
 
 
 def apply(db: Database) -> None:

@@ -12,21 +12,31 @@ from __future__ import annotations
 import functools
 import json
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import attrs
 
 from events.base import Event
-from events.codec import converter, from_row
+from events.codec import converter
 from events.ids import slugify
 from events.state import DevelopmentState
 from events.values import Place
-from timeline.db import Database, immediate
+from timeline.db import Database, immediate, newer_tables
 from timeline.envelope import Envelope
-from timeline.log import EventLog, Problem
-from timeline.service import fold_stream, paused_cycle_collector
-from timeline.tables import SCHEMA, create_tables, drop_tables, missing_tables, projection_tables
+from timeline.errors import LogDamaged
+from timeline.log import EventLog, Problem, copy_log
+from timeline.service import fold_stream, paused_cycle_collector, stored_event
+from timeline.tables import (
+    SCHEMA,
+    create_tables,
+    drop_tables,
+    missing_tables,
+    newer_schema,
+    projection_tables,
+)
 
 NAME = "tables"
 CHUNK = 5_000
@@ -93,9 +103,13 @@ class Projector:
         return row[0] if row and row[1] == SCHEMA else 0
 
     def needs_rebuild(self) -> bool:
-        """Whether the tables were made by another version of the projector."""
+        """Whether the tables were made by an earlier version of the projector.
+
+        Raises DatabaseError for tables of a newer version, which are never rebuilt.
+        """
         if not self.db.has_table("_projector_state"):
             return True
+        self._refuse_newer()
         if missing_tables(self.db):
             return True  # damaged by hand: rebuilt rather than half-updated
         row = self.db.execute(
@@ -103,15 +117,27 @@ class Projector:
         ).fetchone()
         return row is not None and row[0] != SCHEMA
 
+    def _refuse_newer(self) -> None:
+        # open_db refuses such tables already; this keeps a database opened before a newer
+        # timeline wrote to it (a long-running server, say) from rebuilding them older.
+        newer = newer_schema(self.db)
+        if newer is not None:
+            file = self.db.execute("PRAGMA database_list").fetchone()[2]
+            raise newer_tables(file or ":memory:", newer)
+
     def catch_up(self, *, progress: Callable[[int], None] | None = None) -> int:
         """Fold every event after the checkpoint, in one transaction; return how many."""
         with immediate(self.db):
             return self.catch_up_within(progress=progress)
 
     def upgrade(self) -> bool:
-        """Rebuild tables made by an earlier version of the projector; True if it did."""
+        """Rebuild tables made by an earlier version of the projector; True if it did.
+
+        Raises DatabaseError for tables of a newer version, leaving them as they are.
+        """
         if not self.db.has_table("_projector_state"):
             return False
+        self._refuse_newer()
         row = self.db.execute(
             "SELECT schema FROM _projector_state WHERE name = ?", [NAME]
         ).fetchone()
@@ -133,6 +159,7 @@ class Projector:
         append passes what it has just written: the events it built (*known*) and their
         envelopes, in order, which are then not read back from the log.
         """
+        self.keep_anchor()
         if self.needs_rebuild():
             drop_tables(self.db)
             create_tables(self.db)
@@ -148,13 +175,29 @@ class Projector:
             start = end
         return folded
 
-    def rebuild(self, *, progress: Callable[[int], None] | None = None) -> int:
+    def keep_anchor(self) -> None:
+        """Refuse to go on when the log lost or changed the event the tables were made from.
+
+        Folding on (or rebuilding) would move the anchor back or onto another hash, and
+        `verify` could then no longer tell that events were removed or rewritten.
+        """
+        problem = anchor_problem(self.db)
+        if problem is not None:
+            raise LogDamaged(
+                f"{problem}; refusing to build on a log that lost or changed what the tables "
+                "were made from (see: timeline verify; then `timeline rebuild --force`)"
+            )
+
+    def rebuild(self, *, progress: Callable[[int], None] | None = None, force: bool = False) -> int:
         """Drop every projection table and fold the whole log again, in one transaction.
 
         Readers see the old tables until the new ones are complete; a rebuild that is
-        interrupted leaves the old ones as they were.
+        interrupted leaves the old ones as they were. Refused (unless *force*) when the
+        log no longer holds the event the tables were last brought up to.
         """
         with paused_cycle_collector(), immediate(self.db):
+            if not force:
+                self.keep_anchor()
             drop_tables(self.db)
             create_tables(self.db)
             self._save(0)
@@ -395,7 +438,7 @@ class _RowWriter:
 
     def actor(self, stream: str, envelopes: list[Envelope]) -> None:
         """The latest description of an actor replaces the earlier ones."""
-        latest = from_row(envelopes[-1].type, envelopes[-1].schema_version, envelopes[-1].data)
+        latest = stored_event(envelopes[-1])
         aid = stream.removeprefix("actor:")
         self.described.append(aid)
         self.execute(
@@ -634,23 +677,36 @@ def anchor_problem(db: Database) -> Problem | None:
 
 
 def differences(db: Database) -> list[str]:
-    """Tables whose rows differ from a fresh rebuild of the same log (in a scratch copy)."""
-    import sqlite3
+    """Tables whose rows differ from a fresh rebuild of the same log (in a scratch file).
 
-    scratch = Database(sqlite3.connect(":memory:", isolation_level=None))
-    db.conn.backup(scratch.conn)
-    scratch.execute("PRAGMA foreign_keys = ON")
-    Projector(scratch).rebuild()
-    missing = missing_tables(db)
-    found = [t for t in missing if not t.startswith("_")]
-    for table in projection_tables(db):
-        if table in missing:
-            continue
-        sql = f"SELECT * FROM [{table}] ORDER BY 1, 2"
-        if list(db.execute(sql)) != list(scratch.execute(sql)):
-            found.append(table)
-    fts = "SELECT rowid, title, summary, quote, names FROM developments_fts ORDER BY rowid"
-    if "developments_fts" not in missing and list(db.execute(fts)) != list(scratch.execute(fts)):
-        found.append("developments_fts")
-    scratch.close()
+    The scratch database is a file, and rows are compared a batch at a time, so a log of
+    any length is checked in bounded memory. It gets its schema from this version (not
+    from the file under test), so a trigger planted on a table cannot shape both sides.
+    """
+    with tempfile.TemporaryDirectory(prefix="timeline-verify-") as folder:
+        scratch = copy_log(db, Path(folder) / "rebuild.db")
+        try:
+            Projector(scratch).rebuild()
+            missing = missing_tables(db)
+            found = [t for t in missing if not t.startswith("_")]
+            for table in projection_tables(db):
+                sql = f"SELECT * FROM [{table}] ORDER BY 1, 2"
+                if table not in missing and not _same_rows(db, scratch, sql):
+                    found.append(table)
+            fts = "SELECT rowid, title, summary, quote, names FROM developments_fts ORDER BY rowid"
+            if "developments_fts" not in missing and not _same_rows(db, scratch, fts):
+                found.append("developments_fts")
+        finally:
+            scratch.close()
     return found
+
+
+def _same_rows(db: Database, other: Database, sql: str, batch: int = 1_000) -> bool:
+    """Whether *sql* gives the same rows, in the same order, in both databases."""
+    ours, theirs = db.execute(sql), other.execute(sql)
+    while True:
+        mine = ours.fetchmany(batch)
+        if mine != theirs.fetchmany(batch):
+            return False
+        if not mine:
+            return True

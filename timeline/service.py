@@ -37,7 +37,7 @@ from events.state import DevelopmentState
 from events.values import slug_id
 from timeline.db import Database
 from timeline.envelope import Envelope
-from timeline.errors import DuplicateEvent, InvalidEvent, VersionConflict
+from timeline.errors import DuplicateEvent, InvalidEvent, LogDamaged, VersionConflict
 from timeline.log import EventLog, Writer
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -510,6 +510,8 @@ def append(
     if project:
         from timeline.projector import CHUNK, Projector  # it folds with this module
     with paused_cycle_collector(), log.writing(keep=keep) as writer:
+        if project:
+            Projector(db).keep_anchor()  # before writing, to report the log as it is
         decider = _Decider(writer)
         for sub in submissions:
             decided = decider.decide(sub)
@@ -517,15 +519,18 @@ def append(
                 skipped.append(sub.id or "")
             else:
                 event, event_id = decided
-                envelope = writer.append(
-                    id=event_id,
-                    type=sub.type,
-                    schema_version=type(event).VERSION,
-                    stream=event.stream,
-                    data=unstructure(event),
-                    meta=sub.meta,
-                    recorded_at=sub.recorded_at,
-                )
+                try:
+                    envelope = writer.append(
+                        id=event_id,
+                        type=sub.type,
+                        schema_version=type(event).VERSION,
+                        stream=event.stream,
+                        data=unstructure(event),
+                        meta=sub.meta,
+                        recorded_at=sub.recorded_at,
+                    )
+                except InvalidEvent as exc:  # the log's own rules: say which line broke them
+                    raise _refuse(exc.detail, sub.line) from None
                 _check_claims(sub, envelope)
                 decider.after(event, envelope)
                 if project:  # kept for the projector, a chunk at a time
@@ -641,9 +646,7 @@ def fold_stream(
     """
     current: DevelopmentState | None = None
     for envelope in envelopes:
-        event = (known or {}).get(envelope.seq) or from_row(
-            envelope.type, envelope.schema_version, envelope.data
-        )
+        event = (known or {}).get(envelope.seq) or stored_event(envelope)
         if isinstance(event, DevelopmentCreated):
             current = fold.create(event, recorded_at=envelope.recorded_at)
         elif current is not None:
@@ -651,3 +654,20 @@ def fold_stream(
                 current, event, version=envelope.stream_version, recorded_at=envelope.recorded_at
             )
     return current
+
+
+def stored_event(envelope: Envelope) -> Event:
+    """The event an envelope holds; LogDamaged naming its seq if it cannot be loaded.
+
+    The log refuses such events when they are appended, so one found here was written
+    by something else (and re-hashed to pass the chain): `verify` names it as well.
+    """
+    try:
+        return from_row(envelope.type, envelope.schema_version, envelope.data)
+    except UnknownEventType as exc:
+        raise LogDamaged(f"the stored event cannot be read: {exc}", seq=envelope.seq) from None
+    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
+        raise LogDamaged(
+            f"the stored {envelope.type} does not fit its type: {describe_error(exc)}",
+            seq=envelope.seq,
+        ) from None

@@ -196,13 +196,17 @@ def test_a_forged_row_with_a_correct_hash_is_caught_by_the_tables(log6: Path):
     assert "developments" in line
 
 
-def test_a_rechained_history_passes_verify_but_not_a_recorded_head(log6: Path, tmp_path: Path):
+def test_a_rechained_history_is_caught_by_the_tables_anchor_and_by_a_kept_head(
+    log6: Path, tmp_path: Path
+):
     # The limit of a hash chain: whoever can write the file can rewrite an event and every
-    # hash after it, then rebuild the tables. What gives it away is a head kept elsewhere,
-    # such as the log position every JSON export records.
+    # hash after it. The tables' anchor (the hash they were made up to) notices, and
+    # `rebuild` refuses to move it; past a forced rebuild, any head kept elsewhere (such
+    # as the log position every JSON export records) still does.
     export = CliRunner().invoke(cli, ["export", "json", "--db", str(log6)])
     recorded = json.loads(export.stdout)["generated_from"]
     assert recorded["seq"] == 6
+    kept = f"{recorded['seq']}:{recorded['hash']}"
     events = envelopes(log6)
     rewritten = []
     previous = events[1].hash
@@ -214,18 +218,30 @@ def test_a_rechained_history_passes_verify_but_not_a_recorded_head(log6: Path, t
         rewritten.append(envelope)
     updates = [row_update(e) for e in rewritten]
     tamper(log6, *(sql for sql, _ in updates), params=[args for _, args in updates])
-    assert CliRunner().invoke(cli, ["rebuild", "--db", str(log6)]).exit_code == 0
+    anchored = "Error: seq 6: differs from the event the tables were made from"
+    assert verify_refuses(log6) == anchored
+    rebuild = CliRunner().invoke(cli, ["rebuild", "--db", str(log6)])
+    assert rebuild.exit_code == 1
+    assert one_error_line(rebuild.stderr) == (
+        f"{anchored}; refusing to build on a log that lost or changed what the tables were "
+        "made from (see: timeline verify; then `timeline rebuild --force`)"
+    )
+    forced = CliRunner().invoke(cli, ["rebuild", "--force", "--db", str(log6)])
+    assert forced.exit_code == 0, forced.output
     assert verify(log6).exit_code == 0  # the chain and the tables agree with each other
-    db = open_db(log6)
-    try:
-        (now,) = db.execute("SELECT hash FROM events WHERE seq = ?", [recorded["seq"]]).fetchone()
-    finally:
-        db.close()
-    assert now != recorded["hash"]
+    with_head = CliRunner().invoke(cli, ["verify", "--head", kept, "--db", str(log6)])
+    assert with_head.exit_code == 1
+    assert one_error_line(with_head.stderr) == (
+        f"Error: seq 6: differs from the head you kept ({kept}): the log up to there was rewritten"
+    )
 
 
-def test_a_checkpoint_moved_ahead_is_caught_after_the_next_append_and_rebuilt(log6: Path):
+def test_a_checkpoint_moved_ahead_is_refused_by_the_next_append_and_mended_by_force(log6: Path):
     tamper(log6, "UPDATE _projector_state SET position = 999")
+    missing = (
+        "Error: seq 7: missing: the tables were made from the log up to seq 999, "
+        "but it ends at seq 6"
+    )
     result = CliRunner().invoke(
         cli,
         [
@@ -233,13 +249,11 @@ def test_a_checkpoint_moved_ahead_is_caught_after_the_next_append_and_rebuilt(lo
             *("--when", "2024-04-02", "--with", "A", "--db", str(log6)),
         ],
     )
-    assert result.exit_code == 0, result.output
-    line = verify_refuses(log6)
-    assert line == (
-        "Error: seq 8: missing: the tables were made from the log up to seq 999, "
-        "but it ends at seq 7"
-    )
-    assert CliRunner().invoke(cli, ["rebuild", "--db", str(log6)]).exit_code == 0
+    assert result.exit_code == 1
+    assert one_error_line(result.stderr).startswith(f"{missing}; refusing to build on a log")
+    assert verify_refuses(log6) == missing
+    assert CliRunner().invoke(cli, ["rebuild", "--db", str(log6)]).exit_code == 1
+    assert CliRunner().invoke(cli, ["rebuild", "--force", "--db", str(log6)]).exit_code == 0
     assert verify(log6).exit_code == 0
 
 

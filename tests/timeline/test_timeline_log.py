@@ -38,14 +38,18 @@ HASH_MISMATCH = "the hash does not match the event's contents"
 
 
 def append(
-    log: EventLog, *events: tuple[str, dict[str, Any]], meta: dict | None = None
+    log: EventLog,
+    *events: tuple[str, dict[str, Any]],
+    meta: dict | None = None,
+    type_: str = "Noted",
 ) -> list[Envelope]:
-    """Append (stream, data) pairs in one transaction, as type ``Noted``."""
+    """Append (stream, data) pairs in one transaction, as type ``Noted`` (the log itself
+    knows no event types)."""
     with log.writing() as writer:
         for stream, data in events:
             writer.append(
                 id=str(uuid.uuid4()),
-                type="Noted",
+                type=type_,
                 schema_version=1,
                 stream=stream,
                 data=data,
@@ -242,6 +246,34 @@ def five(log: EventLog) -> list[Envelope]:
     )
 
 
+@pytest.fixture
+def five_calls(log: EventLog) -> list[Envelope]:
+    """The same five events as :func:`five`, as calls: `timeline verify` loads each event."""
+    return append(
+        log,
+        *(
+            (
+                stream,
+                {
+                    "development": stream,
+                    "title": title,
+                    "when": "2024-04-02",
+                    "participants": [{"name": "Joe Biden"}],
+                },
+            )
+            for stream, title in (
+                ("a", "one"),
+                ("b", "two"),
+                ("a", "three"),
+                ("b", "four"),
+                ("a", "five"),
+            )
+        ),
+        meta={"recorded_by": "ana"},
+        type_="CallHeld",
+    )
+
+
 @pytest.mark.parametrize(
     "sql",
     [
@@ -428,7 +460,7 @@ def test_edited_row_with_a_recomputed_hash_breaks_the_next_link(db, db_path: Pat
     ],
     ids=["edited", "deleted", "swapped", "hash"],
 )
-def test_cli_verify_exits_1_naming_the_seq(runner, db_path: Path, five, statements, line):
+def test_cli_verify_exits_1_naming_the_seq(runner, db_path: Path, five_calls, statements, line):
     tamper(db_path, *statements)
     result = runner.invoke(cli, ["verify"])
     assert result.exit_code == 1

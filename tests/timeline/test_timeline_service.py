@@ -547,26 +547,33 @@ def test_cli_log_json_then_import_reproduces_the_log(runner, db, history, tmp_pa
         copy_db.close()
 
 
+EDITED = "line 3: hash: the line's hash does not match its contents at seq 3 (was it edited?)"
+
+
 @pytest.mark.parametrize(
-    "edit",
+    ("edit", "message"),
     [
-        lambda line: line.update(hash="0" * 64),
-        lambda line: line["data"].update(reason="another reason"),
-        lambda line: line.update(recorded_at="2020-01-01T00:00:00.000000Z"),
-        lambda line: line["meta"].update(note="added later"),
+        (lambda line: line.update(hash="0" * 64), EDITED),
+        (lambda line: line["data"].update(reason="another reason"), EDITED),
+        (lambda line: line.update(recorded_at="2099-01-01T00:00:00.000000Z"), EDITED),
+        (
+            lambda line: line.update(recorded_at="2020-01-01T00:00:00.000000Z"),
+            "line 3: recorded_at: 2020-01-01T00:00:00.000000Z is before the time of the log's "
+            "last event ({previous}); an event cannot be recorded in the log's past",
+        ),
+        (lambda line: line["meta"].update(note="added later"), EDITED),
     ],
-    ids=["hash", "data", "recorded_at", "meta"],
+    ids=["hash", "data", "recorded_at", "recorded_at-earlier", "meta"],
 )
-def test_an_edited_log_line_is_refused_on_import(history, tmp_path: Path, edit):
+def test_an_edited_log_line_is_refused_on_import(history, tmp_path: Path, edit, message):
     lines = [json.loads(line) for line in history]
+    previous = lines[1]["recorded_at"]
     edit(lines[2])
     copy_db = open_db(tmp_path / "copy.db")
     try:
         with pytest.raises(InvalidEvent) as info:
             service.import_file(copy_db, jsonl(*lines))
-        assert str(info.value) == (
-            "line 3: hash: the line's hash does not match its contents at seq 3 (was it edited?)"
-        )
+        assert str(info.value) == message.format(previous=previous)
         assert count(copy_db) == 0
     finally:
         copy_db.close()
@@ -589,15 +596,25 @@ def test_a_log_line_claiming_another_stream_is_refused(history, tmp_path: Path):
 
 
 def test_log_lines_import_after_other_events_with_new_seqs(history, tmp_path: Path):
-    # Into a log that already has events, seq and hash are the new log's own.
+    # Into a log that already has events, seq and hash are the new log's own; times
+    # recorded before the log's last event would rewrite its past, so they are refused,
+    # and lines without their times are recorded now.
     copy_db = open_db(tmp_path / "copy.db")
     try:
-        add(copy_db, scheduled("something-else"))
-        outcome = service.import_file(copy_db, io.StringIO("\n".join(history)))
+        (first,) = add(copy_db, scheduled("something-else")).appended
+        with pytest.raises(InvalidEvent) as info:
+            service.import_file(copy_db, io.StringIO("\n".join(history)))
         originals = [json.loads(line) for line in history]
+        assert str(info.value) == (
+            f"line 1: recorded_at: {originals[0]['recorded_at']} is before the time of the "
+            f"log's last event ({first.recorded_at}); an event cannot be recorded in the log's past"
+        )
+        assert count(copy_db) == 1
+        undated = [{k: v for k, v in o.items() if k != "recorded_at"} for o in originals]
+        outcome = service.import_file(copy_db, jsonl(*undated))
         assert [e.seq for e in outcome.appended] == list(range(2, 13))
         assert [e.id for e in outcome.appended] == [o["id"] for o in originals]
-        assert [e.recorded_at for e in outcome.appended] == [o["recorded_at"] for o in originals]
+        assert all(e.recorded_at >= first.recorded_at for e in outcome.appended)
         assert all(e.hash != o["hash"] for e, o in zip(outcome.appended, originals, strict=True))
         assert verify_chain(copy_db) == (12, None)
     finally:
