@@ -8,7 +8,7 @@ damaged one. Each check runs in bounded memory, whatever the length of the log.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import attrs
 
@@ -53,6 +53,8 @@ class Verdict:
     problem: str | None = None
     upgraded: bool = False
     """Whether tables made by an earlier version were rebuilt first."""
+    heads: int = 0
+    """Kept heads the log was found to hold."""
 
     @property
     def ok(self) -> bool:
@@ -63,13 +65,16 @@ class Verdict:
         seq, hash_ = self.head
         if not seq:
             return f"OK: {self.count} events, empty log, tables equal a rebuild"
+        kept = {0: "", 1: ", holds the head you kept"}.get(
+            self.heads, f", holds the {self.heads} heads you kept"
+        )
         return (
             f"OK: {self.count} events, seq 1 to {seq} without gaps, "
-            f"hash chain intact (head {hash_}), tables equal a rebuild"
+            f"hash chain intact (head {hash_}), tables equal a rebuild{kept}"
         )
 
 
-def verify(db: Database, *, heads: Iterable[Head] = ()) -> Verdict:
+def verify(db: Database, *, heads: Sequence[Head] = ()) -> Verdict:
     """Check the log, its guards, the tables, and that it still holds each kept head.
 
     Tables made by an earlier version are rebuilt first (outside the snapshot: it writes).
@@ -108,7 +113,7 @@ def verify(db: Database, *, heads: Iterable[Head] = ()) -> Verdict:
                 "run: timeline rebuild",
                 upgraded,
             )
-        return Verdict(count, head, None, upgraded)
+        return Verdict(count, head, None, upgraded, len(set(heads)))
 
 
 def _unreadable(envelope: Envelope) -> str | None:

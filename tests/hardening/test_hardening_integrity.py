@@ -125,7 +125,12 @@ def test_head_prints_seq_and_hash_and_verify_checks_a_kept_one(log6: Path):
     assert printed.stdout == f"6:{hash_}\n"
     assert json.loads(run(log6, "head", "--json").stdout) == {"seq": 6, "hash": hash_}
     kept = printed.stdout.strip()
-    assert run(log6, "verify", "--head", kept).exit_code == 0
+    verified = run(log6, "verify", "--head", kept)
+    assert verified.exit_code == 0
+    assert verified.stdout == (
+        f"OK: 6 events, seq 1 to 6 without gaps, hash chain intact (head {hash_}), "
+        "tables equal a rebuild, holds the head you kept\n"
+    )
     assert run(log6, *ADD_CALL).exit_code == 0
     assert run(log6, "verify", "--head", kept).exit_code == 0  # a longer log still holds it
     other = f"6:{'0' * 64}"
