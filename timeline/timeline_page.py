@@ -12,15 +12,19 @@ Hooked in by ``timeline.datasette_plugin`` (``register_routes`` and ``table_acti
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qsl, urlencode
 
 from datasette.utils import tilde_decode, tilde_encode
 from datasette.utils.asgi import NotFound, Response
 
 from timeline.metadata import TITLE
+
+if TYPE_CHECKING:
+    from timeline.datasette_plugin import Answer
 
 __all__ = ["ROUTE", "TABLE", "selection_args", "table_action", "timeline_page", "timeline_url"]
 
@@ -89,11 +93,20 @@ async def timeline_page(datasette: Any, request: Any) -> Response:
     """The HTML timeline of the developments the table page with this query string lists.
 
     404 for a database that is not a timeline; the table page's own error (a bad filter,
-    a ``_where`` the actor may not run) is passed on with its status.
+    a ``_where`` the actor may not run) is passed on with its status; a selection over
+    the ``max_developments`` setting is a 400 saying so. Pages are cached with the
+    renderers' answers, after the permission checks and the table page's own request.
     """
     from exports import html
-    from timeline.datasette_plugin import selected_ids, timeline_databases
-    from timeline.selection import records_for
+    from timeline.datasette_plugin import (
+        Answer,
+        cached,
+        canonical,
+        encoded,
+        ids_within,
+        max_developments,
+        timeline_databases,
+    )
 
     try:
         db = datasette.get_database(route=tilde_decode(request.url_vars["database"]))
@@ -105,6 +118,9 @@ async def timeline_page(datasette: Any, request: Any) -> Response:
         request.actor,
         [("view-table", (db.name, TABLE)), ("view-database", db.name), "view-instance"],
     )
+    cap = max_developments(datasette.plugin_config("timeline", database=db.name) or {})
+    if isinstance(cap, Answer):
+        return _response(cap)
     args = selection_args(request.query_string)
     # One row is enough: what we need is the page's SQL and parameters.
     extra = [("_size", "1"), ("_nofacet", "1"), ("_nocount", "1"), ("_nosuggest", "1")]
@@ -115,10 +131,26 @@ async def timeline_page(datasette: Any, request: Any) -> Response:
     if answer.status_code != 200 or "query" not in data:
         message = data.get("error") or answer.text or "The developments table did not answer"
         return Response.text(f"{message}\n", status=answer.status_code)
-    ids = await selected_ids(datasette, db.name, data["query"]["sql"], data, table="developments")
-    selected = await db.execute_fn(lambda conn: sorted(records_for(conn, ids), key=_export_order))
-    body = "".join(html.render(selected, title=_title(data, args)))
-    return Response.html(body)
+    sql, title = data["query"]["sql"], _title(data, args)
+
+    async def make() -> Answer:
+        from timeline.selection import records_for
+
+        ids = await ids_within(datasette, db.name, sql, data, TABLE, cap, "The timeline page shows")
+        if isinstance(ids, Answer):
+            return ids
+        selected = await db.execute_fn(
+            lambda conn: sorted(records_for(conn, ids), key=_export_order)
+        )
+        body = await asyncio.to_thread(encoded, html.render(selected, title=title))
+        return Answer(body, 200, "text/html; charset=utf-8")
+
+    params = canonical(data["query"].get("params") or {})
+    return _response(await cached(datasette, db.name, ("page", sql, params, title, cap), make))
+
+
+def _response(answer: Answer) -> Response:
+    return Response(answer.body, status=answer.status, content_type=answer.content_type)
 
 
 def _export_order(record: Mapping[str, Any]) -> tuple[bool, str, str]:
