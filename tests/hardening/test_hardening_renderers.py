@@ -23,6 +23,7 @@ from datasette.app import Datasette
 
 import timeline.selection
 from timeline import service
+from timeline.datasette_plugin import Answer, Renderings
 from timeline.db import open_db
 
 SAMPLE = Path(service.__file__).with_name("sample") / "blinken-beijing-2024-04.jsonl"
@@ -150,6 +151,28 @@ def test_the_cache_keeps_a_handful_of_renderings(sample: Path, renders: list[int
     urls = [f"/timeline/developments.ics?kind=statement&_size={n}" for n in range(1, 10)]
     fetch(serve(sample), *urls, urls[8], urls[1], urls[0])
     assert renders == [8] * 9 + [8]  # the ninth and the second are kept; the first is not
+
+
+def test_the_cache_holds_a_bounded_number_of_bytes():
+    """Bodies over the budget push out the oldest; the newest stays, whatever its size."""
+    kept = Renderings(entries=8, budget=100)
+    made: list[str] = []
+
+    def maker(key: str, size: int) -> Callable[[], Any]:
+        async def make() -> Answer:
+            made.append(key)
+            return Answer(b"x" * size, 200, "text/plain")
+
+        return make
+
+    async def run() -> None:
+        for key, size in [("a", 40), ("b", 40), ("a", 40), ("c", 40), ("b", 40), ("big", 500)]:
+            await kept.get(key, maker(key, size))
+        await kept.get("big", maker("big", 500))
+        await kept.get("c", maker("c", 40))
+
+    asyncio.run(run())
+    assert made == ["a", "b", "c", "b", "big", "c"]
 
 
 def test_each_datasette_has_its_own_cache(sample: Path, renders: list[int]):
