@@ -283,15 +283,12 @@ def _date_time(moment: dt.datetime) -> str:
 def _utc_or_floating(moment: dt.datetime) -> dt.datetime:
     """UTC for an aware time; a naive one stays a floating local time (RFC 5545 3.3.5).
 
-    A time whose UTC falls before year 1 (0001-01-01 early, east of Greenwich) cannot be
-    written in UTC; it is kept as the local time it was given in.
+    Every accepted time has a UTC instant within the years 1 to 9999 (``When`` refuses
+    the rest), so the conversion cannot overflow.
     """
     if moment.tzinfo is None:
         return moment
-    try:
-        return moment.astimezone(dt.UTC)
-    except OverflowError:
-        return moment.replace(tzinfo=None)
+    return moment.astimezone(dt.UTC)
 
 
 def _utc(text: str | None) -> str | None:

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from timeline.envelope import Envelope
 from timeline.errors import DatabaseError
 
 MIGRATION_SET = "timeline"
@@ -233,21 +234,6 @@ def _prepare(db: Database, path: str | Path, *, create: bool) -> None:
         _migrate(db)
 
 
-EVENT_COLUMNS = (
-    "seq",
-    "id",
-    "type",
-    "schema_version",
-    "stream",
-    "stream_version",
-    "recorded_at",
-    "data",
-    "meta",
-    "hash",
-)
-"""The log's columns, in order: with our schema steps, the marks of a timeline database."""
-
-
 def file_error(path: str | Path, exc: sqlite3.Error) -> DatabaseError:
     """One line on what failed with the file at *path*, chosen by SQLite's error code.
 
@@ -351,7 +337,7 @@ def _check_ours(db: Database, path: str | Path) -> None:
             "upgrade timeline to use it"
         )
     kind = db.execute("SELECT type FROM sqlite_master WHERE name = 'events'").fetchone()
-    if not steps or kind != ("table",) or tuple(db.column_names("events")) != EVENT_COLUMNS:
+    if not steps or kind != ("table",) or tuple(db.column_names("events")) != Envelope.COLUMNS:
         raise DatabaseError(f"{path} is a SQLite database of another program, not a timeline")
 
 
