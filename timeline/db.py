@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -129,24 +128,6 @@ def connect(path: str | Path) -> Database:
     conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
     register_functions(conn)
     return Database(conn)
-
-
-block_numpy = False
-"""Set by the command line: import sqlite-utils without numpy, which it loads only to
-convert numpy values (about 50 ms); as a library, timeline leaves sqlite-utils as it is."""
-
-
-def load_sqlite_utils() -> Any:
-    """The sqlite_utils module, imported on first need (see :data:`block_numpy`)."""
-    if block_numpy and "numpy" not in sys.modules and "sqlite_utils" not in sys.modules:
-        sys.modules["numpy"] = None  # type: ignore[assignment]  # makes `import numpy` fail
-        try:
-            import sqlite_utils
-        finally:
-            del sys.modules["numpy"]
-    import sqlite_utils
-
-    return sqlite_utils
 
 
 @contextmanager

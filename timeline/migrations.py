@@ -8,16 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from timeline.db import (
-    GUARDS,
-    MIGRATION_SET,
-    REUSE_GUARD,
-    Database,
-    load_sqlite_utils,
-    run_script,
-)
+import sqlite_utils
 
-sqlite_utils = load_sqlite_utils()
+from timeline.db import GUARDS, MIGRATION_SET, REUSE_GUARD, Database, run_script
+
 migrations = sqlite_utils.Migrations(MIGRATION_SET)
 
 

@@ -17,8 +17,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import attrs
-
 from events.base import Event
 from events.codec import converter
 from events.ids import slugify
@@ -28,7 +26,7 @@ from timeline.db import Database, immediate, newer_tables
 from timeline.envelope import Envelope
 from timeline.errors import LogDamaged
 from timeline.log import EventLog, Problem, copy_log
-from timeline.service import fold_stream, paused_cycle_collector, stored_event
+from timeline.service import fold_stream, stored_event
 from timeline.tables import (
     SCHEMA,
     create_tables,
@@ -195,7 +193,7 @@ class Projector:
         interrupted leaves the old ones as they were. Refused (unless *force*) when the
         log no longer holds the event the tables were last brought up to.
         """
-        with paused_cycle_collector(), immediate(self.db):
+        with immediate(self.db):
             if not force:
                 self.keep_anchor()
             drop_tables(self.db)
@@ -228,17 +226,14 @@ class Projector:
         for envelope in chunk:
             recent.setdefault(envelope.stream, []).append(envelope)
         writer = _RowWriter(self.db)
-        # Stored events were validated when they were appended and the hash chain guards
-        # them since; validating them again on every fold would double the cost of a rebuild.
-        with attrs.validators.disabled():
-            for stream, envelopes in recent.items():
-                new = envelopes[0].stream_version == 1
-                if not new:
-                    envelopes = [*self.log.read(stream=stream, until_seq=start), *envelopes]
-                if stream.startswith("actor:"):
-                    writer.actor(stream, envelopes)
-                else:
-                    writer.development(stream, envelopes, new=new, known=known)
+        for stream, envelopes in recent.items():
+            new = envelopes[0].stream_version == 1
+            if not new:
+                envelopes = [*self.log.read(stream=stream, until_seq=start), *envelopes]
+            if stream.startswith("actor:"):
+                writer.actor(stream, envelopes)
+            else:
+                writer.development(stream, envelopes, new=new, known=known)
         writer.finish()
 
 

@@ -6,15 +6,12 @@ a refused event leaves the log exactly as it was.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-import gc
 import json
 import math
 import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from typing import IO, Any
 
 import attrs
@@ -34,7 +31,6 @@ from events.lifecycle import (
 )
 from events.registry import UnknownEventType, registry
 from events.state import DevelopmentState
-from events.values import slug_id
 from timeline.db import Database
 from timeline.envelope import Envelope
 from timeline.errors import DuplicateEvent, InvalidEvent, LogDamaged, VersionConflict
@@ -289,20 +285,8 @@ _NEEDS_PARTICIPANTS = ("MeetingHeld", "TalksHeld", "SummitHeld", "CallHeld")
 
 
 def _with_id(event: DevelopmentCreated, made: str) -> DevelopmentCreated:
-    """*event* with the id made for it from date and title.
-
-    Only the id changes, so only the id is checked: ``attrs.evolve`` would validate the
-    whole event again (dates, zones, every participant), which costs a large import more
-    than writing it.
-    """
-    try:
-        slug_id(event, None, made)
-    except ValueError as exc:
-        raise FieldError("development", str(exc)) from None
-    copied = copy.copy(event)
-    object.__setattr__(copied, "development", made)  # a frozen class, fresh copy
-    copied.check_own_id()
-    return copied
+    """*event* with the id made for it from date and title, checked as any given id is."""
+    return attrs.evolve(event, development=made)
 
 
 class _Decider:
@@ -471,24 +455,6 @@ class _Decider:
             )
 
 
-@contextmanager
-def paused_cycle_collector() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a batch (an import, a rebuild).
-
-    A batch allocates millions of short-lived objects and makes no reference cycles: the
-    collector's passes over them cost an import about an eighth of its time and free
-    nothing (peak memory is the same without them). Reference counting still frees
-    everything as usual; the collector resumes as it was afterwards.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def append(
     db: Database,
     submissions: Iterable[Submission],
@@ -509,7 +475,7 @@ def append(
     written: list[Envelope] = []  # what the projector folds next, as built
     if project:
         from timeline.projector import CHUNK, Projector  # it folds with this module
-    with paused_cycle_collector(), log.writing(keep=keep) as writer:
+    with log.writing(keep=keep) as writer:
         if project:
             Projector(db).keep_anchor()  # before writing, to report the log as it is
         decider = _Decider(writer)
