@@ -107,10 +107,11 @@ def _modules_loaded_by(args: list[str]) -> set[str]:
 def test_append_does_not_load_datasette_the_exporters_or_sqlite_utils(tmp_path: Path) -> None:
     db = str(tmp_path / "t.db")
     data = json.dumps({"title": "Call", "when": "2024-04-02", "participants": [{"name": "A"}]})
-    # A new file takes the schema steps, which sqlite-utils applies (without numpy).
-    assert _modules_loaded_by(["append", "CallHeld", "--data", data, "--db", db]) == {
-        "sqlite_utils"
-    }
+    # A new file takes the schema steps, which sqlite-utils applies (it imports numpy
+    # itself where numpy is installed); the everyday append that follows loads neither.
+    first = _modules_loaded_by(["append", "CallHeld", "--data", data, "--db", db])
+    assert "sqlite_utils" in first
+    assert first <= {"sqlite_utils", "numpy"}
     data = json.dumps({"title": "Call 2", "when": "2024-04-03", "participants": [{"name": "A"}]})
     assert _modules_loaded_by(["append", "CallHeld", "--data", data, "--db", db]) == set()
 
