@@ -18,8 +18,7 @@ from events.values import (
     to_country,
     to_tuple,
 )
-
-ACTOR_KINDS = ("person", "organization", "state")
+from events.vocabulary import ACTOR_KINDS
 
 
 @register

@@ -21,9 +21,10 @@ from cattrs.preconf.json import make_converter
 from events import actors as _actors  # noqa: F401
 from events import developments as _developments  # noqa: F401
 from events.base import Event, FieldError
-from events.lifecycle import CLEARABLE, Changes, DevelopmentsLinked, Updates
+from events.lifecycle import Changes, DevelopmentsLinked, Updates
 from events.registry import Registry, registry
 from events.values import Role, When
+from events.vocabulary import CLEARABLE
 
 converter = make_converter(forbid_extra_keys=True, omit_if_default=True)
 

@@ -25,17 +25,7 @@ from events.values import (
     to_country,
     to_tuple,
 )
-
-SCHEDULED_KINDS = (
-    "meeting",
-    "talks",
-    "summit",
-    "call",
-    "visit",
-    "dialogue",
-    "consultation",
-    "other",
-)
+from events.vocabulary import CLEARABLE, SCHEDULED_KINDS
 
 
 def check_timezone(_inst: Any, _attr: attrs.Attribute, value: str | None) -> None:
@@ -287,14 +277,4 @@ CREATION_TYPES: tuple[type[DevelopmentCreated], ...] = (
 )
 
 # The fields of a development that later events may change.
-SHARED_FIELDS = (
-    "title",
-    "when",
-    "timezone",
-    "summary",
-    "place",
-    "participants",
-    "sources",
-    "tags",
-    "part_of",
-)
+SHARED_FIELDS = ("title", "when", *CLEARABLE)

@@ -22,12 +22,7 @@ from events.values import (
     strip,
     to_tuple,
 )
-
-RELATIONS = ("part_of", "follows_up", "implements", "responds_to", "announced_in")
-
-# Fields whose value may be removed by a revision (null in `changes`); a title and a
-# date cannot: a development always has a title, and an unknown date is a postponement.
-CLEARABLE = ("timezone", "summary", "place", "participants", "sources", "tags", "part_of")
+from events.vocabulary import RELATIONS
 
 
 def _optional_tuple(value: Any) -> tuple | None:

@@ -22,6 +22,7 @@ from events.lifecycle import (
     DevelopmentsLinked,
 )
 from events.values import Participant, Place, Source, When
+from events.vocabulary import CLEARABLE
 
 
 @attrs.define
@@ -66,7 +67,7 @@ class DevelopmentState:
         return self.version - 1
 
 
-_SHARED = ("when", "timezone", "summary", "place", "participants", "sources", "tags", "part_of")
+_SHARED = ("when", *CLEARABLE)
 
 
 @functools.cache
@@ -74,6 +75,10 @@ def _extra_fields(cls: type[DevelopmentCreated]) -> tuple[str, ...]:
     """The fields of a creating event that only some kinds have (kept in ``extra``)."""
     common = (*_SHARED, "development", "title", "kind")
     return tuple(f.name for f in attrs.fields(cls) if f.name not in common)
+
+
+# What a cleared field holds: its default, an empty tuple for the lists and None otherwise.
+_EMPTY = {name: attrs.fields_dict(DevelopmentState)[name].default for name in CLEARABLE}
 
 
 def create(event: DevelopmentCreated, *, recorded_at: str) -> DevelopmentState:
@@ -112,7 +117,7 @@ def apply(state: DevelopmentState, event: Event, *, version: int, recorded_at: s
         for name, value in event.changes.values.given().items():
             setattr(state, name, value)
         for name in event.changes.cleared:
-            setattr(state, name, () if name in ("participants", "sources", "tags") else None)
+            setattr(state, name, _EMPTY[name])
     elif isinstance(event, DevelopmentRetracted):
         state.retracted, state.status_reason = True, event.reason
     elif isinstance(event, DevelopmentsLinked):

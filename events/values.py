@@ -6,12 +6,13 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Callable
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 import attrs
 
 from events.base import value
 from events.countries import is_alpha2
+from events.vocabulary import PRECISIONS, QUALIFIERS, Precision, Qualifier
 
 __all__ = [
     "MAX_ITEMS",
@@ -34,8 +35,6 @@ __all__ = [
     "to_tuple",
 ]
 
-Precision = Literal["year", "month", "day", "minute", "second"]
-Qualifier = Literal["uncertain", "approximate", "both"]
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
 # ---------------------------------------------------------------------------------------------
@@ -153,8 +152,6 @@ def slug_id(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 # When: the EDTF subset for historical dates
 # ---------------------------------------------------------------------------------------------
 
-_PRECISIONS: Final[tuple[Precision, ...]] = ("year", "month", "day", "minute", "second")
-_QUALIFIERS: Final[dict[str, Qualifier]] = {"?": "uncertain", "~": "approximate", "%": "both"}
 _FORMS: Final = "use YYYY, YYYY-MM, YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM], or an interval A/B"
 _PART_RE: Final = re.compile(
     r"(?P<year>[0-9]{4})"
@@ -198,12 +195,10 @@ class WhenPart:
     minute: int | None = None
     second: int | None = None
     offset: str | None = None
-    precision: Precision = attrs.field(validator=attrs.validators.in_(_PRECISIONS))
+    precision: Precision = attrs.field(validator=attrs.validators.in_(PRECISIONS))
     qualifier: Qualifier | None = attrs.field(
         default=None,
-        validator=attrs.validators.optional(
-            attrs.validators.in_(("uncertain", "approximate", "both"))
-        ),
+        validator=attrs.validators.optional(attrs.validators.in_(tuple(QUALIFIERS.values()))),
     )
 
     @property
@@ -364,8 +359,9 @@ def _parse_part(text: str, piece: str) -> WhenPart:
         raise _not_a_date(text)
     group = match.groupdict()
     number = {
-        key: (int(group[key]) if group[key] is not None else None)
-        for key in ("year", "month", "day", "hour", "minute", "second")
+        key: (int(digits) if digits is not None else None)
+        for key, digits in group.items()
+        if key not in ("offset", "qualifier")
     }
     year, month, day = number["year"], number["month"], number["day"]
     hour, minute, second = number["hour"], number["minute"], number["second"]
@@ -418,7 +414,7 @@ def _parse_part(text: str, piece: str) -> WhenPart:
         second=second,
         offset=offset,
         precision=precision,
-        qualifier=_QUALIFIERS[mark] if mark is not None else None,
+        qualifier=QUALIFIERS[mark] if mark is not None else None,
     )
 
 
@@ -465,7 +461,7 @@ class When:
     @property
     def precision(self) -> Precision:
         """Precision of the coarsest part."""
-        return min((part.precision for part in self.parts), key=_PRECISIONS.index)
+        return min((part.precision for part in self.parts), key=PRECISIONS.index)
 
     @property
     def qualifier(self) -> Qualifier | None:
