@@ -12,52 +12,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
 from typing import Any, Final
 
-from exports import _json
+from exports import _json, record
 
 __all__ = ["FIELDS", "FORMAT", "VERSION", "render", "schema"]
 
 FORMAT: Final = "timeline"
 VERSION: Final = 1
-FIELDS: Final = (
-    "id",
-    "kind",
-    "type",
-    "title",
-    "summary",
-    "status",
-    "status_reason",
-    "when",
-    "start",
-    "end",
-    "precision",
-    "qualifier",
-    "timezone",
-    "place",
-    "country",
-    "participants",
-    "sources",
-    "tags",
-    "points",
-    "parties",
-    "speaker",
-    "quote",
-    "visitor",
-    "host_country",
-    "part_of",
-    "announced_in",
-    "links",
-    "revision",
-    "created_at",
-    "updated_at",
-)
-"""The keys of each development, in the order written."""
-_LISTS: Final = {"participants", "sources", "tags", "points", "parties", "links"}
-_NESTED: Final = {
-    "participants": ("name", "role", "country"),
-    "sources": ("url", "title", "publisher", "published"),
-    "links": ("relation", "to"),
-}
-_PLACE: Final = ("id", "name", "city", "country", "lat", "lon")
+FIELDS: Final = record.FIELDS
+"""The keys of each development, in the order written: the export record's."""
 
 
 def render(
@@ -85,17 +47,18 @@ def render(
     return _json.stream(head, map(_development, records))
 
 
-def _development(record: Mapping[str, Any]) -> dict[str, Any]:
+def _development(development: Mapping[str, Any]) -> dict[str, Any]:
     """A record as the document holds it: every field, in order; missing lists empty."""
     out: dict[str, Any] = {}
     for key in FIELDS:
-        value = record.get(key)
-        if key in _LISTS:
+        value = development.get(key)
+        keys = record.NESTED.get(key)
+        if key in record.LISTS:
             value = list(value or ())
-            if key in _NESTED:
-                value = [_ordered(item, _NESTED[key]) for item in value]
-        elif key == "place" and value is not None:
-            value = _ordered(value, _PLACE)
+            if keys is not None:
+                value = [_ordered(item, keys) for item in value]
+        elif keys is not None and value is not None:
+            value = _ordered(value, keys)
         out[key] = value
     return out
 

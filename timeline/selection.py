@@ -14,19 +14,23 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
 from events.values import When
+from exports.record import FIELDS, Record
 from timeline.db import Database
 from timeline.errors import TimelineError
 
-_RECORD_SQL = """
-SELECT d.id, d.kind, d.type, d.title, d.summary, d.status, d.status_reason, d.[when],
-  d.start, d.[end], d.precision, d.qualifier, d.timezone,
-  d.country, d.part_of, d.announced_in, d.visitor, d.host_country, d.speaker, d.quote,
-  d.revision, d.created_at, d.updated_at,
+# The fields read as one JSON array, the last column: one parse instead of seven. The
+# other fields are columns of `developments`, selected first, in the order of the record;
+# _PICK puts all of them in that order.
+_JSON_FIELDS = ("place", "parties", "points", "participants", "sources", "tags", "links")
+_COLUMNS = tuple(key for key in FIELDS if key not in _JSON_FIELDS)
+_PICK = operator.itemgetter(*((*_COLUMNS, *_JSON_FIELDS).index(key) for key in FIELDS))
+_RECORD_SQL = f"""
+SELECT {", ".join(f"d.[{column}]" for column in _COLUMNS)},
   json_array(
     CASE WHEN d.place IS NULL THEN NULL ELSE json_object('id', p.id, 'name', p.name,
       'city', p.city, 'country', p.country, 'lat', d.latitude, 'lon', d.longitude) END,
@@ -43,44 +47,6 @@ SELECT d.id, d.kind, d.type, d.title, d.summary, d.status, d.status_reason, d.[w
       FROM (SELECT * FROM links WHERE from_development = d.id ORDER BY seq))))
 FROM developments d LEFT JOIN places p ON p.id = d.place
 """
-_RECORD_KEYS = (
-    "id",
-    "kind",
-    "type",
-    "title",
-    "summary",
-    "status",
-    "status_reason",
-    "when",
-    "start",
-    "end",
-    "precision",
-    "qualifier",
-    "timezone",
-    "place",
-    "country",
-    "part_of",
-    "announced_in",
-    "visitor",
-    "host_country",
-    "speaker",
-    "quote",
-    "parties",
-    "points",
-    "participants",
-    "sources",
-    "tags",
-    "links",
-    "revision",
-    "created_at",
-    "updated_at",
-)
-"""A record's keys, in order (the HTML export embeds records whole)."""
-# Read as one JSON array per row, the last column: one parse instead of seven. The other
-# columns come first, in the order of the record.
-_JSON_FIELDS = ("place", "parties", "points", "participants", "sources", "tags", "links")
-_COLUMNS = tuple(key for key in _RECORD_KEYS if key not in _JSON_FIELDS)
-_PICK = operator.itemgetter(*((*_COLUMNS, *_JSON_FIELDS).index(key) for key in _RECORD_KEYS))
 _ORDER = " ORDER BY d.start IS NULL, d.start, d.id"
 
 STATUSES = ("occurred", "scheduled", "postponed", "cancelled")
@@ -160,18 +126,18 @@ class Filters:
         }
 
 
-def _record(row: Sequence[Any]) -> dict[str, Any]:
-    return dict(zip(_RECORD_KEYS, _PICK((*row[:-1], *json.loads(row[-1]))), strict=True))
+def _record(row: Sequence[Any]) -> Record:
+    return cast(Record, dict(zip(FIELDS, _PICK((*row[:-1], *json.loads(row[-1]))), strict=True)))
 
 
-def records(conn: sqlite3.Connection, filters: Filters = Filters()) -> Iterator[dict[str, Any]]:
+def records(conn: sqlite3.Connection, filters: Filters = Filters()) -> Iterator[Record]:
     """The selected developments, by date (unknown dates last), streamed from the tables."""
     where, params = filters.where()
     for row in conn.execute(f"{_RECORD_SQL} WHERE {where}{_ORDER}", params):
         yield _record(row)
 
 
-def records_for(conn: sqlite3.Connection, ids: Sequence[str]) -> Iterator[dict[str, Any]]:
+def records_for(conn: sqlite3.Connection, ids: Sequence[str]) -> Iterator[Record]:
     """The developments with these ids, in the order given (unknown ids are left out)."""
     for start in range(0, len(ids), 500):
         batch = list(ids[start : start + 500])

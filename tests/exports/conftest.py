@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
+
+from exports.record import FIELDS, Record
 
 ARTICLE = {
     "url": "https://news.cgtn.com/news/2024-04-26/Xi-Jinping-urges-major-country-responsibilities-for-China-and-U-S--1tba2kmSAnu/p.html",
@@ -20,9 +22,13 @@ WANG = {"name": "Wang Yi", "role": "Foreign Minister", "country": "CN"}
 RECORDED = "2024-04-27T08:00:00.000000Z"
 
 
-def make_record(**overrides: Any) -> dict[str, Any]:
-    """A dated, occurred meeting with every key a record has; *overrides* replace keys."""
-    base: dict[str, Any] = {
+def make_record(**overrides: Any) -> Record:
+    """A dated, occurred meeting with every key a record has; *overrides* replace keys.
+
+    The keys come in the record's order (``exports.record.FIELDS``), as the selection
+    builds them.
+    """
+    values: dict[str, Any] = {
         "id": "2024-04-26-xi-jinping-meets-antony-blinken",
         "kind": "meeting",
         "type": "MeetingHeld",
@@ -61,13 +67,14 @@ def make_record(**overrides: Any) -> dict[str, Any]:
         "created_at": RECORDED,
         "updated_at": RECORDED,
     }
-    unknown = set(overrides) - set(base)
+    assert set(values) == set(FIELDS), "the meeting must give every field of the record"
+    unknown = set(overrides) - set(FIELDS)
     assert not unknown, f"not a record key: {unknown}"
-    base.update(overrides)
-    return copy.deepcopy(base)
+    values.update(overrides)
+    return cast(Record, copy.deepcopy({key: values[key] for key in FIELDS}))
 
 
-def _sample() -> list[dict[str, Any]]:
+def _sample() -> list[Record]:
     """Records like the bundled sample (Blinken in Beijing, April 2024), plus a few dates it lacks."""
     return [
         make_record(
@@ -227,13 +234,13 @@ def generated(count: int) -> Iterator[dict[str, Any]]:
 
 
 @pytest.fixture
-def record() -> Callable[..., dict[str, Any]]:
+def record() -> Callable[..., Record]:
     """The factory :func:`make_record`: ``record(**overrides)``."""
     return make_record
 
 
 @pytest.fixture
-def sample_records() -> list[dict[str, Any]]:
+def sample_records() -> list[Record]:
     """Sample-like records in export order; the last one has no date."""
     return _sample()
 

@@ -1,0 +1,66 @@
+"""The export record: one definition that the selection, every format and the tests share."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from pathlib import Path
+
+from exports import html, json_doc
+from exports import record as definition
+from timeline import service
+from timeline.selection import records
+
+
+def test_the_json_document_and_its_schema_follow_the_record() -> None:
+    development = json_doc.schema()["$defs"]["development"]
+    assert json_doc.FIELDS == definition.FIELDS
+    assert list(development["properties"]) == list(definition.FIELDS)
+    defs = json_doc.schema()["$defs"]
+    for field, name in (
+        ("place", "place"),
+        ("participants", "participant"),
+        ("sources", "source"),
+        ("links", "link"),
+    ):
+        assert definition.NESTED[field] == tuple(defs[name]["required"])
+    lists = {key for key, spec in development["properties"].items() if spec.get("type") == "array"}
+    assert lists == definition.LISTS
+
+
+def test_every_field_says_what_a_subscriber_gets() -> None:
+    tree = ast.parse(inspect.getsource(definition))
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        body = node.body
+        for at, statement in enumerate(body):
+            if isinstance(statement, ast.AnnAssign):
+                following = body[at + 1] if at + 1 < len(body) else None
+                documented = isinstance(following, ast.Expr) and isinstance(
+                    following.value, ast.Constant
+                )
+                assert documented, f"{node.name}.{ast.unparse(statement.target)} has no docstring"
+
+
+def test_the_selection_builds_the_record_in_order(db) -> None:
+    sample = Path(service.__file__).with_name("sample") / "blinken-beijing-2024-04.jsonl"
+    with sample.open(encoding="utf-8") as stream:
+        service.import_file(db, stream)
+    selected = list(records(db.conn))
+    assert len(selected) == 17
+    for one in selected:
+        assert tuple(one) == definition.FIELDS
+        if one["place"] is not None:
+            assert tuple(one["place"]) == definition.NESTED["place"]
+        for field in ("participants", "sources", "links"):
+            assert all(tuple(item) == definition.NESTED[field] for item in one[field])
+
+
+def test_the_tests_build_the_same_record(record) -> None:
+    assert tuple(record()) == definition.FIELDS
+
+
+def test_the_page_embeds_every_field_of_the_record() -> None:
+    # The page keeps its own historic key order (byte-identical pages), but no other set.
+    assert sorted(html._EMBEDDED) == sorted(definition.FIELDS)
