@@ -25,8 +25,8 @@ from events.values import Place
 from timeline.db import Database, immediate, newer_tables
 from timeline.envelope import Envelope
 from timeline.errors import LogDamaged
+from timeline.folding import fold_stream, stored_event
 from timeline.log import EventLog, Problem, copy_log
-from timeline.service import fold_stream, stored_event
 from timeline.tables import (
     SCHEMA,
     create_tables,

@@ -15,9 +15,9 @@ import attrs
 from timeline.db import Database, foreign_objects, missing_guards, snapshot
 from timeline.envelope import Envelope
 from timeline.errors import LogDamaged
+from timeline.folding import stored_event
 from timeline.log import EventLog, Problem, verify_chain
 from timeline.projector import Projector, anchor_problem, differences
-from timeline.service import stored_event
 
 _HEAD = re.compile(r"^(\d{1,19}):([0-9a-f]{64})$")
 
