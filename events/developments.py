@@ -276,5 +276,10 @@ CREATION_TYPES: tuple[type[DevelopmentCreated], ...] = (
     DevelopmentScheduled,
 )
 
+NEEDS_PARTICIPANTS: frozenset[str] = frozenset(
+    cls.TYPE for cls in CREATION_TYPES if issubclass(cls, _Encounter)
+)
+"""The types of development that always keep at least one participant (the encounters)."""
+
 # The fields of a development that later events may change.
 SHARED_FIELDS = ("title", "when", *CLEARABLE)

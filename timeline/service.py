@@ -11,7 +11,7 @@ import json
 import math
 import re
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 import attrs
@@ -20,21 +20,21 @@ import cattrs
 from events import state as fold
 from events.base import Event, FieldError
 from events.codec import canonical_json, describe_error, from_row, structure, unstructure
-from events.developments import DevelopmentCreated, DevelopmentScheduled
+from events.developments import NEEDS_PARTICIPANTS, DevelopmentCreated, DevelopmentScheduled
 from events.ids import development_id
 from events.lifecycle import (
-    DevelopmentCancelled,
-    DevelopmentHeld,
-    DevelopmentPostponed,
     DevelopmentRevised,
     DevelopmentsLinked,
 )
 from events.registry import UnknownEventType, registry
 from events.state import DevelopmentState
+from events.vocabulary import STATUS_PHRASES, TRANSITIONS
 from timeline.db import Database
 from timeline.envelope import Envelope
-from timeline.errors import DuplicateEvent, InvalidEvent, LogDamaged, VersionConflict
+from timeline.errors import DuplicateEvent, InvalidEvent, VersionConflict
+from timeline.folding import fold_stream
 from timeline.log import EventLog, Writer
+from timeline.projector import CHUNK, Projector
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _SUBMISSION_KEYS = {"type", "data", "id", "meta", "expected_version"}
@@ -270,18 +270,9 @@ def bad_text(value: Any, path: str = "") -> str | None:
     return None
 
 
-_STATUS_PHRASE = {
-    "occurred": "has already taken place",
-    "scheduled": "is still scheduled",
-    "postponed": "is postponed",
-    "cancelled": "was cancelled",
-}
-
-
 # Folded states the decider keeps (a cache: the rest are folded again from the log). Lifecycle
 # events tend to follow soon after what they are about; 5,000 keeps an import's memory flat.
 _STATES_KEPT = 5_000
-_NEEDS_PARTICIPANTS = ("MeetingHeld", "TalksHeld", "SummitHeld", "CallHeld")
 
 
 def _with_id(event: DevelopmentCreated, made: str) -> DevelopmentCreated:
@@ -383,14 +374,10 @@ class _Decider:
         if dev_id is None:  # an actor description: nothing to check against
             return
         current = self.existing(dev_id, "data.development", line)
-        allowed = {
-            DevelopmentHeld: ("scheduled", "postponed", "cancelled"),
-            DevelopmentPostponed: ("scheduled", "postponed"),
-            DevelopmentCancelled: ("scheduled", "postponed"),
-        }.get(type(event))
+        allowed = TRANSITIONS.get(event.TYPE)
         if allowed and current.status not in allowed:
             raise _refuse(
-                f"data.development: {dev_id!r} {_STATUS_PHRASE[current.status]}; "
+                f"data.development: {dev_id!r} {STATUS_PHRASES[current.status]}; "
                 f"{event.TYPE} applies to a development that is {' or '.join(allowed)}",
                 line,
             )
@@ -402,7 +389,7 @@ class _Decider:
                 raise _refuse("data.part_of: a development cannot be part of itself", line)
             self.existing(part_of, "data.part_of", line)
             self._no_loop(dev_id, part_of, "data.part_of", line)
-        if current.type in _NEEDS_PARTICIPANTS:
+        if current.type in NEEDS_PARTICIPANTS:
             cleared = isinstance(event, DevelopmentRevised) and (
                 "participants" in event.changes.cleared or event.changes.values.participants == ()
             )
@@ -473,8 +460,6 @@ def append(
     skipped: list[str] = []
     built: dict[int, Event] = {}
     written: list[Envelope] = []  # what the projector folds next, as built
-    if project:
-        from timeline.projector import CHUNK, Projector  # it folds with this module
     with log.writing(keep=keep) as writer:
         if project:
             Projector(db).keep_anchor()  # before writing, to report the log as it is
@@ -600,40 +585,3 @@ def development_history(
     """A development's current state and every event of its stream, oldest first."""
     history = list(EventLog(db).read(stream=dev_id))
     return fold_stream(history), history
-
-
-def fold_stream(
-    envelopes: Iterable[Envelope], known: Mapping[int, Event] | None = None
-) -> DevelopmentState | None:
-    """Fold a development stream's events, oldest first, into its current state.
-
-    *known* maps ``seq`` to events already built (by the append that wrote them), which
-    are then not read back from their stored form.
-    """
-    current: DevelopmentState | None = None
-    for envelope in envelopes:
-        event = (known or {}).get(envelope.seq) or stored_event(envelope)
-        if isinstance(event, DevelopmentCreated):
-            current = fold.create(event, recorded_at=envelope.recorded_at)
-        elif current is not None:
-            fold.apply(
-                current, event, version=envelope.stream_version, recorded_at=envelope.recorded_at
-            )
-    return current
-
-
-def stored_event(envelope: Envelope) -> Event:
-    """The event an envelope holds; LogDamaged naming its seq if it cannot be loaded.
-
-    The log refuses such events when they are appended, so one found here was written
-    by something else (and re-hashed to pass the chain): `verify` names it as well.
-    """
-    try:
-        return from_row(envelope.type, envelope.schema_version, envelope.data)
-    except UnknownEventType as exc:
-        raise LogDamaged(f"the stored event cannot be read: {exc}", seq=envelope.seq) from None
-    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
-        raise LogDamaged(
-            f"the stored {envelope.type} does not fit its type: {describe_error(exc)}",
-            seq=envelope.seq,
-        ) from None
