@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from events.codec import canonical_json, canonical_row, chain_hash, chain_hash_text
-from timeline.db import Database, immediate
+from timeline.connection import Database, immediate
 from timeline.envelope import Envelope
 from timeline.errors import InvalidEvent, LogDamaged
 

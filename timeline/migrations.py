@@ -10,7 +10,9 @@ from typing import Any
 
 import sqlite_utils
 
-from timeline.db import GUARDS, MIGRATION_SET, REUSE_GUARD, Database, run_script
+from timeline.connection import Database, run_script
+from timeline.schema import GUARDS, MIGRATION_SET, REUSE_GUARD
+from timeline.tables import create_tables
 
 migrations = sqlite_utils.Migrations(MIGRATION_SET)
 
@@ -42,8 +44,6 @@ def _event_log(db: Any) -> None:  # the sqlite_utils.Database migrations pass
 
 @migrations(name="0002_projection_tables")
 def _projection_tables(db: Any) -> None:
-    from timeline.tables import create_tables  # tables.py imports this module
-
     create_tables(db)
 
 

@@ -6,7 +6,7 @@ Every table here except those starting with ``_`` is a pure function of the log:
 
 from __future__ import annotations
 
-from timeline.db import Database, run_script
+from timeline.connection import Database, run_script
 
 SCHEMA = "7"
 """The shape of the tables: a whole number, kept as text in ``_projector_state.schema``.
