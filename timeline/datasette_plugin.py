@@ -37,6 +37,7 @@ from typing import Any, Final
 import attrs
 from datasette import hookimpl
 
+from exports import formats
 from timeline.db import register_functions
 from timeline.metadata import DESCRIPTION, TITLE, database_metadata
 
@@ -292,7 +293,10 @@ def _selection(sql: str, data: dict, table: str | None) -> tuple[str, str, dict[
     return column, inner.rstrip().rstrip(";"), params
 
 
-def _renderer(fmt: str, content_type: str) -> Any:
+def _renderer(export: formats.Format) -> Any:
+    """The ``render`` of Datasette's output renderer for *export*."""
+    fmt = export.extension
+
     async def render(
         datasette: Any,
         database: str,
@@ -335,14 +339,8 @@ def _renderer(fmt: str, content_type: str) -> Any:
                 return ids
             db = datasette.get_database(database)
             selected = await db.execute_fn(lambda conn: list(records_for(conn, ids)))
-            chunks = render_records(
-                selected,
-                "ical" if fmt == "ics" else fmt,
-                name=name,
-                domain=domain,
-                source=source,
-            )
-            return Answer(await asyncio.to_thread(encoded, chunks), 200, content_type)
+            chunks = render_records(selected, export.name, name=name, domain=domain, source=source)
+            return Answer(await asyncio.to_thread(encoded, chunks), 200, export.content_type)
 
         key = (fmt, table, query_name, sql, canonical(params), name, source, domain, cap)
         return (await cached(datasette, database, key, make)).as_dict()
@@ -353,16 +351,8 @@ def _renderer(fmt: str, content_type: str) -> Any:
 @hookimpl
 def register_output_renderer(datasette: Any) -> list[dict[str, Any]]:
     return [
-        {
-            "extension": "ics",
-            "render": _renderer("ics", "text/calendar; charset=utf-8"),
-            "can_render": can_render,
-        },
-        {
-            "extension": "timelinejs",
-            "render": _renderer("timelinejs", "application/json; charset=utf-8"),
-            "can_render": can_render,
-        },
+        {"extension": export.extension, "render": _renderer(export), "can_render": can_render}
+        for export in formats.renderers()
     ]
 
 

@@ -8,19 +8,21 @@ import os
 import secrets
 import stat
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import attrs
 
+from exports import formats
 from timeline.db import Database
 from timeline.errors import TimelineError
 from timeline.projector import catch_up
 from timeline.selection import Filters, log_position, records
 from timeline.selection import as_of as as_of_tables
 
-FORMATS = ("ical", "json", "timelinejs", "html")
+FORMATS = tuple(formats.REGISTRY)
+"""The names of the export formats (``exports.formats`` lists them with the rest)."""
 
 
 def render(
@@ -34,7 +36,7 @@ def render(
     source: str | None = None,
 ) -> Iterator[str]:
     """The chunks of one export of the tables behind *conn*."""
-    position = log_position(conn) if fmt == "json" else None
+    position = log_position(conn) if formats.get(fmt).positioned else None
     return render_records(
         records(conn, filters),
         fmt,
@@ -48,40 +50,29 @@ def render(
 
 
 def render_records(
-    selected: Iterable[dict[str, Any]],
+    selected: Iterable[Mapping[str, Any]],
     fmt: str,
     *,
     name: str,
     domain: str = "timeline.invalid",
     source: str | None = None,
-    position: dict[str, Any] | None = None,
-    filters: dict[str, Any] | None = None,
+    position: Mapping[str, Any] | None = None,
+    filters: Mapping[str, Any] | None = None,
     as_of: str | None = None,
 ) -> Iterator[str]:
-    """The chunks of *fmt* for records already selected (the CLI's and Datasette's)."""
-    if fmt == "ical":
-        from exports import ical
+    """The chunks of *fmt* for records already selected (the CLI's and Datasette's).
 
-        return ical.render(selected, name=name, domain=domain, source=source)
-    if fmt == "json":
-        from exports import json_doc
-
-        return json_doc.render(
-            selected,
-            position=position or {"seq": 0, "hash": ""},
-            filters=filters or {},
-            as_of=as_of,
-            title=name,
-        )
-    if fmt == "timelinejs":
-        from exports import timelinejs
-
-        return timelinejs.render(selected, title=name)
-    if fmt == "html":
-        from exports import html
-
-        return html.render(selected, title=name)
-    raise ValueError(f"unknown export format {fmt!r}; formats: {', '.join(FORMATS)}")
+    Raise ValueError for a format ``exports.formats`` does not list.
+    """
+    context = formats.Context(
+        title=name,
+        domain=domain,
+        source=source,
+        position=position or {"seq": 0, "hash": ""},
+        filters=filters or {},
+        as_of=as_of,
+    )
+    return formats.get(fmt).render(selected, context)
 
 
 def export_to(
