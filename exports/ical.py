@@ -30,7 +30,7 @@ from icalendar import Calendar, Component, Timezone, vText
 from icalendar.timezone.tzid import tzid_from_tzinfo
 
 from events.values import WhenPart
-from exports import _dates
+from exports import _dates, _words
 
 __all__ = ["render"]
 
@@ -53,7 +53,6 @@ _DURATION_RE: Final = re.compile(
 _NEWLINE_RE: Final = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 # RFC 5545 TEXT admits no control character but HTAB (3.3.11); newlines are handled above.
 _CONTROL_RE: Final = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
-_HTTP_RE: Final = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.IGNORECASE)
 
 
 def render(
@@ -154,7 +153,7 @@ def _header(*, name: str, description: str | None, source: str | None, refresh: 
     calendar.add("refresh-interval", _Literal(refresh), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", _Literal(refresh))
     if source:
-        if not _is_http(source):
+        if not _words.is_http(source):
             raise ValueError(f"{source!r} is not an http(s) URL")
         calendar.add("source", _Literal(source), parameters={"VALUE": "URI"})
     text = _serialize(calendar)
@@ -205,7 +204,7 @@ def _event(record: Mapping[str, Any], domain: str, zones: _Zones) -> tuple[str, 
         lines.append(f"DTSTAMP:{updated or created}")
     lines.append(f"UID:{escape(str(record['id']) + '@' + domain)}")
     lines.append(f"SEQUENCE:{int(record.get('revision') or 0)}")
-    categories = _unique([record.get("kind"), *(record.get("tags") or ())])
+    categories = _words.unique([record.get("kind"), *(record.get("tags") or ())])
     if categories:
         lines.append(f"CATEGORIES:{','.join(escape(c) for c in categories)}")
     if created:
@@ -301,25 +300,16 @@ def _utc(text: str | None) -> str | None:
     return _date_time(moment.astimezone(dt.UTC))
 
 
-def _is_http(url: object) -> bool:
-    return isinstance(url, str) and _HTTP_RE.fullmatch(url) is not None
-
-
 def _first_url(record: Mapping[str, Any]) -> str | None:
     sources = record.get("sources") or ()
     url = sources[0].get("url") if sources else None
-    return url if _is_http(url) else None
-
-
-def _unique(values: Iterable[str | None]) -> list[str]:
-    """Non-empty values, first occurrence only, in order."""
-    return list(dict.fromkeys(value for value in values if value))
+    return url if _words.is_http(url) else None
 
 
 def _location(place: Mapping[str, Any] | None) -> str:
     if not place:
         return ""
-    return ", ".join(_unique([place.get("name"), place.get("city"), place.get("country")]))
+    return ", ".join(_words.unique([place.get("name"), place.get("city"), place.get("country")]))
 
 
 def _number(value: float) -> str:
@@ -336,25 +326,18 @@ def _geo(place: Mapping[str, Any] | None) -> str | None:
     return f"{_number(lat)};{_number(lon)}"
 
 
-def _participant(person: Mapping[str, Any]) -> str:
-    details = ", ".join(_unique([person.get("role"), person.get("country")]))
-    name = person.get("name") or ""
-    return f"{name} ({details})" if details else name
-
-
 def _source(source: Mapping[str, Any]) -> str:
     """``Title — Publisher, date: URL``, leaving out what is unknown."""
-    said = ", ".join(_unique([source.get("publisher"), source.get("published")]))
-    label = " — ".join(_unique([source.get("title"), said]))
+    label = " — ".join(_words.unique([source.get("title"), _words.published_by(source)]))
     url = source.get("url") or ""
     return f"{label}: {url}" if label else url
 
 
 def _status(record: Mapping[str, Any]) -> str | None:
-    status, reason = record.get("status"), record.get("status_reason")
-    if status in (None, "occurred") and not reason:
+    found = _words.status(record)
+    if found is None:
         return None
-    word = (status or "status").capitalize()
+    word, reason = found
     return f"{word}: {reason}" if reason else f"{word}."
 
 
@@ -368,15 +351,9 @@ def _description(record: Mapping[str, Any], start: WhenPart, end: WhenPart) -> s
         blocks.append(record["summary"])
     participants = record.get("participants") or ()
     if participants:
-        lines = [f"- {_participant(person)}" for person in participants]
+        lines = [f"- {_words.participant(person)}" for person in participants]
         blocks.append("\n".join(["Participants:", *lines]))
-    facts = []
-    if record.get("visitor"):
-        facts.append(f"Visitor: {record['visitor']}")
-    if record.get("host_country"):
-        facts.append(f"Host country: {record['host_country']}")
-    if record.get("parties"):
-        facts.append(f"Parties: {', '.join(record['parties'])}")
+    facts = _words.facts(record)
     if facts:
         blocks.append("\n".join(facts))
     points = record.get("points") or ()

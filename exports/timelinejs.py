@@ -26,11 +26,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final
 
 from events.values import WhenPart
-from exports import _dates, _json
+from exports import _dates, _json, _words
 
 __all__ = ["render"]
 
-_HTTP_RE: Final = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.IGNORECASE)
 _MEDIA_RE: Final = re.compile(
     r"https?://(?:"
     r"[^?#]+\.(?:jpe?g|png|gif|webp|svg)(?:[?#].*)?"  # an image file
@@ -103,15 +102,11 @@ def _date(part: WhenPart, timezone: str | None) -> dict[str, str]:
     return date
 
 
-def _is_http(url: object) -> bool:
-    return isinstance(url, str) and _HTTP_RE.fullmatch(url) is not None
-
-
 def _media(sources: Iterable[Mapping[str, Any]]) -> dict[str, str] | None:
     """The first source TimelineJS shows as media by itself, with its title and publisher."""
     for source in sources:
         url = source.get("url")
-        if _is_http(url) and _MEDIA_RE.fullmatch(url):
+        if _words.is_http(url) and _MEDIA_RE.fullmatch(url):
             media = {"url": url}
             if source.get("title"):
                 media["caption"] = html.escape(source["title"])
@@ -129,51 +124,35 @@ def _paragraphs(text: str) -> str:
     )
 
 
-def _join(values: Iterable[str | None], sep: str = ", ") -> str:
-    return sep.join(dict.fromkeys(value for value in values if value))
-
-
-def _participant(person: Mapping[str, Any]) -> str:
-    details = _join([person.get("role"), person.get("country")])
-    name = html.escape(person.get("name") or "")
-    return f"{name} ({html.escape(details)})" if details else name
-
-
 def _source(source: Mapping[str, Any]) -> str:
     url, label = source.get("url"), source.get("title") or source.get("url") or ""
-    if _is_http(url):
+    if _words.is_http(url):
         link = (
             f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">'
             f"{html.escape(label)}</a>"
         )
     else:
         link = html.escape(label)
-    said = _join([source.get("publisher"), source.get("published")])
+    said = _words.published_by(source)
     return f"{link} ({html.escape(said)})" if said else link
 
 
 def _text(record: Mapping[str, Any]) -> str:
     """The slide's HTML: status, summary, people, points, quote and sources, all escaped."""
     parts: list[str] = []
-    status, reason = record.get("status"), record.get("status_reason")
-    if status not in (None, "occurred") or reason:
-        word = html.escape((status or "status").capitalize())
+    status = _words.status(record)
+    if status is not None:
+        word, reason = status
         said = f": {html.escape(reason)}" if reason else ""
-        parts.append(f"<p><strong>{word}</strong>{said}</p>")
+        parts.append(f"<p><strong>{html.escape(word)}</strong>{said}</p>")
     parts.append(_paragraphs(record.get("summary") or ""))
     participants = record.get("participants") or ()
     if participants:
-        names = ", ".join(_participant(person) for person in participants)
+        names = ", ".join(html.escape(_words.participant(person)) for person in participants)
         parts.append(f"<p>Participants: {names}</p>")
-    facts = []
-    if record.get("visitor"):
-        facts.append(f"Visitor: {html.escape(record['visitor'])}")
-    if record.get("host_country"):
-        facts.append(f"Host country: {html.escape(record['host_country'])}")
-    if record.get("parties"):
-        facts.append(f"Parties: {html.escape(', '.join(record['parties']))}")
+    facts = _words.facts(record)
     if facts:
-        parts.append(f"<p>{'; '.join(facts)}</p>")
+        parts.append(f"<p>{'; '.join(html.escape(fact) for fact in facts)}</p>")
     points = record.get("points") or ()
     if points:
         items = "".join(f"<li>{html.escape(point)}</li>" for point in points)

@@ -1,0 +1,55 @@
+"""Words the text formats (iCalendar, TimelineJS) say alike, as plain text.
+
+Each format escapes or lays out these strings its own way; what they say is decided
+here once, so that a calendar entry and a timeline slide describe a development alike.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+_HTTP_RE: Final = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.IGNORECASE)
+
+
+def is_http(url: object) -> bool:
+    """Whether *url* is an http(s) URL, the only kind the formats make links from."""
+    return isinstance(url, str) and _HTTP_RE.fullmatch(url) is not None
+
+
+def unique(values: Iterable[str | None]) -> list[str]:
+    """Non-empty values, first occurrence only, in order."""
+    return list(dict.fromkeys(value for value in values if value))
+
+
+def participant(person: Mapping[str, Any]) -> str:
+    """``Name (Role, CC)``, leaving out what is unknown."""
+    details = ", ".join(unique([person.get("role"), person.get("country")]))
+    name = person.get("name") or ""
+    return f"{name} ({details})" if details else name
+
+
+def published_by(source: Mapping[str, Any]) -> str:
+    """``Publisher, date`` of a source, leaving out what is unknown."""
+    return ", ".join(unique([source.get("publisher"), source.get("published")]))
+
+
+def status(record: Mapping[str, Any]) -> tuple[str, str | None] | None:
+    """The status word and its reason, worth saying unless it simply occurred."""
+    word, reason = record.get("status"), record.get("status_reason")
+    if word in (None, "occurred") and not reason:
+        return None
+    return (word or "status").capitalize(), reason or None
+
+
+def facts(record: Mapping[str, Any]) -> list[str]:
+    """A visit's and an agreement's facts: ``Visitor: …``, ``Host country: …``, ``Parties: …``."""
+    found = []
+    if record.get("visitor"):
+        found.append(f"Visitor: {record['visitor']}")
+    if record.get("host_country"):
+        found.append(f"Host country: {record['host_country']}")
+    if record.get("parties"):
+        found.append(f"Parties: {', '.join(record['parties'])}")
+    return found
