@@ -6,8 +6,12 @@ Decisions a reader may notice:
   and a Content-Security-Policy lets only those two run (by their hashes), so nothing in
   the data can load or execute anything, and the page works offline.
 - The records are embedded whole as JSON in ``<script type="application/json"
-  id="timeline-data">``: ``{"title": ..., "developments": [records], "dates": [...]}``,
-  where ``dates[i]`` is ``{"text", "note"}`` for a dated development (the date in words
+  id="timeline-data">``: ``{"title": ..., "vocabulary": {...}, "developments": [records],
+  "dates": [...]}``. ``vocabulary`` holds the words of ``events/vocabulary.py`` the script
+  shows, each with its name on the page, in display order: ``kinds``, ``statuses`` and
+  ``relations`` (``{"part_of": "Part of", ...}``) and ``qualifiers`` (``{"uncertain":
+  {"mark": "?", "words": "date uncertain"}, ...}``); the script has no list of its own.
+  ``dates[i]`` is ``{"text", "note"}`` for a dated development (the date in words
   as the other exports write it, e.g. ``c. May 2024`` and ``Date known to the month,
   approximate: May 2024``) and null otherwise. Every ``</`` in the JSON is written
   ``<\\/`` and every ``<!--`` as ``\\u003c!--``, which JSON reads back unchanged but which
@@ -28,6 +32,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
 from typing import Any, Final
 
+from events.vocabulary import KINDS, QUALIFIERS, RELATIONS, STATUSES
 from exports import _dates
 
 __all__ = ["render"]
@@ -149,7 +154,7 @@ def render(
         css=css,
         data_id=_DATA_ID,
     )
-    yield f'{{"title":{_json(title)},"developments":['
+    yield f'{{"title":{_json(title)},"vocabulary":{_vocabulary()},"developments":['
     dates: list[dict[str, str | None] | None] = []
     for index, record in enumerate(records):
         dates.append(_date(record))
@@ -162,6 +167,30 @@ def _in_page_order(record: Mapping[str, Any]) -> dict[str, Any]:
     ordered = {key: record[key] for key in _EMBEDDED if key in record}
     ordered.update(record)
     return ordered
+
+
+@functools.cache
+def _vocabulary() -> str:
+    """The words the script shows and their names on the page, as embedded JSON."""
+    marks = {name: mark for mark, name in QUALIFIERS.items()}
+    # EDTF writes "both" as "%"; the page shows "?~", which a reader of "?" and "~" can read.
+    marks["both"] = marks["uncertain"] + marks["approximate"]
+    return _json(
+        {
+            "kinds": {kind: _label(kind) for kind in KINDS},
+            "statuses": {status: _label(status) for status in STATUSES},
+            "relations": {relation: _label(relation) for relation in RELATIONS},
+            "qualifiers": {
+                name: {"mark": mark, "words": f"date {_dates.QUALIFIER_WORDS[name]}"}
+                for name, mark in marks.items()
+            },
+        }
+    )
+
+
+def _label(word: str) -> str:
+    """A word of the vocabulary as the page names it: ``follows_up`` is "Follows up"."""
+    return word.replace("_", " ").capitalize()
 
 
 def _date(record: Mapping[str, Any]) -> dict[str, str | None] | None:

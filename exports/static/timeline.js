@@ -20,12 +20,6 @@
   var LABEL_LIMIT = 250; // labels only when at most this many developments are in view
   var MIN_SPAN = 2 * DAY; // the closest zoom: two days across the chart
   var RELAYOUT_MS = 120;
-  var KINDS = ["meeting", "talks", "summit", "call", "visit", "agreement", "statement", "dialogue", "consultation", "other"];
-  var KIND_NAMES = {
-    meeting: "Meeting", talks: "Talks", summit: "Summit", call: "Call", visit: "Visit",
-    agreement: "Agreement", statement: "Statement", dialogue: "Dialogue",
-    consultation: "Consultation", other: "Other"
-  };
   var KIND_SHAPES = {
     meeting: "circle", talks: "square", summit: "triangle", call: "diamond", visit: "hexagon",
     agreement: "down", statement: "plus", dialogue: "circle", consultation: "square", other: "diamond"
@@ -38,14 +32,6 @@
     hexagon: "M-6.5,0L-3.25,-5.6H3.25L6.5,0L3.25,5.6H-3.25Z",
     down: "M0,6.5L6.5,-5.5H-6.5Z",
     plus: "M-2.5,-6.5h5v4h4v5h-4v4h-5v-4h-4v-5h4Z"
-  };
-  var STATUSES = ["occurred", "scheduled", "postponed", "cancelled"];
-  var STATUS_NAMES = { occurred: "Occurred", scheduled: "Scheduled", postponed: "Postponed", cancelled: "Cancelled" };
-  var QUAL_MARKS = { uncertain: "?", approximate: "~", both: "?~" };
-  var QUAL_WORDS = { uncertain: "date uncertain", approximate: "date approximate", both: "date uncertain and approximate" };
-  var RELATIONS = {
-    part_of: "Part of", follows_up: "Follows up", implements: "Implements",
-    responds_to: "Responds to", announced_in: "Announced in"
   };
   var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
   var STEPS = [
@@ -84,8 +70,11 @@
     values.forEach(function (v) { if (v && !seen.has(v)) { seen.add(v); out.push(v); } });
     return out;
   }
+  function own(obj, key) { return Object.prototype.hasOwnProperty.call(obj, key); }
+  function table(value) { return value && typeof value === "object" && !Array.isArray(value) ? value : {}; }
   function kindName(kind) {
-    return KIND_NAMES[kind] || (kind ? kind.charAt(0).toUpperCase() + kind.slice(1) : "Other");
+    if (own(KIND_NAMES, kind) && KIND_NAMES[kind]) return str(KIND_NAMES[kind]);
+    return kind ? kind.charAt(0).toUpperCase() + kind.slice(1) : "Other";
   }
   var regionNames = null;
   try { regionNames = new Intl.DisplayNames(["en"], { type: "region" }); } catch (err) { regionNames = null; }
@@ -142,6 +131,15 @@
     broken.hidden = false;
     return;
   }
+  // The words of the record come with the data (exports/html.py), each with its name on
+  // the page, in display order; the script keeps no list of its own.
+  var vocabulary = table(payload.vocabulary);
+  var KIND_NAMES = table(vocabulary.kinds);
+  var KINDS = Object.keys(KIND_NAMES);
+  var STATUS_NAMES = table(vocabulary.statuses);
+  var STATUSES = Object.keys(STATUS_NAMES);
+  var RELATIONS = table(vocabulary.relations);
+  var QUALIFIERS = table(vocabulary.qualifiers);
   var records = list(payload.developments);
   var dateWords = list(payload.dates);
   var items = records.map(makeItem);
@@ -164,7 +162,7 @@
       i: i, r: r, id: str(r.id) || "development-" + i,
       kind: kind, kindClass: KIND_SHAPES[kind] ? kind : "other",
       status: STATUSES.indexOf(r.status) >= 0 ? r.status : "occurred",
-      q: QUAL_MARKS[r.qualifier] ? r.qualifier : null,
+      q: own(QUALIFIERS, r.qualifier) ? r.qualifier : null,
       title: str(r.title) || str(r.id) || "Untitled development",
       words: dateWords[i] && typeof dateWords[i] === "object" ? dateWords[i] : null,
       parent: null, children: [], vp: null, kids: [],
@@ -208,7 +206,7 @@
 
   function ariaLabel(it) {
     var parts = [it.title, kindName(it.kind) + ", " + it.dateText];
-    if (it.q) parts.push(QUAL_WORDS[it.q]);
+    if (it.q) parts.push(str(QUALIFIERS[it.q].words));
     if (it.status !== "occurred") parts.push(STATUS_NAMES[it.status].toLowerCase());
     if (it.vp) parts.push("part of " + it.vp.title);
     return parts.join("; ");
@@ -635,7 +633,7 @@
     if (it.status === "cancelled") { node.strike = svg("line", { "class": "strike" }); g.appendChild(node.strike); }
     if (it.q) {
       node.badge = svg("text", { "class": "badge", y: 4 });
-      node.badge.textContent = QUAL_MARKS[it.q];
+      node.badge.textContent = str(QUALIFIERS[it.q].mark);
       g.appendChild(node.badge);
     }
     if (it.status === "postponed") { node.flag = svg("path", { "class": "flag" }); g.appendChild(node.flag); }
@@ -858,7 +856,7 @@
       section(box, "Related");
       var rel = el("ul", "links");
       links.forEach(function (l) {
-        var li = el("li", null, (RELATIONS[l.relation] || str(l.relation)) + ": ");
+        var li = el("li", null, ((own(RELATIONS, l.relation) && str(RELATIONS[l.relation])) || str(l.relation)) + ": ");
         var target = byId.get(str(l.to));
         li.appendChild(target ? itemButton(target) : doc.createTextNode(str(l.to)));
         rel.appendChild(li);

@@ -174,7 +174,54 @@ def test_text_is_kept_as_written(record: Any) -> None:
 
 def test_an_empty_selection_is_a_working_page() -> None:
     data = embedded(page([]))
-    assert data == {"title": "Diplomatic timeline", "developments": [], "dates": []}
+    assert data == {
+        "title": "Diplomatic timeline",
+        "vocabulary": VOCABULARY,
+        "developments": [],
+        "dates": [],
+    }
+
+
+# What the page's script shows, from events/vocabulary.py (written out: the test's own copy).
+VOCABULARY = {
+    "kinds": {
+        "meeting": "Meeting",
+        "talks": "Talks",
+        "summit": "Summit",
+        "call": "Call",
+        "visit": "Visit",
+        "agreement": "Agreement",
+        "statement": "Statement",
+        "dialogue": "Dialogue",
+        "consultation": "Consultation",
+        "other": "Other",
+    },
+    "statuses": {
+        "occurred": "Occurred",
+        "scheduled": "Scheduled",
+        "postponed": "Postponed",
+        "cancelled": "Cancelled",
+    },
+    "relations": {
+        "part_of": "Part of",
+        "follows_up": "Follows up",
+        "implements": "Implements",
+        "responds_to": "Responds to",
+        "announced_in": "Announced in",
+    },
+    "qualifiers": {
+        "uncertain": {"mark": "?", "words": "date uncertain"},
+        "approximate": {"mark": "~", "words": "date approximate"},
+        "both": {"mark": "?~", "words": "date uncertain and approximate"},
+    },
+}
+
+
+def test_the_script_gets_the_vocabularies_in_display_order() -> None:
+    vocabulary = embedded(page([]))["vocabulary"]
+    assert vocabulary == VOCABULARY
+    assert list(vocabulary["kinds"]) == list(VOCABULARY["kinds"])
+    assert list(vocabulary["statuses"]) == list(VOCABULARY["statuses"])
 
 
 def test_records_are_streamed(many_records: Any) -> None:
