@@ -19,7 +19,6 @@ from timeline.db import Database
 from timeline.errors import TimelineError
 from timeline.projector import catch_up
 from timeline.selection import Filters, log_position, records
-from timeline.selection import as_of as as_of_tables
 
 FORMATS = tuple(formats.REGISTRY)
 """The names of the export formats (``exports.formats`` lists them with the rest)."""
@@ -88,24 +87,88 @@ def export_to(
 ) -> None:
     """Write an export to *output* (``-`` for stdout); a file appears whole or not at all.
 
-    The output is checked before anything is read or written: the database itself (under
-    any name, a link to it, its ``-wal``/``-shm`` files) and any other SQLite file are
-    refused. A regular file (or a new one) is replaced atomically and keeps its mode and,
-    where the caller may, its owner; a symlink is written through to its target; a FIFO,
+    Checks the request (:func:`prepare_export`), brings the tables up to the end of the
+    log, then runs the export, which only reads. A caller that brings the tables up to
+    date itself (the service) calls the two ends on its own.
+    """
+    export = prepare_export(
+        db, fmt, output, as_of=as_of, name=name, domain=domain, source=source, **options
+    )
+    catch_up(db)
+    export.write(db)
+
+
+def prepare_export(
+    db: Database,
+    fmt: str,
+    output: str,
+    *,
+    as_of: str | None = None,
+    name: str,
+    domain: str,
+    source: str | None = None,
+    **options: Any,
+) -> Export:
+    """An export to *output* (``-`` for stdout), checked before anything is read or written.
+
+    Raises ValueError for an unknown format or a bad filter date, and TimelineError for
+    an output that writing would lose data to: the database itself (under any name, a
+    link to it, its ``-wal``/``-shm`` files) or any other SQLite file.
+    """
+    return Export(
+        format=formats.get(fmt),
+        filters=Filters(**options),
+        target=None if output == "-" else output_target(db, output),
+        as_of=as_of,
+        name=name,
+        domain=domain,
+        source=source,
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Export:
+    """One checked export: which format, what, where to. Writing it reads the database only.
+
+    A regular file (or a new one) is replaced atomically and keeps its mode and, where
+    the caller may, its owner; a symlink is written through to its target; a FIFO,
     device or socket is written in place. A write that fails raises TimelineError and
     leaves an existing file as it was. A closed stdout pipe (``| head``) raises
     BrokenPipeError, which the command line ends quietly with status 1, as Unix tools do.
     """
-    filters = Filters(**options)
-    target = None if output == "-" else output_target(db, output)
-    catch_up(db)
-    with contextlib.ExitStack() as stack:
-        conn = stack.enter_context(as_of_tables(db, as_of)) if as_of else db.conn
-        chunks = render(conn, fmt, filters, name=name, domain=domain, as_of=as_of, source=source)
-        if target is None:
-            write_stdout(chunks)
-        else:
-            target.write(chunks)
+
+    format: formats.Format
+    filters: Filters
+    target: OutputTarget | None
+    """Where the text goes; None for stdout."""
+    as_of: str | None
+    """The ``--as-of`` point: the export shows the log as it stood then."""
+    name: str
+    domain: str
+    source: str | None
+
+    def write(self, db: Database) -> None:
+        """Read the tables of *db* (or the log as it stood at ``as_of``) and write the export."""
+        with contextlib.ExitStack() as stack:
+            if self.as_of:
+                from timeline.as_of import tables_as_of
+
+                conn = stack.enter_context(tables_as_of(db, self.as_of))
+            else:
+                conn = db.conn
+            chunks = render(
+                conn,
+                self.format.name,
+                self.filters,
+                name=self.name,
+                domain=self.domain,
+                as_of=self.as_of,
+                source=self.source,
+            )
+            if self.target is None:
+                write_stdout(chunks)
+            else:
+                self.target.write(chunks)
 
 
 def write_stdout(chunks: Iterable[str]) -> None:

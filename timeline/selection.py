@@ -8,20 +8,14 @@ from __future__ import annotations
 
 import json
 import operator
-import os
 import sqlite3
-import tempfile
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any, cast
 
 import attrs
 
 from events.values import When
 from exports.record import FIELDS, Record
-from timeline.db import Database
-from timeline.errors import TimelineError
 
 # The fields read as one JSON array, the last column: one parse instead of seven. The
 # other fields are columns of `developments`, selected first, in the order of the record;
@@ -157,46 +151,3 @@ def log_position(conn: sqlite3.Connection) -> dict[str, Any]:
         "WHERE s.name = 'tables'"
     ).fetchone()
     return {"seq": row[0], "hash": row[1]} if row else {"seq": 0, "hash": ""}
-
-
-@contextmanager
-def as_of(db: Database, point: str) -> Iterator[sqlite3.Connection]:
-    """A scratch copy of the tables as the log stood at *point* (a ``seq`` or a UTC time).
-
-    With a time, the events recorded at or before it are taken.
-    """
-    from timeline.log import copy_log
-    from timeline.projector import Projector
-
-    if point.isascii() and point.isdigit():
-        head = db.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
-        if int(point) > head:
-            raise TimelineError(f"--as-of: seq {point} is past the end of the log (seq {head})")
-        until: dict[str, Any] = {"until_seq": int(point)}
-    else:
-        until = {"until_recorded_at": _utc(point)}
-    handle, path = tempfile.mkstemp(prefix="timeline-as-of-", suffix=".db")
-    os.close(handle)
-    try:
-        scratch = copy_log(db, Path(path), **until)
-        Projector(scratch).catch_up()
-        yield scratch.conn
-        scratch.close()
-    finally:
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(path + suffix).unlink(missing_ok=True)
-
-
-def _utc(point: str) -> str:
-    """A time as the log writes it, so that text comparison orders it correctly."""
-    import datetime as dt
-
-    try:
-        moment = dt.datetime.fromisoformat(point.replace("Z", "+00:00"))
-    except ValueError:
-        raise TimelineError(
-            f"--as-of: {point!r} is neither a seq nor a time like 2024-04-26T08:30:00Z"
-        ) from None
-    if moment.tzinfo is None:
-        raise TimelineError(f"--as-of: {point!r} needs a time zone, e.g. a trailing Z for UTC")
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
