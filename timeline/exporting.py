@@ -74,26 +74,14 @@ def render_records(
     return formats.get(fmt).render(selected, context)
 
 
-def export_to(
-    db: Database,
-    fmt: str,
-    output: str,
-    *,
-    as_of: str | None = None,
-    name: str,
-    domain: str,
-    source: str | None = None,
-    **options: Any,
-) -> None:
+def export_to(db: Database, fmt: str, output: str, **request: Any) -> None:
     """Write an export to *output* (``-`` for stdout); a file appears whole or not at all.
 
-    Checks the request (:func:`prepare_export`), brings the tables up to the end of the
-    log, then runs the export, which only reads. A caller that brings the tables up to
-    date itself (the service) calls the two ends on its own.
+    Checks the request (:func:`prepare_export`, which takes the same arguments), brings
+    the tables up to the end of the log, then runs the export, which only reads. A caller
+    that brings the tables up to date itself calls the two ends on its own.
     """
-    export = prepare_export(
-        db, fmt, output, as_of=as_of, name=name, domain=domain, source=source, **options
-    )
+    export = prepare_export(db, fmt, output, **request)
     catch_up(db)
     export.write(db)
 
