@@ -5,6 +5,9 @@ Decisions a reader may notice:
 - One file, no network: the stylesheet and the script (``exports/static/``) are inlined,
   and a Content-Security-Policy lets only those two run (by their hashes), so nothing in
   the data can load or execute anything, and the page works offline.
+- The script is its modules (``exports/static/timeline/``, plain files, no build step)
+  joined in a fixed order inside one function, so that their names stay out of the page's
+  global scope; each module is one namespace object that the later ones use.
 - The records are embedded whole as JSON in ``<script type="application/json"
   id="timeline-data">``: ``{"title": ..., "vocabulary": {...}, "developments": [records],
   "dates": [...]}``. ``vocabulary`` holds the words of ``events/vocabulary.py`` the script
@@ -38,6 +41,18 @@ from exports import _dates
 __all__ = ["render"]
 
 _DATA_ID: Final = "timeline-data"
+# The script's modules, each using only those before it: helpers, the data read into
+# items, the layout (these three need no DOM: tests/exports/test_exports_layout.py runs
+# them under Node), the drawing, the details panel, the input, and the start.
+SCRIPT_MODULES: Final = (
+    "util.js",
+    "data.js",
+    "layout.js",
+    "draw.js",
+    "details.js",
+    "input.js",
+    "main.js",
+)
 # The order the page has always embedded a record's keys in (the script reads them by
 # name): kept so that the same records still give the same bytes. Keys a record has
 # beyond these follow, in the record's own order.
@@ -147,7 +162,7 @@ def render(
     Every record is embedded (the undated ones make the page's "Date unknown" list).
     Raise ValueError for a record whose dates are malformed, as the other exports do.
     """
-    css, js = _static("timeline.css"), _static("timeline.js")
+    css, js = _static("timeline.css"), _script()
     yield _HEAD.format(
         policy=html.escape(_policy(css, js)),
         title=html.escape(title),
@@ -212,9 +227,16 @@ def _json(value: Any) -> str:
 
 
 @functools.cache
+def _script() -> str:
+    """The page's script: its modules in order, inside one function (see the module doc)."""
+    modules = "\n".join(_static(f"timeline/{name}") for name in SCRIPT_MODULES)
+    return f"(function () {{\n{modules}}})();\n"
+
+
+@functools.cache
 def _static(name: str) -> str:
     """A file of ``exports/static``; it must not be able to end its own element."""
-    text = resources.files(__package__).joinpath("static", name).read_text("utf-8")
+    text = resources.files(__package__).joinpath("static", *name.split("/")).read_text("utf-8")
     if "</" in text or "<!--" in text:
         raise ValueError(f"exports/static/{name} contains '</' or '<!--', which would break out")
     return text
