@@ -14,11 +14,13 @@ __all__ = [
     "ACTOR_KINDS",
     "CAMEO",
     "CLEARABLE",
+    "HELD_KINDS",
     "KINDS",
     "PARTICIPANT_FIELDS",
     "PRECISIONS",
     "QUALIFIERS",
     "RELATIONS",
+    "SCHEDULED_CAMEO",
     "SCHEDULED_KINDS",
     "SOURCE_FIELDS",
     "STATUSES",
@@ -28,7 +30,7 @@ __all__ = [
     "Qualifier",
 ]
 
-KINDS: Final[tuple[str, ...]] = (
+HELD_KINDS: Final[tuple[str, ...]] = (
     "meeting",
     "talks",
     "summit",
@@ -36,11 +38,11 @@ KINDS: Final[tuple[str, ...]] = (
     "visit",
     "agreement",
     "statement",
-    "dialogue",
-    "consultation",
-    "other",
 )
-"""Every kind of development, in display order: the held kinds first, then scheduled-only ones."""
+"""The kinds of what took place, one for each event type that records one (MeetingHeld...)."""
+
+KINDS: Final[tuple[str, ...]] = (*HELD_KINDS, "dialogue", "consultation", "other")
+"""Every kind of development, in display order: the held kinds, then the scheduled-only ones."""
 
 SCHEDULED_KINDS: Final[tuple[str, ...]] = tuple(
     kind for kind in KINDS if kind not in ("agreement", "statement")
@@ -117,3 +119,6 @@ CAMEO: Final[dict[str, tuple[str, str | None]]] = {
 
 CAMEO 010 "make statement" has no PLOVER type; "other" has no code.
 """
+
+SCHEDULED_CAMEO: Final[tuple[str, str]] = ("036", "AGREE")
+"""CAMEO code and PLOVER type of any planned development: express intent to meet or negotiate."""

@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+
+from events.vocabulary import (
+    ACTOR_KINDS,
+    HELD_KINDS,
+    KINDS,
+    PRECISIONS,
+    QUALIFIERS,
+    RELATIONS,
+    STATUSES,
+)
+
+
+def _either(words: Iterable[str]) -> str:
+    """*words* as prose: "a, b or c"."""
+    *rest, last = words
+    return f"{', '.join(rest)} or {last}" if rest else last
+
 
 TITLE = "Diplomatic timeline"
 DESCRIPTION = (
@@ -13,18 +31,17 @@ DESCRIPTION = (
 DEVELOPMENT_COLUMNS = {
     "id": "The development's id, a readable slug of its date and title",
     "seq": "The log position of the event that recorded it",
-    "kind": "meeting, talks, summit, call, visit, agreement, statement; for planned ones "
-    "also dialogue, consultation, other",
+    "kind": f"{', '.join(HELD_KINDS)}; for planned ones also {', '.join(KINDS[len(HELD_KINDS) :])}",
     "type": "The type of the event that recorded it",
     "title": "What happened, in one line",
     "summary": "A few sentences on what happened",
-    "status": "occurred, scheduled, postponed or cancelled",
+    "status": _either(STATUSES),
     "status_reason": "Why it was postponed or cancelled",
     "when": "The date as recorded (EDTF: 2024, 2024-04, 2024-04-26, intervals, ? ~ %)",
     "start": "First day (or instant) it covers",
     "end": "Last day (or instant) it covers, inclusive",
-    "precision": "year, month, day, minute or second: how exactly the date is known",
-    "qualifier": "uncertain (?), approximate (~) or both (%)",
+    "precision": f"{_either(PRECISIONS)}: how exactly the date is known",
+    "qualifier": _either(f"{name} ({mark})" for mark, name in QUALIFIERS.items()),
     "timezone": "IANA time zone of the place",
     "place": "Where it happened",
     "place_name": "The place's name as recorded",
@@ -72,7 +89,7 @@ CANNED_QUERIES: dict[str, dict[str, Any]] = {
     },
     "involving_actor": {
         "title": "Everything involving one actor",
-        "description": "Developments in which a person, organization or state took part, "
+        "description": f"Developments in which a {_either(ACTOR_KINDS)} took part, "
         "spoke or visited (the name as written, any case).",
         "sql": (
             "select id, title, kind, status, [when], start, country from developments\n"
@@ -159,7 +176,7 @@ def database_metadata() -> dict[str, Any]:
                     "id": "Slug of the name",
                     "name": "The name",
                     "native_name": "The name in its own script, e.g. 王毅",
-                    "kind": "person, organization or state",
+                    "kind": _either(ACTOR_KINDS),
                     "country": "ISO 3166-1 alpha-2",
                     "roles": "Roles held (JSON list of title, organization, from, to)",
                     "described": "1 if an ActorDescribed event describes it",
@@ -219,7 +236,7 @@ def database_metadata() -> dict[str, Any]:
                 "columns": {
                     "seq": "Log position of the event that linked them",
                     "from_development": "The development the relation starts from",
-                    "relation": "part_of, follows_up, implements, responds_to or announced_in",
+                    "relation": _either(RELATIONS),
                     "to_development": "The related development",
                 },
             },

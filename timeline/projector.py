@@ -22,6 +22,7 @@ from events.codec import converter
 from events.ids import slugify
 from events.state import DevelopmentState
 from events.values import Place
+from events.vocabulary import CAMEO, SCHEDULED_CAMEO
 from timeline.db import Database, immediate, newer_tables
 from timeline.envelope import Envelope
 from timeline.errors import LogDamaged
@@ -39,20 +40,6 @@ from timeline.tables import (
 NAME = "tables"
 CHUNK = 5_000
 
-# CAMEO codes (and the PLOVER event types they fall under) for each kind, so the data
-# joins GDELT, ICEWS and POLECAT. CAMEO 010 "make statement" has no PLOVER type.
-CAMEO: dict[str, tuple[str, str | None]] = {
-    "meeting": ("040", "CONSULT"),
-    "dialogue": ("040", "CONSULT"),
-    "consultation": ("040", "CONSULT"),
-    "summit": ("040", "CONSULT"),
-    "call": ("041", "CONSULT"),
-    "visit": ("042", "CONSULT"),
-    "talks": ("046", "CONSULT"),
-    "agreement": ("057", "AGREE"),
-    "statement": ("010", None),
-}
-SCHEDULED_CAMEO = ("036", "AGREE")  # express intent to meet or negotiate
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
 _NGRAM = 8
