@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from events.values import When, WhenPart
+from events.vocabulary import PRECISIONS
 
 MONTHS: Final = (
     "January",
@@ -29,7 +30,6 @@ MONTHS: Final = (
     "November",
     "December",
 )
-PRECISIONS: Final = ("year", "month", "day", "minute", "second")
 EN_DASH: Final = "\u2013"  # joins the ends of a range, as typeset dates do
 QUALIFIER_WORDS: Final = {
     "uncertain": "uncertain",

@@ -43,8 +43,6 @@ FROM developments d LEFT JOIN places p ON p.id = d.place
 """
 _ORDER = " ORDER BY d.start IS NULL, d.start, d.id"
 
-STATUSES = ("occurred", "scheduled", "postponed", "cancelled")
-
 
 def _date(value: str | None, end: bool) -> str | None:
     if value is None:
