@@ -28,25 +28,25 @@ nothing until an event is appended.
 from __future__ import annotations
 
 import asyncio
-import json
-import re
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable
-from typing import Any, Final
+from typing import Any
 
-import attrs
 from datasette import hookimpl
 
 from exports import formats
 from timeline.db import register_functions
 from timeline.metadata import DESCRIPTION, TITLE, database_metadata
-
-_ATTRIBUTE = "_timeline_databases"
-
-
-def timeline_databases(datasette: Any) -> set[str]:
-    """The names of the served databases that are timelines."""
-    return getattr(datasette, _ATTRIBUTE, set())
+from timeline.renderings import (
+    ID_COLUMNS,
+    Answer,
+    cached,
+    can_render,
+    canonical,
+    encoded,
+    ids_within,
+    max_developments,
+    remember_timelines,
+    timeline_databases,
+)
 
 
 @hookimpl
@@ -59,7 +59,7 @@ def startup(datasette: Any) -> Any:
             tables = set(await database.table_names())
             if {"events", "developments"} <= tables:
                 found.add(name)
-        setattr(datasette, _ATTRIBUTE, found)
+        remember_timelines(datasette, found)
 
     return find_timelines
 
@@ -78,219 +78,6 @@ def get_metadata(datasette: Any, key: str, database: str | None, table: str | No
     if len(datasette.databases) - ("_internal" in datasette.databases) == len(names):
         metadata.update(title=TITLE, description=DESCRIPTION)
     return metadata
-
-
-# --- bounded work per request: a cap on one response, a cache of renderings -------------
-
-MAX_DEVELOPMENTS: Final = 5_000
-"""The default of the ``max_developments`` setting."""
-CACHE_ENTRIES: Final = 8
-CACHE_BYTES: Final = 64 * 1024 * 1024
-"""What one Datasette keeps of its renderings: this many, this many bytes of bodies in all
-(the newest is kept whatever its size, so that repeating it costs nothing)."""
-_RENDERINGS = "_timeline_renderings"
-# Read before rendering: a rendering is at least as new as the head it is filed under.
-# The tables' position too, in case they were behind the log when it was read.
-_HEAD_SQL = """
-SELECT (SELECT seq FROM events ORDER BY seq DESC LIMIT 1),
-  (SELECT hash FROM events ORDER BY seq DESC LIMIT 1),
-  (SELECT position FROM _projector_state WHERE name = 'tables')
-"""
-
-
-@attrs.frozen
-class Answer:
-    """One response of a renderer or of the timeline page, as kept in the cache."""
-
-    body: bytes
-    status: int
-    content_type: str
-    keep: bool = True
-    """False for an answer that may change without a new event (a query that failed)."""
-
-    @classmethod
-    def text(cls, line: str, status: int, *, keep: bool = True) -> Answer:
-        """A one-line plain-text answer."""
-        return cls(f"{line}\n".encode(), status, "text/plain; charset=utf-8", keep)
-
-    def as_dict(self) -> dict[str, Any]:
-        """The answer as an output renderer returns it."""
-        return {"body": self.body, "status_code": self.status, "content_type": self.content_type}
-
-
-def max_developments(config: dict[str, Any]) -> int | Answer:
-    """The cap on developments per response, or a 500 naming a setting that is not one."""
-    value = config.get("max_developments", MAX_DEVELOPMENTS)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        return Answer.text(
-            "The timeline plugin's max_developments setting must be a whole number of at "
-            f"least 1, not {value!r}",
-            500,
-            keep=False,
-        )
-    return value
-
-
-def too_many(what: str, selected: int, cap: int) -> Answer:
-    """The 400 for a selection over the cap: a calendar cut short would mislead."""
-    return Answer.text(
-        f"{what} at most {cap:,} developments and this selection has {selected:,}: "
-        "filter it further, or raise the timeline plugin's max_developments setting",
-        400,
-    )
-
-
-def encoded(chunks: Any) -> bytes:
-    """The UTF-8 body of an export's chunks (run in a worker thread: it takes a while)."""
-    return "".join(chunks).encode("utf-8")
-
-
-class Renderings:
-    """The last few answers of one Datasette instance, each made once however many ask.
-
-    Used only from the server's event loop: no lock is needed, and none is held across
-    an ``await`` except through the future that requests arriving meanwhile wait on.
-    """
-
-    def __init__(self, *, entries: int = CACHE_ENTRIES, budget: int = CACHE_BYTES) -> None:
-        self._answers: OrderedDict[Hashable, Answer] = OrderedDict()
-        self._making: dict[Hashable, asyncio.Future[None]] = {}
-        self._entries = entries
-        self._budget = budget
-        self._bytes = 0
-
-    async def get(self, key: Hashable, make: Callable[[], Awaitable[Answer]]) -> Answer:
-        """The answer kept under *key*, else the one *make* gives (kept if it may be)."""
-        while True:
-            answer = self._answers.get(key)
-            if answer is not None:
-                self._answers.move_to_end(key)
-                return answer
-            making = self._making.get(key)
-            if making is None:
-                break
-            # Another request is making it; shielded, so that our going away leaves it be.
-            await asyncio.shield(making)
-        done = asyncio.get_running_loop().create_future()
-        self._making[key] = done
-        try:
-            answer = await make()
-        finally:
-            del self._making[key]
-            done.set_result(None)
-        if answer.keep:
-            self._keep(key, answer)
-        return answer
-
-    def _keep(self, key: Hashable, answer: Answer) -> None:
-        old = self._answers.pop(key, None)
-        if old is not None:
-            self._bytes -= len(old.body)
-        self._answers[key] = answer
-        self._bytes += len(answer.body)
-        while len(self._answers) > 1 and (
-            len(self._answers) > self._entries or self._bytes > self._budget
-        ):
-            _key, dropped = self._answers.popitem(last=False)
-            self._bytes -= len(dropped.body)
-
-
-def renderings(datasette: Any) -> Renderings:
-    """This Datasette's renderings (made on first use: a plugin keeps no global state)."""
-    found = getattr(datasette, _RENDERINGS, None)
-    if found is None:
-        found = Renderings()
-        setattr(datasette, _RENDERINGS, found)
-    return found
-
-
-async def cached(
-    datasette: Any, database: str, key: tuple, make: Callable[[], Awaitable[Answer]]
-) -> Answer:
-    """The answer for *key* as the log of *database* stands now, made only if not kept."""
-    try:
-        results = await datasette.get_database(database).execute(_HEAD_SQL)
-    except Exception:  # no head to key on (tables of another shape): make it every time
-        return await make()
-    return await renderings(datasette).get((database, *key, *results.first()), make)
-
-
-def canonical(params: dict[str, Any]) -> str:
-    """Query parameters as one string, the same for the same parameters in any order."""
-    return json.dumps(params, sort_keys=True, default=str)
-
-
-# --- renderers: .ics and .timelinejs on tables, filtered views and queries ----------------
-
-ID_COLUMNS = ("id", "development")
-_LIMIT = re.compile(r"\s+limit\s+\d+(\s+offset\s+\d+)?\s*$", re.IGNORECASE)
-
-
-def can_render(columns: list[str], table: str | None = None) -> bool:
-    """Any table or query with the development id column can be rendered.
-
-    Not the log itself: its ``id`` column holds event ids, not developments.
-    """
-    return table != "events" and any(column in columns for column in ID_COLUMNS)
-
-
-async def selected_ids(
-    datasette: Any, database: str, sql: str, data: dict, *, table: str | None = None
-) -> list[str]:
-    """The ids of the whole selection, not only of the page Datasette shows.
-
-    A table page's SQL ends in the page size Datasette added: that limit goes. A query's
-    own SQL is kept as written, limit and all.
-    """
-    column, inner, params = _selection(sql, data, table)
-    results = await datasette.get_database(database).execute(
-        f"select [{column}] from (\n{inner}\n)", params, truncate=False
-    )
-    seen: dict[str, None] = {}
-    for row in results.rows:
-        if row[0] is not None:
-            seen.setdefault(str(row[0]))
-    return list(seen)
-
-
-async def selected_count(
-    datasette: Any, database: str, sql: str, data: dict, *, table: str | None = None
-) -> int:
-    """How many developments :func:`selected_ids` would give, counted without fetching them."""
-    column, inner, params = _selection(sql, data, table)
-    results = await datasette.get_database(database).execute(
-        f"select count(distinct [{column}]) from (\n{inner}\n)", params
-    )
-    return results.first()[0]
-
-
-async def ids_within(
-    datasette: Any, database: str, sql: str, data: dict, table: str | None, cap: int, what: str
-) -> list[str] | Answer:
-    """The selection's ids, or the 400 saying that there are more than *cap* of them.
-
-    Counted first, so that a selection over the cap is never fetched; checked again after
-    the fetch, for developments added in between.
-    """
-    count = await selected_count(datasette, database, sql, data, table=table)
-    if count <= cap:
-        ids = await selected_ids(datasette, database, sql, data, table=table)
-        if len(ids) <= cap:
-            return ids
-        count = len(ids)
-    return too_many(what, count, cap)
-
-
-def _selection(sql: str, data: dict, table: str | None) -> tuple[str, str, dict[str, Any]]:
-    """The id column, the SQL of the whole selection, and its parameters."""
-    params = (data.get("query") or {}).get("params") or {}
-    columns = data.get("columns") or []
-    column = next(c for c in ID_COLUMNS if c in columns)
-    inner = sql.strip()
-    if table is not None:
-        inner = _LIMIT.sub("", inner)
-    # On lines of their own, so that a trailing `-- comment` cannot swallow the bracket.
-    return column, inner.rstrip().rstrip(";"), params
 
 
 def _renderer(export: formats.Format) -> Any:

@@ -7,7 +7,8 @@ asks Datasette for that table page's SQL, then runs it without its limit, as the
 ``_facet``, ``_col``, …) are dropped. The developments come in export order, so the page
 of an unfiltered table is byte for byte ``timeline export html``.
 
-Hooked in by ``timeline.datasette_plugin`` (``register_routes`` and ``table_actions``).
+Hooked in by ``timeline.datasette_plugin`` (``register_routes`` and ``table_actions``);
+what it shares with the renderers is in ``timeline.renderings``.
 """
 
 from __future__ import annotations
@@ -15,16 +16,22 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 from urllib.parse import parse_qsl, urlencode
 
 from datasette.utils import tilde_decode, tilde_encode
 from datasette.utils.asgi import NotFound, Response
 
 from timeline.metadata import TITLE
-
-if TYPE_CHECKING:
-    from timeline.datasette_plugin import Answer
+from timeline.renderings import (
+    Answer,
+    cached,
+    canonical,
+    encoded,
+    ids_within,
+    max_developments,
+    timeline_databases,
+)
 
 __all__ = ["ROUTE", "TABLE", "selection_args", "table_action", "timeline_page", "timeline_url"]
 
@@ -81,8 +88,6 @@ def table_action(
     datasette: Any, database: str, table: str, request: Any
 ) -> list[dict[str, str]] | None:
     """The "Timeline view" link of a timeline database's developments table, else None."""
-    from timeline.datasette_plugin import timeline_databases
-
     if table != TABLE or database not in timeline_databases(datasette):
         return None
     query_string = request.query_string if request is not None else ""
@@ -98,15 +103,6 @@ async def timeline_page(datasette: Any, request: Any) -> Response:
     renderers' answers, after the permission checks and the table page's own request.
     """
     from exports import html
-    from timeline.datasette_plugin import (
-        Answer,
-        cached,
-        canonical,
-        encoded,
-        ids_within,
-        max_developments,
-        timeline_databases,
-    )
 
     try:
         db = datasette.get_database(route=tilde_decode(request.url_vars["database"]))

@@ -20,13 +20,13 @@ import httpx
 import icalendar
 import pytest
 from datasette.app import Datasette
+from support import import_sample
 
 import timeline.selection
 from timeline import service
-from timeline.datasette_plugin import Answer, Renderings
+from timeline.renderings import Answer, Renderings
 from timeline.db import open_db
 
-SAMPLE = Path(service.__file__).with_name("sample") / "blinken-beijing-2024-04.jsonl"
 STATEMENTS = "/timeline/developments.ics?kind=statement"
 RENDERINGS = {
     "ics": "/timeline/developments.ics?kind=statement",
@@ -40,8 +40,7 @@ def sample(tmp_path: Path, plugin) -> Path:
     """The sample (17 developments, 8 of them statements) in timeline.db, plugin on."""
     path = tmp_path / "timeline.db"
     db = open_db(path)
-    with SAMPLE.open(encoding="utf-8") as stream:
-        service.import_file(db, stream)
+    import_sample(db)
     db.close()
     return path
 
