@@ -246,10 +246,29 @@ def _format(exc: BaseException, _type: Any) -> str:
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_]+")
 
 
-def describe_error(exc: BaseException, path: str = "data") -> str:
+class Problem(str):
+    """``field: message``, one line, that also carries its two parts.
+
+    A string, so that it reads and compares as the line it always was; callers that name
+    fields in their own terms (the command line's flags) read :attr:`field` and
+    :attr:`message` instead of taking the line apart.
+    """
+
+    field: str
+    """The dotted path of the field at fault, e.g. ``data.participants[0].country``."""
+    message: str
+    """What is wrong with it."""
+
+    def __new__(cls, field: str, message: str) -> Problem:
+        line = super().__new__(cls, f"{field}: {message}")
+        line.field, line.message = field, message
+        return line
+
+
+def describe_error(exc: BaseException, path: str = "data") -> Problem:
     """One line naming the first field at fault, e.g. ``data.participants[0].country: ...``."""
     if isinstance(exc, FieldError) and not isinstance(exc, cattrs.BaseValidationError):
-        return f"{path}.{exc.field}: {exc.message}"
+        return Problem(f"{path}.{exc.field}", exc.message)
     first = cattrs.transform_error(exc, path=path, format_exception=_format)[0]
     message, _, where = first.rpartition(" @ ")
     where = ".".join(
@@ -258,4 +277,4 @@ def describe_error(exc: BaseException, path: str = "data") -> str:
     if message.startswith("\x00"):
         _, field, message = message.split("\x00", 2)
         where = f"{where}.{field}"
-    return f"{where}: {message}"
+    return Problem(where, message)

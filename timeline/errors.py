@@ -14,10 +14,15 @@ class DatabaseError(TimelineError):
 class InvalidEvent(TimelineError):
     """An event was refused: a field is missing or wrong, or it contradicts the log."""
 
-    def __init__(self, message: str, *, line: int | None = None) -> None:
+    def __init__(self, message: str, *, line: int | None = None, field: str | None = None) -> None:
         self.line = line
-        self.detail = message
-        super().__init__(f"line {line}: {message}" if line is not None else message)
+        self.field = field
+        """The dotted path of the field at fault (``data.participants[0].country``), if one is."""
+        self.message = message
+        """What is wrong, without the field or the line."""
+        self.detail = f"{field}: {message}" if field is not None else message
+        """The field and what is wrong, without the line."""
+        super().__init__(f"line {line}: {self.detail}" if line is not None else self.detail)
 
 
 class VersionConflict(InvalidEvent):

@@ -19,7 +19,14 @@ import cattrs
 
 from events import state as fold
 from events.base import Event, FieldError
-from events.codec import canonical_json, describe_error, from_row, structure, unstructure
+from events.codec import (
+    Problem,
+    canonical_json,
+    describe_error,
+    from_row,
+    structure,
+    unstructure,
+)
 from events.developments import NEEDS_PARTICIPANTS, DevelopmentCreated, DevelopmentScheduled
 from events.ids import development_id
 from events.lifecycle import (
@@ -85,8 +92,8 @@ class Outcome:
     last_seq: int | None = None
 
 
-def _refuse(message: str, line: int | None) -> InvalidEvent:
-    return InvalidEvent(message, line=line)
+def _refuse(message: str, line: int | None, field: str | None = None) -> InvalidEvent:
+    return InvalidEvent(message, line=line, field=field)
 
 
 def parse_submission(obj: Any, *, line: int | None = None, plain: bool = False) -> Submission:
@@ -105,7 +112,7 @@ def parse_submission(obj: Any, *, line: int | None = None, plain: bool = False) 
             raise _refuse(f"{name}: nested deeper than {MAX_DEPTH} levels", line)
     problem = None if plain else bad_text(obj)
     if problem is not None:
-        raise _refuse(problem, line)
+        raise _refuse(problem.message, line, problem.field)
     unknown = sorted(set(obj) - _SUBMISSION_KEYS - _LOG_KEYS)
     if unknown:
         name = unknown[0] if _PLAIN_NAME.fullmatch(unknown[0]) else repr(unknown[0])
@@ -145,7 +152,8 @@ def parse_submission(obj: Any, *, line: int | None = None, plain: bool = False) 
     except UnknownEventType as exc:
         raise _refuse(f"type: {exc}", line) from None
     except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
-        raise _refuse(describe_error(exc, "data"), line) from None
+        problem = describe_error(exc, "data")
+        raise _refuse(problem.message, line, problem.field) from None
     claimed = {k: obj[k] for k in ("seq", "stream", "hash") if k in obj}
     return Submission(type_, event, event_id, meta, expected, recorded_at, claimed, line)
 
@@ -246,7 +254,7 @@ def _looks_plain(line: str) -> bool:
     return True
 
 
-def bad_text(value: Any, path: str = "") -> str | None:
+def bad_text(value: Any, path: str = "") -> Problem | None:
     """The first string in *value* (keys too) that is not plain text, as ``path: problem``."""
     if isinstance(value, str):
         found = _BAD_CHARACTER.search(value)
@@ -254,7 +262,9 @@ def bad_text(value: Any, path: str = "") -> str | None:
             return None
         char = found.group()
         what = "an unpaired surrogate" if "\ud800" <= char <= "\udfff" else "a control character"
-        return f"{path or 'value'}: contains {what} ({char.encode('unicode_escape').decode()})"
+        return Problem(
+            path or "value", f"contains {what} ({char.encode('unicode_escape').decode()})"
+        )
     if isinstance(value, dict):
         for key, item in value.items():
             name = key if _PLAIN_NAME.fullmatch(str(key)) else repr(key)
@@ -300,9 +310,9 @@ class _Decider:
     def existing(self, dev_id: str, field: str, line: int | None) -> DevelopmentState:
         current = self.state(dev_id)
         if current is None:
-            raise _refuse(f"{field}: there is no development {dev_id!r}", line)
+            raise _refuse(f"there is no development {dev_id!r}", line, field)
         if current.retracted:
-            raise _refuse(f"{field}: development {dev_id!r} was retracted", line)
+            raise _refuse(f"development {dev_id!r} was retracted", line, field)
         return current
 
     def decide(self, sub: Submission) -> tuple[Event, str] | None:
@@ -336,9 +346,10 @@ class _Decider:
         current = self.writer.stream_version(stream)
         if sub.expected_version is not None and sub.expected_version != current:
             raise VersionConflict(
-                f"expected_version: stream {stream} is at version {current}, "
+                f"stream {stream} is at version {current}, "
                 f"not {sub.expected_version}; nothing was written",
                 line=sub.line,
+                field="expected_version",
             )
 
     def _creation(self, event: DevelopmentCreated, sub: Submission) -> DevelopmentCreated:
@@ -347,16 +358,17 @@ class _Decider:
             made = development_id(event.title, event.when)
             if self.writer.stream_version(made):
                 raise _refuse(
-                    f"data.development: the id made from date and title, {made!r}, is taken; "
+                    f"the id made from date and title, {made!r}, is taken; "
                     "give the development an id of its own",
                     line,
+                    "data.development",
                 )
             try:
                 event = _with_id(event, made)
             except FieldError as exc:
-                raise _refuse(f"data.{exc}", line) from None
+                raise _refuse(exc.message, line, f"data.{exc.field}") from None
         elif self.writer.stream_version(event.development):
-            raise _refuse(f"data.development: {event.development!r} already exists", line)
+            raise _refuse(f"{event.development!r} already exists", line, "data.development")
         if event.part_of is not None:
             self.existing(event.part_of, "data.part_of", line)
         if isinstance(event, DevelopmentScheduled) and event.announced_in is not None:
@@ -377,16 +389,17 @@ class _Decider:
         allowed = TRANSITIONS.get(event.TYPE)
         if allowed and current.status not in allowed:
             raise _refuse(
-                f"data.development: {dev_id!r} {STATUS_PHRASES[current.status]}; "
+                f"{dev_id!r} {STATUS_PHRASES[current.status]}; "
                 f"{event.TYPE} applies to a development that is {' or '.join(allowed)}",
                 line,
+                "data.development",
             )
         part_of = getattr(event, "part_of", None)
         if isinstance(event, DevelopmentRevised):
             part_of = event.changes.values.part_of
         if part_of is not None:
             if part_of == dev_id:
-                raise _refuse("data.part_of: a development cannot be part of itself", line)
+                raise _refuse("a development cannot be part of itself", line, "data.part_of")
             self.existing(part_of, "data.part_of", line)
             self._no_loop(dev_id, part_of, "data.part_of", line)
         if current.type in NEEDS_PARTICIPANTS:
@@ -395,7 +408,7 @@ class _Decider:
             )
             if cleared or getattr(event, "participants", None) == ():
                 field = "data.changes.participants" if cleared else "data.participants"
-                raise _refuse(f"{field}: a {current.kind} needs at least one participant", line)
+                raise _refuse(f"a {current.kind} needs at least one participant", line, field)
         when = getattr(event, "when", None)
         zone = getattr(event, "timezone", None) or current.timezone
         if isinstance(event, DevelopmentRevised):
@@ -409,13 +422,13 @@ class _Decider:
                 # The date given now, or else the zone, which is all this event changed.
                 given = event.changes.values.when if isinstance(event, DevelopmentRevised) else when
                 field = "data.when" if given is not None else "data.timezone"
-                raise _refuse(f"{field}: {problem}", line)
+                raise _refuse(problem, line, field)
         if when is not None and when.needs_timezone and zone is None:
-            raise _refuse(f"data.timezone: required for the local time {when.text!r}", line)
+            raise _refuse(f"required for the local time {when.text!r}", line, "data.timezone")
         if when is not None and when.needs_timezone:
             problem = when.local_time_problem(zone)
             if problem is not None:
-                raise _refuse(f"data.when: {problem}", line)
+                raise _refuse(problem, line, "data.when")
 
     def _no_loop(self, dev_id: str, parent: str, field: str, line: int | None) -> None:
         """Refuse to make *dev_id* part of *parent* when *parent* is already inside it."""
@@ -427,8 +440,9 @@ class _Decider:
             step = state.part_of if state is not None else None
         if step == dev_id:
             raise _refuse(
-                f"{field}: {parent!r} is already part of {dev_id!r}; that would make a loop",
+                f"{parent!r} is already part of {dev_id!r}; that would make a loop",
                 line,
+                field,
             )
 
     def after(self, event: Event, envelope: Envelope) -> None:
@@ -481,7 +495,7 @@ def append(
                         recorded_at=sub.recorded_at,
                     )
                 except InvalidEvent as exc:  # the log's own rules: say which line broke them
-                    raise _refuse(exc.detail, sub.line) from None
+                    raise _refuse(exc.message, sub.line, exc.field) from None
                 _check_claims(sub, envelope)
                 decider.after(event, envelope)
                 if project:  # kept for the projector, a chunk at a time
@@ -585,3 +599,18 @@ def development_history(
     """A development's current state and every event of its stream, oldest first."""
     history = list(EventLog(db).read(stream=dev_id))
     return fold_stream(history), history
+
+
+def event_count(db: Database) -> int:
+    """How many events the log holds (a rebuild's length, for its progress bar)."""
+    return db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+
+
+def prepare(db: Database) -> tuple[list[str], int]:
+    """Make *db* ready (`timeline init`): restore any guard of the log that was dropped.
+
+    Returns the guards restored and how many events the log holds.
+    """
+    from timeline.db import restore_guards
+
+    return restore_guards(db), event_count(db)

@@ -1,0 +1,209 @@
+"""`timeline add KIND`: record a development with a flag for each of its fields."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from events.vocabulary import SCHEDULED_KINDS
+from timeline import service
+from timeline.cli.errors import flag_errors, reports_errors
+from timeline.cli.options import (
+    CONTEXT,
+    apply,
+    db_option,
+    json_option,
+    meta_options,
+    open_chosen,
+    pop_meta,
+)
+from timeline.cli.params import PARTICIPANT, SOURCE
+from timeline.cli.recording import append_and_print
+
+
+def shared_options(*, when_required: bool) -> Callable[[Callable], Callable]:
+    """The flags for the fields every development has."""
+    options = [
+        click.option("--title", help="What happened, in one line (up to 300 characters)."),
+        click.option(
+            "--when",
+            required=when_required,
+            help="Date: 2024, 2024-04, 2024-04-26, 2024-04-26T16:30+08:00, an interval "
+            "2024-04-24/2024-04-26, optionally ending in ? ~ or %.",
+        ),
+        click.option("--timezone", help="IANA zone of the place, e.g. Asia/Shanghai."),
+        click.option("--summary", help="A few sentences on what happened."),
+        click.option("--at", "place_name", metavar="PLACE", help="The place's name."),
+        click.option("--city", help="The place's city."),
+        click.option(
+            "--country",
+            "place_country",
+            metavar="CC",
+            help="The place's country (ISO 3166-1 alpha-2, e.g. CN).",
+        ),
+        click.option("--lat", type=float, help="The place's latitude."),
+        click.option("--lon", type=float, help="The place's longitude."),
+        click.option(
+            "--with",
+            "participants",
+            type=PARTICIPANT,
+            multiple=True,
+            metavar="'NAME[; ROLE[; CC]]'",
+            help="A participant (repeat the flag for each).",
+        ),
+        click.option(
+            "--source",
+            "sources",
+            type=SOURCE,
+            multiple=True,
+            metavar="'URL[; TITLE[; PUBLISHER[; DATE]]]'",
+            help="A source (repeat for each).",
+        ),
+        click.option("--tag", "tags", multiple=True, help="A tag (repeat for each)."),
+        click.option("--part-of", metavar="ID", help="The id of the enclosing development."),
+    ]
+    return lambda fn: apply(fn, options)
+
+
+def shared_data(options: dict[str, Any], *, given_only: bool = False) -> dict[str, Any]:
+    """Take the shared flags out of *options* as event data; with *given_only*, only those used."""
+    data: dict[str, Any] = {}
+    for key in ("title", "when", "timezone", "summary", "part_of"):
+        value = options.pop(key, None)
+        if value is not None:
+            data[key] = value
+    place = {
+        "name": options.pop("place_name", None),
+        "city": options.pop("city", None),
+        "country": options.pop("place_country", None),
+        "lat": options.pop("lat", None),
+        "lon": options.pop("lon", None),
+    }
+    if any(v is not None for v in place.values()):
+        data["place"] = {k: v for k, v in place.items() if v is not None}
+    for key in ("participants", "sources", "tags"):
+        values = options.pop(key, ())
+        if values or not given_only:
+            data[key] = list(values)
+    return data
+
+
+@click.group(context_settings=CONTEXT)
+def add() -> None:
+    """Record a development: a meeting, talks, a summit, a call, a visit, an agreement,
+    a statement, or something scheduled. Each kind has flags for its fields.
+
+    \b
+    Example:
+        timeline add talks --title "Wang Yi holds talks with Antony Blinken" \\
+            --when 2024-04-26 --at "Diaoyutai State Guesthouse" --city Beijing --country CN \\
+            --with "Wang Yi; Foreign Minister; CN" --with "Antony Blinken; Secretary of State; US"
+    """
+
+
+def _add_command(
+    name: str,
+    type_: str,
+    help_text: str,
+    example: str,
+    extra: list[Callable],
+    when_required: bool = True,
+) -> None:
+    def command(**options: Any) -> None:
+        open_chosen()
+        as_json = options.pop("as_json")
+        meta = pop_meta(options)
+        data = shared_data(options)
+        dev_id = options.pop("development", None)
+        if dev_id is not None:
+            data["development"] = dev_id
+        for key, value in options.items():
+            if value not in (None, ()):
+                data[key] = list(value) if isinstance(value, tuple) else value
+        append_and_print(service.submit(type_, data, meta=meta), as_json)
+
+    # "\b" (a backspace) tells click to keep the example's lines as they are.
+    command.__doc__ = f"{help_text}\n\n\b\nExample:\n    {example}"
+    decorated = reports_errors(flag_errors({"data.development": "--id"})(command))
+    decorated = apply(decorated, extra)
+    decorated = shared_options(when_required=when_required)(decorated)
+    decorated = click.option(
+        "--id",
+        "development",
+        metavar="ID",
+        help="The development's id [default: made from date and title].",
+    )(decorated)
+    decorated = db_option(json_option(meta_options(decorated)))
+    add.command(name, context_settings=CONTEXT)(decorated)
+
+
+_BLINKEN = '--with "Antony Blinken; Secretary of State; US"'
+for _name, _type, _what in (
+    ("meeting", "MeetingHeld", "a meeting"),
+    ("talks", "TalksHeld", "a round of talks"),
+    ("summit", "SummitHeld", "a summit"),
+    ("call", "CallHeld", "a telephone or video call"),
+):
+    _add_command(
+        _name,
+        _type,
+        f"Record {_what} that took place (at least one --with).",
+        f'timeline add {_name} --title "..." --when 2024-04-26 '
+        '--with "Wang Yi; Foreign Minister; CN" '
+        f"{_BLINKEN}",
+        [],
+    )
+_add_command(
+    "visit",
+    "VisitMade",
+    "Record a visit: who visited which country, usually over an interval of days.",
+    'timeline add visit --title "Antony Blinken visits China" --when 2024-04-24/2024-04-26 '
+    '--visitor "Antony Blinken" --host-country CN',
+    [
+        click.option("--visitor", required=True, metavar="NAME", help="Who visited."),
+        click.option("--host-country", required=True, metavar="CC", help="The host country."),
+    ],
+)
+_add_command(
+    "agreement",
+    "AgreementReached",
+    "Record an agreement with its points (repeat --point) and parties (repeat --party).",
+    'timeline add agreement --title "Five-point consensus" --when 2024-04-26 '
+    '--point "Maintain high-level exchanges" --party CN --party US',
+    [
+        click.option("--point", "points", multiple=True, required=True, help="A point agreed."),
+        click.option("--party", "parties", multiple=True, metavar="CC", help="A party (country)."),
+    ],
+)
+_add_command(
+    "statement",
+    "StatementMade",
+    "Record a statement: who said it and the verbatim quote.",
+    'timeline add statement --title "Xi on major-country responsibility" --when 2024-04-26 '
+    '--speaker "Xi Jinping" --quote "As major countries, ..."',
+    [
+        click.option("--speaker", required=True, metavar="NAME", help="Who spoke."),
+        click.option("--quote", required=True, help="The words, verbatim."),
+    ],
+)
+_add_command(
+    "scheduled",
+    "DevelopmentScheduled",
+    "Record something announced or planned; the date may be unknown or approximate.",
+    'timeline add scheduled --kind visit --title "Liu Zhenmin to visit the U.S." '
+    "--announced-in 2024-04-26-five-point-consensus",
+    [
+        click.option(
+            "--kind",
+            required=True,
+            type=click.Choice(SCHEDULED_KINDS),
+            help="What kind of development is planned.",
+        ),
+        click.option(
+            "--announced-in", metavar="ID", help="The development in which it was announced."
+        ),
+    ],
+    when_required=False,
+)

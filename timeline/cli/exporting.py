@@ -1,0 +1,126 @@
+"""`timeline export`: the formats and filters of the export contract (exporters load lazily)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from events.vocabulary import KINDS, STATUSES
+from timeline.cli.errors import reports_errors
+from timeline.cli.options import CONTEXT, apply, db_option, open_chosen
+from timeline.cli.params import FormatChoice
+
+
+def filter_options(fn: Callable) -> Callable:
+    """The export filters of the contract; options combine, repeated values widen."""
+    return apply(
+        fn,
+        [
+            click.option(
+                "--from",
+                "start",
+                metavar="DATE",
+                help="Developments ending on or after this date (2024, 2024-04, 2024-04-26).",
+            ),
+            click.option(
+                "--to", "end", metavar="DATE", help="Developments starting on or before this date."
+            ),
+            click.option(
+                "--kind",
+                "kinds",
+                multiple=True,
+                type=click.Choice(KINDS),
+                help="Only this kind (repeatable).",
+            ),
+            click.option(
+                "--tag", "tags", multiple=True, help="Only developments with this tag (repeatable)."
+            ),
+            click.option(
+                "--actor",
+                "actors",
+                multiple=True,
+                metavar="NAME",
+                help="Only developments this person took part in, spoke or visited (repeatable).",
+            ),
+            click.option(
+                "--country",
+                metavar="CC",
+                help="Only developments in, with a participant from, or agreed by this country.",
+            ),
+            click.option(
+                "--status",
+                "statuses",
+                multiple=True,
+                type=click.Choice(STATUSES),
+                help="Only this status (repeatable).",
+            ),
+            click.option(
+                "--as-of",
+                metavar="SEQ|TIME",
+                help="The timeline as the log stood at this seq, or at this UTC time.",
+            ),
+        ],
+    )
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("fmt", metavar="FORMAT", type=FormatChoice())
+@click.option("-o", "--output", metavar="FILE", default="-", help="Write here [default: stdout].")
+@filter_options
+@click.option(
+    "--name",
+    default="Diplomatic timeline",
+    show_default=True,
+    help="The calendar's or timeline's title.",
+)
+@click.option(
+    "--calendar-url",
+    metavar="URL",
+    help="Where the published calendar lives (iCal SOURCE, for refreshing subscribers).",
+)
+@click.option(
+    "--domain",
+    default="timeline.invalid",
+    show_default=True,
+    help="Domain of the iCalendar UIDs (id@domain); keep it once subscribed.",
+)
+@db_option
+@reports_errors
+def export(
+    fmt: str,
+    output: str,
+    as_of: str | None,
+    name: str,
+    domain: str,
+    calendar_url: str | None,
+    **options: Any,
+) -> None:
+    """Export the timeline as iCalendar, the project's JSON document, TimelineJS JSON,
+    or a self-contained HTML page that draws it.
+
+    The same database and options always give byte-identical output.
+
+    \b
+    Example:
+        timeline export ical -o china-us.ics --country CN --from 2024
+        timeline export json --kind agreement --as-of 120
+        timeline export timelinejs --tag five-point-consensus -o timeline.json
+        timeline export html -o timeline.html --country CN
+    """
+    from timeline.exporting import export_to
+
+    try:
+        export_to(
+            open_chosen(create=False),
+            fmt,
+            output,
+            as_of=as_of,
+            name=name,
+            domain=domain,
+            source=calendar_url,
+            **options,
+        )
+    except ValueError as exc:  # a bad --from/--to date
+        raise click.ClickException(str(exc)) from None

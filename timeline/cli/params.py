@@ -1,0 +1,76 @@
+"""The shapes of values on the command line, each parsed by one ``click.ParamType``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from events.vocabulary import PARTICIPANT_FIELDS, SOURCE_FIELDS
+
+
+class Parts(click.ParamType):
+    """``A; B; C``: up to one part per field, blanks left out, as the field's JSON object."""
+
+    def __init__(self, fields: tuple[str, ...], flag: str) -> None:
+        self.fields = fields
+        self.flag = flag
+        self.name = "; ".join(f.upper() for f in fields)
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> dict[str, str]:
+        if isinstance(value, dict):
+            return value
+        parts = [p.strip() for p in value.split(";")]
+        if len(parts) > len(self.fields):
+            raise click.BadParameter(
+                f"{value!r} has more than {len(self.fields)} parts; use {self.name}",
+                ctx,
+                param,
+                param_hint=self.flag,
+            )
+        return {k: v for k, v in zip(self.fields, parts, strict=False) if v}
+
+
+PARTICIPANT = Parts(PARTICIPANT_FIELDS, "--with")
+"""``NAME; ROLE; CC`` (``--with``)."""
+SOURCE = Parts(SOURCE_FIELDS, "--source")
+"""``URL; TITLE; PUBLISHER; DATE`` (``--source``)."""
+
+
+class HeadType(click.ParamType):
+    """``SEQ:HASH``, a log position as `timeline head` prints it."""
+
+    name = "SEQ:HASH"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from timeline.verification import Head
+
+        if isinstance(value, Head):
+            return value
+        try:
+            return Head.parse(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class FormatChoice(click.Choice):
+    """One of the export formats, listed by ``timeline.exporting`` when first needed.
+
+    The list is read on use, not at start-up: knowing the formats imports the
+    exporters' registry, which `timeline append` never needs.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        from timeline.exporting import FORMATS
+
+        return FORMATS
+
+    @choices.setter
+    def choices(self, _value: Any) -> None:
+        pass  # click's constructor sets the list; it is read from the registry instead

@@ -1,0 +1,161 @@
+"""Commands that write whole events: `init`, `append`, `import`."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from timeline import service
+from timeline.cli.errors import reports_errors
+from timeline.cli.options import CONTEXT, SEQ, db_option, db_path, json_option, open_chosen
+from timeline.envelope import Envelope
+from timeline.errors import InvalidEvent
+from timeline.output import appended_json, appended_text, dumps
+
+
+@click.command(context_settings=CONTEXT)
+@db_option
+@reports_errors
+def init() -> None:
+    """Create the database: the log, its guards, the projection tables (safe to repeat).
+
+    \b
+    Example:
+        timeline init --db diplomacy.db
+    """
+    restored, count = service.prepare(open_chosen())
+    if restored:
+        click.echo(f"{db_path()}: restored the log's guards: {', '.join(restored)}")
+    click.echo(f"{db_path()}: ready, {count} event{'s' * (count != 1)} in the log")
+
+
+def read_json_argument(value: str, what: str) -> Any:
+    """JSON given as text, ``@FILE`` or ``-`` (stdin); one line naming *what* if it is not."""
+    if value == "-":
+        try:
+            text = sys.stdin.buffer.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise click.ClickException(f"{what}: standard input is not UTF-8 text") from None
+    elif value.startswith("@"):
+        try:
+            with open(value[1:], encoding="utf-8") as f:
+                text = f.read()
+        except OSError as exc:
+            raise click.ClickException(f"{what}: cannot read {value[1:]}: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise click.ClickException(f"{what}: {value[1:]} is not UTF-8 text") from None
+    else:
+        text = value
+    try:
+        return service.parse_json(text)
+    except InvalidEvent as exc:
+        raise click.ClickException(f"{what}: {exc}") from None
+
+
+def print_appended(envelope: Envelope | None, as_json: bool, event_id: str | None) -> None:
+    """What an append did: the new event, or that it was a repeat of one in the log."""
+    if envelope is None:
+        message = {"skipped": event_id, "reason": "already in the log with the same content"}
+        click.echo(dumps(message) if as_json else f"event {event_id} is already in the log")
+    else:
+        click.echo(dumps(appended_json(envelope)) if as_json else appended_text(envelope))
+
+
+def append_and_print(submission: service.Submission, as_json: bool) -> None:
+    """Append one submission to the chosen database and say what happened."""
+    envelope = service.append_one(open_chosen(), submission)
+    print_appended(envelope, as_json, submission.id)
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("event_type", metavar="TYPE")
+@click.option(
+    "--data",
+    "data",
+    required=True,
+    metavar="JSON",
+    help="The event's data: JSON text, @FILE, or - for stdin.",
+)
+@click.option("--id", "event_id", metavar="UUID", help="The event's id (for idempotent retries).")
+@click.option("--meta", metavar="JSON", help='Free metadata, e.g. \'{"recorded_by": "ana"}\'.')
+@click.option(
+    "--expect-version",
+    type=SEQ,
+    metavar="N",
+    help="Append only if the stream's last version is N (0: must not exist yet).",
+)
+@json_option
+@db_option
+@reports_errors
+def append(
+    event_type: str,
+    data: str,
+    event_id: str | None,
+    meta: str | None,
+    expect_version: int | None,
+    as_json: bool,
+) -> None:
+    """Append one event of TYPE to the log; print its seq, event id and development.
+
+    \b
+    Example:
+        timeline append CallHeld --data '{"title": "Biden and Xi speak by phone",
+          "when": "2024-04-02", "participants": [{"name": "Joe Biden"}, {"name": "Xi Jinping"}]}'
+        timeline append DevelopmentCancelled --data @cancel.json --expect-version 2
+    """
+    open_chosen()  # a wrong database file is the first thing to report
+    obj: dict[str, Any] = {"type": event_type, "data": read_json_argument(data, "--data")}
+    if event_id is not None:
+        obj["id"] = event_id
+    if meta is not None:
+        obj["meta"] = read_json_argument(meta, "--meta")
+    if expect_version is not None:
+        obj["expected_version"] = expect_version
+    append_and_print(service.parse_submission(obj), as_json)
+
+
+@click.command("import", context_settings=CONTEXT)
+@click.argument("file", type=click.File("rb", lazy=False))
+@click.option("--silent", is_flag=True, help="No progress bar.")
+@json_option
+@db_option
+@reports_errors
+def import_(file: Any, silent: bool, as_json: bool) -> None:
+    """Append a JSON Lines file of events (- for stdin), all of it or nothing.
+
+    Lines whose id is already in the log with the same content are skipped, so an
+    import can be repeated safely; `timeline log --json` output imports as it is.
+
+    \b
+    Example:
+        timeline log --json --db old.db > events.jsonl
+        timeline import events.jsonl --db new.db
+    """
+    db = open_chosen()
+    size = file_size(file)
+    if not silent and size and sys.stderr.isatty():
+        with click.progressbar(length=size, label="Importing", file=sys.stderr) as bar:
+            outcome = service.import_file(db, file, progress=bar.update, keep=False)
+    else:
+        outcome = service.import_file(db, file, keep=False)
+    report = {"appended": outcome.count, "skipped": len(outcome.skipped)}
+    if outcome.count:
+        report["first_seq"], report["last_seq"] = outcome.first_seq, outcome.last_seq
+    if as_json:
+        click.echo(dumps(report))
+    else:
+        click.echo(
+            f"Imported {report['appended']} event{'s' * (report['appended'] != 1)}; "
+            f"skipped {report['skipped']} already in the log."
+        )
+
+
+def file_size(file: Any) -> int:
+    """The size of a regular file, else 0 (a pipe, stdin): no progress bar then."""
+    try:
+        return os.fstat(file.fileno()).st_size if file.seekable() else 0
+    except (OSError, ValueError, AttributeError):
+        return 0

@@ -1,0 +1,89 @@
+"""Browsing in Datasette: `serve` and `demo` (Datasette is imported only to serve)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import click
+
+from timeline import service
+from timeline.cli.errors import reports_errors
+from timeline.cli.options import CONTEXT, db_option, db_path, open_chosen
+from timeline.db import open_db
+
+SAMPLE = "blinken-beijing-2024-04.jsonl"
+# Options we do not know are Datasette's.
+PASS_THROUGH = {**CONTEXT, "ignore_unknown_options": True, "allow_extra_args": True}
+
+
+def _serve(path: str, host: str, port: int, extra: tuple[str, ...]) -> None:
+    from datasette.cli import cli as datasette_cli  # heavy: only when serving
+
+    args = ["serve", path, "--host", host, "--port", str(port), *extra]
+    datasette_cli.main(args=args, prog_name="timeline serve", standalone_mode=True)
+
+
+def serve_options(fn: Callable) -> Callable:
+    """``--host`` and ``--port`` for Datasette."""
+    fn = click.option(
+        "--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="Port."
+    )(fn)
+    return click.option(
+        "--host", default="127.0.0.1", show_default=True, help="Address to listen on."
+    )(fn)
+
+
+@click.command(context_settings=PASS_THROUGH)
+@serve_options
+@click.argument("datasette_args", nargs=-1, type=click.UNPROCESSED)
+@db_option
+@reports_errors
+def serve(host: str, port: int, datasette_args: tuple[str, ...]) -> None:
+    """Browse the timeline in Datasette, with our metadata, facets and queries.
+
+    Other options are passed to `datasette serve` (for example --open or --setting).
+
+    \b
+    Example:
+        timeline serve --db diplomacy.db --port 8002 --open
+    """
+    from timeline.projector import catch_up
+
+    catch_up(open_chosen(create=False))
+    _serve(db_path(), host, port, datasette_args)
+
+
+@click.command(context_settings=PASS_THROUGH)
+@click.option(
+    "--db",
+    "path",
+    default="demo.db",
+    show_default=True,
+    metavar="PATH",
+    help="Where to build the demo (never $TIMELINE_DB: your own data stays apart).",
+)
+@click.option("--no-serve", is_flag=True, help="Only build the database.")
+@serve_options
+@click.argument("datasette_args", nargs=-1, type=click.UNPROCESSED)
+@reports_errors
+def demo(path: str, no_serve: bool, host: str, port: int, datasette_args: tuple[str, ...]) -> None:
+    """Build a database from the bundled sample (Blinken's April 2024 visit to Beijing)
+    and browse it in Datasette.
+
+    \b
+    Example:
+        timeline demo
+        timeline demo --no-serve --db sample.db
+    """
+    from importlib.resources import files
+
+    db = open_db(path)
+    with files("timeline").joinpath("sample", SAMPLE).open(encoding="utf-8") as sample:
+        outcome = service.import_file(db, sample)
+    db.close()
+    click.echo(
+        f"{path}: {outcome.count} sample events added, {len(outcome.skipped)} were "
+        "already there; browse the developments table, facets and queries."
+    )
+    if not no_serve:
+        _serve(path, host, port, datasette_args)
