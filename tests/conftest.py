@@ -1,4 +1,5 @@
-"""Shared fixtures: databases on disk and in memory, the log, a CLI runner."""
+"""Shared fixtures (databases on disk and in memory, the log, a CLI runner, our Datasette
+plugin) and the `slow` mark of the hardening and browser tests."""
 
 from __future__ import annotations
 
@@ -52,3 +53,30 @@ def runner(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     """A CLI runner whose commands use :func:`db_path` unless told otherwise."""
     monkeypatch.setenv("TIMELINE_DB", str(db_path))
     return CliRunner()
+
+
+@pytest.fixture
+def plugin():
+    """Our Datasette plugin, registered for the test (entry points are skipped under pytest)."""
+    from datasette.plugins import pm
+
+    import timeline.datasette_plugin
+
+    registered_here = not pm.is_registered(timeline.datasette_plugin)
+    if registered_here:
+        pm.register(timeline.datasette_plugin, name="timeline")
+    yield timeline.datasette_plugin
+    if registered_here:
+        pm.unregister(timeline.datasette_plugin)
+
+
+# Every test in these folders is slow: real processes, 20,000-event databases, a browser.
+SLOW_FOLDERS = ("hardening", "browser")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests of :data:`SLOW_FOLDERS` `slow`, so `-m "not slow"` leaves them out."""
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.is_relative_to(here) and item.path.relative_to(here).parts[0] in SLOW_FOLDERS:
+            item.add_marker(pytest.mark.slow)

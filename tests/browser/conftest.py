@@ -9,17 +9,14 @@ from __future__ import annotations
 import io
 import json
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support import SAMPLE, serving
 
 import timeline.datasette_plugin
 from exports import html
@@ -29,7 +26,6 @@ from timeline.projector import catch_up
 from timeline.selection import records
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = Path(service.__file__).with_name("sample") / "blinken-beijing-2024-04.jsonl"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -214,12 +210,6 @@ def table_actions(datasette, actor, database, table, request):
 '''
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def served(sample: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`timeline serve` on the sample database, on a free port; yields its base URL."""
@@ -229,31 +219,5 @@ def served(sample: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> 
         (folder / "plugins").mkdir()
         (folder / "plugins" / "timeline_page_hooks.py").write_text(_HOOKS, encoding="utf-8")
         extra = ["--plugins-dir", str(folder / "plugins")]
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log_path = folder / "serve.log"
-    with log_path.open("w") as log:
-        command = [sys.executable, "-m", "timeline", "serve", "--db", str(sample["db"])]
-        proc = subprocess.Popen(
-            [*command, "--port", str(port), *extra],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + 20
-            while True:
-                assert proc.poll() is None, log_path.read_text()
-                try:
-                    with urllib.request.urlopen(f"{base}/-/versions.json", timeout=2):
-                        break
-                except (urllib.error.URLError, ConnectionError):
-                    assert time.monotonic() < deadline, "timeline serve did not answer in 20 s"
-                    time.sleep(0.2)
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
+    with serving(sample["db"], folder / "serve.log", *extra) as base:
+        yield base

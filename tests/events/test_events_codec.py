@@ -68,6 +68,7 @@ def keys_sorted(value: Any) -> bool:
 # --- round trips -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("type_", TYPES)
 @given(data=st.data())
 def test_round_trip_and_canonical_json(type_: str, data: st.DataObject) -> None:
@@ -88,6 +89,7 @@ def test_round_trip_and_canonical_json(type_: str, data: st.DataObject) -> None:
     assert canonical_json(unstructure(from_row(type_, 1, parsed))) == text
 
 
+@pytest.mark.slow
 @given(any_payload())
 def test_canonical_json_ignores_key_order(pair: tuple[str, dict[str, Any]]) -> None:
     _type, payload = pair
@@ -153,6 +155,7 @@ def _objects(value: Any, path: str) -> list[tuple[str, dict[str, Any]]]:
 REVISABLE = "title, when, timezone, summary, place, participants, sources, tags, part_of"
 
 
+@pytest.mark.slow
 @given(pair=any_payload(), data=st.data())
 def test_unknown_key_refused_at_every_level(
     pair: tuple[str, dict[str, Any]], data: st.DataObject

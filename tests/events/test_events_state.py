@@ -331,6 +331,7 @@ def with_id(payload: dict[str, Any], dev: str) -> dict[str, Any]:
 # --- properties ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @given(creation_payload())
 def test_create_copies_the_shared_fields(pair: tuple[str, dict[str, Any]]) -> None:
     type_, payload = pair
@@ -344,6 +345,7 @@ def test_create_copies_the_shared_fields(pair: tuple[str, dict[str, Any]]) -> No
     assert (state.version, state.revision, state.retracted, state.links) == (1, 0, False, [])
 
 
+@pytest.mark.slow
 @given(
     creation_payload(),
     st.lists(st.sampled_from(sorted(LIFECYCLE)), max_size=6),

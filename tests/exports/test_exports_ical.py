@@ -552,6 +552,7 @@ def test_folding_never_splits_an_escape() -> None:
             assert trailing % 2 == 0, piece
 
 
+@pytest.mark.slow
 def test_memory_stays_flat_while_streaming(many_records) -> None:
     tracemalloc.start()
     try:

@@ -217,6 +217,7 @@ def test_nan_is_refused(record) -> None:
         text([record(place=place)])
 
 
+@pytest.mark.slow
 def test_memory_stays_flat_while_streaming(many_records) -> None:
     tracemalloc.start()
     try:

@@ -301,6 +301,7 @@ def test_media_is_the_first_source_that_can_be_shown(record) -> None:
     assert one(record(sources=sources))["media"] == {"url": "https://img.example/b.jpg"}
 
 
+@pytest.mark.slow
 def test_memory_stays_flat_while_streaming(many_records) -> None:
     tracemalloc.start()
     try:

@@ -6,10 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from datasette.plugins import pm
 from hardening_support import write_big_file
 
-import timeline.datasette_plugin
 from timeline import service
 from timeline.db import open_db
 
@@ -43,14 +41,3 @@ def big_db(big_db_template: Path, tmp_path: Path) -> Path:
     path = tmp_path / "big.db"
     shutil.copy(big_db_template, path)
     return path
-
-
-@pytest.fixture
-def plugin():
-    """Our Datasette plugin, registered for the test (entry points are skipped under pytest)."""
-    registered_here = not pm.is_registered(timeline.datasette_plugin)
-    if registered_here:
-        pm.register(timeline.datasette_plugin, name="timeline")
-    yield timeline.datasette_plugin
-    if registered_here:
-        pm.unregister(timeline.datasette_plugin)

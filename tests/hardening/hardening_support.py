@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import resource
 import sqlite3
 import subprocess
 import sys
 import uuid
-from collections import defaultdict
 from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from click.testing import Result
+import support
+from click.testing import CliRunner, Result
 
-from timeline.log import verify_chain
+from timeline import service
+from timeline.cli import cli
+from timeline.db import open_db
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
@@ -46,6 +50,30 @@ def timeline(
     return result
 
 
+def limited(
+    *args: str, cwd: Path, file_size: int, stdout: Any = subprocess.PIPE
+) -> subprocess.CompletedProcess[str]:
+    """The real command, unable to grow any file past *file_size* bytes: a disk gone full.
+
+    SIGXFSZ is ignored by python, so the write fails (EFBIG) instead of killing it.
+    """
+
+    def limit_file_size() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
+
+    return subprocess.run(
+        [sys.executable, "-m", "timeline", *args],
+        cwd=cwd,
+        env=_clean_env(),
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+        preexec_fn=limit_file_size,
+        check=False,
+    )
+
+
 def popen_timeline(*args: str, cwd: Path) -> subprocess.Popen[bytes]:
     """Start the real `timeline` command without waiting for it."""
     return subprocess.Popen(
@@ -61,6 +89,22 @@ def _clean_env() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("TIMELINE_DB", None)
     return env
+
+
+def invoke(path: Path, *args: str, input: str | None = None) -> Result:
+    """The `timeline` command run in this process (CliRunner) on the database at *path*."""
+    return CliRunner().invoke(cli, [*args, "--db", str(path)], input=input)
+
+
+def database_of(path: Path, lines: list[str]) -> Path:
+    """A timeline database at *path* holding the events of *lines*, tables up to date.
+
+    Closed before it is returned: the WAL is checkpointed into the one file.
+    """
+    db = open_db(path)
+    service.import_file(db, iter(line + "\n" for line in lines))
+    db.close()
+    return path
 
 
 def one_error_line(stderr: str) -> str:
@@ -104,26 +148,17 @@ def seqs_and_hashes(path: Path) -> list[tuple[int, str]]:
 
 
 def assert_log_is_sound(path: Path, expected: int) -> None:
-    """Exactly *expected* events, seq 1..N, stream versions 1..n each, the chain intact."""
-    with plain(path) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM events").fetchone()[0] == expected
-        seqs = [r[0] for r in conn.execute("SELECT seq FROM events ORDER BY seq")]
-        assert seqs == list(range(1, expected + 1))
-        assert conn.execute("SELECT COUNT(DISTINCT id) FROM events").fetchone()[0] == expected
-        versions: dict[str, list[int]] = defaultdict(list)
-        for stream, version in conn.execute(
-            "SELECT stream, stream_version FROM events ORDER BY seq"
-        ):
-            versions[stream].append(version)
-    for stream, seen in versions.items():
-        assert seen == list(range(1, len(seen) + 1)), stream
-    from timeline.db import open_db
-
+    """:func:`support.assert_log_is_sound` on the database file at *path*."""
     db = open_db(path, create=False)
     try:
-        assert verify_chain(db) == (expected, None)
+        support.assert_log_is_sound(db, expected)
     finally:
         db.close()
+
+
+def digest(path: Path) -> str:
+    """The SHA-256 of a file's bytes: to show it was left exactly as it was."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def fixed_id(batch: int, i: int) -> str:

@@ -12,9 +12,7 @@ was replaced the node itself.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import resource
 import socket
 import stat
 import subprocess
@@ -24,18 +22,21 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hardening_support import assert_refused, one_error_line, plain, popen_timeline, timeline
+from hardening_support import (
+    assert_refused,
+    digest,
+    limited,
+    one_error_line,
+    plain,
+    popen_timeline,
+    timeline,
+)
+from support import import_sample
 
-from timeline import service
 from timeline.cli import cli
 from timeline.db import open_db
 
-SAMPLE = Path(service.__file__).with_name("sample") / "blinken-beijing-2024-04.jsonl"
 ROOT = os.geteuid() == 0
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture
@@ -44,8 +45,7 @@ def folder(tmp_path: Path) -> Path:
     path = tmp_path / "work"
     path.mkdir()
     db = open_db(path / "t.db")
-    with SAMPLE.open(encoding="utf-8") as stream:
-        service.import_file(db, stream)
+    import_sample(db)
     db.close()
     return path
 
@@ -266,36 +266,21 @@ def test_a_socket_is_refused_in_one_line_and_left_alone(folder: Path):
 FILE_SIZE_LIMIT = 48 * 1024
 
 
-def limited(*args: str, cwd: Path, stdout: object = subprocess.PIPE) -> subprocess.CompletedProcess:
-    """The real command with a file size limit: the disk is "full" past FILE_SIZE_LIMIT."""
-
-    def limit_file_size() -> None:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE_LIMIT, FILE_SIZE_LIMIT))
-
-    return subprocess.run(
-        [sys.executable, "-m", "timeline", *args],
-        cwd=cwd,
-        env={k: v for k, v in os.environ.items() if k != "TIMELINE_DB"},
-        stdout=stdout,
-        stderr=subprocess.PIPE,
-        text=True,
-        timeout=120,
-        preexec_fn=limit_file_size,
-        check=False,
-    )
-
-
 def test_a_full_disk_leaves_the_old_file_and_no_temp_file(folder: Path, expected: dict[str, bytes]):
     assert len(expected["html"]) > FILE_SIZE_LIMIT
     old = folder / "page.html"
     old.write_bytes(b"<p>the page as it was</p>\n")
-    result = limited("export", "html", "--db", "t.db", "-o", "page.html", cwd=folder)
+    result = limited(
+        "export", "html", "--db", "t.db", "-o", "page.html", cwd=folder, file_size=FILE_SIZE_LIMIT
+    )
     assert (result.returncode, result.stdout) == (1, "")
     assert one_error_line(result.stderr) == "Error: -o: cannot write page.html: File too large"
     assert old.read_bytes() == b"<p>the page as it was</p>\n"
     assert listing(folder) == ["page.html", "t.db"]
 
-    result = limited("export", "html", "--db", "t.db", "-o", "new.html", cwd=folder)
+    result = limited(
+        "export", "html", "--db", "t.db", "-o", "new.html", cwd=folder, file_size=FILE_SIZE_LIMIT
+    )
     assert result.returncode == 1
     assert one_error_line(result.stderr) == "Error: -o: cannot write new.html: File too large"
     assert listing(folder) == ["page.html", "t.db"]
@@ -304,7 +289,9 @@ def test_a_full_disk_leaves_the_old_file_and_no_temp_file(folder: Path, expected
 def test_a_full_disk_on_stdout_is_one_error_line(folder: Path, expected: dict[str, bytes]):
     """`export html > file` on a nearly full disk used to exit 0 with the page cut short."""
     with (folder.parent / "page.html").open("wb") as out:
-        result = limited("export", "html", "--db", "t.db", cwd=folder, stdout=out)
+        result = limited(
+            "export", "html", "--db", "t.db", cwd=folder, stdout=out, file_size=FILE_SIZE_LIMIT
+        )
     assert result.returncode == 1
     assert one_error_line(result.stderr) == (
         "Error: cannot write to standard output: File too large"

@@ -6,18 +6,15 @@ and leave the file exactly as it was.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from hardening_support import assert_refused, batch_lines, count, plain
+from hardening_support import assert_refused, batch_lines, count, database_of, digest, invoke, plain
 
 from timeline import service
-from timeline.cli import cli
 from timeline.db import MIGRATION_NAMES, open_db
 
 COMMANDS = {
@@ -32,22 +29,10 @@ COMMANDS = {
 }
 
 
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def run(path: Path, command: str):
-    return CliRunner().invoke(cli, [*COMMANDS[command], "--db", str(path)])
-
-
 @pytest.fixture
 def real_db(tmp_path: Path) -> Path:
     """A timeline database of 50 events, checkpointed into its one file."""
-    path = tmp_path / "real.db"
-    db = open_db(path)
-    service.import_file(db, iter(line + "\n" for line in batch_lines(0, 50)))
-    db.close()
-    return path
+    return database_of(tmp_path / "real.db", batch_lines(0, 50))
 
 
 def files(tmp_path: Path, real_db: Path) -> dict[str, tuple[Path, str]]:
@@ -104,7 +89,7 @@ def test_a_file_that_is_not_a_timeline_gets_one_line_and_is_left_alone(
 ):
     path, message = files(tmp_path, real_db)[kind]
     before = digest(path)
-    line = assert_refused(run(path, command))
+    line = assert_refused(invoke(path, *COMMANDS[command]))
     assert line == f"Error: {path} {message}"
     assert digest(path) == before
     assert not Path(f"{path}-wal").exists() or kind == "from a newer version"
@@ -117,7 +102,7 @@ def test_another_programs_database_is_left_byte_for_byte(
     path, _ = files(tmp_path, real_db)["another program's"]
     before = path.read_bytes()
     assert before[18:20] == b"\x01\x01"  # a rollback journal, the default
-    assert_refused(run(path, command))
+    assert_refused(invoke(path, *COMMANDS[command]))
     assert path.read_bytes() == before
 
 
@@ -126,7 +111,7 @@ def test_a_newer_database_keeps_its_events_untouched(tmp_path: Path, real_db: Pa
     with plain(path) as conn:
         rows = conn.execute("SELECT * FROM events ORDER BY seq").fetchall()
     for command in COMMANDS:
-        assert_refused(run(path, command))
+        assert_refused(invoke(path, *COMMANDS[command]))
     with plain(path) as conn:
         assert conn.execute("SELECT * FROM events ORDER BY seq").fetchall() == rows
         assert conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id").fetchall() == [
@@ -140,17 +125,17 @@ def test_an_empty_file_becomes_a_timeline_on_the_first_append(tmp_path: Path):
     # how people start, and an empty file holds nothing that could be lost.
     path = tmp_path / "empty.db"
     path.touch()
-    result = run(path, "append")
+    result = invoke(path, *COMMANDS["append"])
     assert result.exit_code == 0, result.output
     assert count(path) == 1
-    assert CliRunner().invoke(cli, ["verify", "--db", str(path)]).exit_code == 0
+    assert invoke(path, "verify").exit_code == 0
 
 
 @pytest.mark.parametrize("command", ["log", "verify"])
 def test_read_commands_on_an_empty_file_say_what_to_do(tmp_path: Path, command: str):
     path = tmp_path / "empty.db"
     path.touch()
-    result = run(path, command)
+    result = invoke(path, *COMMANDS[command])
     if result.exit_code != 0:
         line = assert_refused(result)
         assert "no such table" not in line
@@ -161,7 +146,7 @@ def test_read_commands_on_an_empty_file_say_what_to_do(tmp_path: Path, command: 
 def test_read_commands_leave_an_empty_file_empty(tmp_path: Path, command: str):
     path = tmp_path / "empty.db"
     path.touch()
-    run(path, command)
+    invoke(path, *COMMANDS[command])
     assert path.stat().st_size == 0
 
 
@@ -175,7 +160,7 @@ def test_a_database_whose_wal_was_lost_keeps_what_was_checkpointed(tmp_path: Pat
     shutil.copy(real_db, copy)  # without real.db-wal
     db.close()
     assert count(copy) == 50
-    result = CliRunner().invoke(cli, ["verify", "--db", str(copy)])
+    result = invoke(copy, "verify")
     assert result.exit_code == 0, result.output
     assert count(real_db) == 70
 
@@ -191,7 +176,7 @@ def test_a_database_locked_by_another_writer_waits_for_it(tmp_path: Path, real_d
     release.start()
     started = time.monotonic()
     try:
-        result = run(real_db, "append")
+        result = invoke(real_db, *COMMANDS["append"])
     finally:
         release.join()
         holder.close()

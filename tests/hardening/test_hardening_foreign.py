@@ -8,7 +8,6 @@ shape. A read-only folder or a full disk is reported as such, not as "not a time
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import sqlite3
 import subprocess
@@ -16,11 +15,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from hardening_support import assert_refused, batch_lines, one_error_line, plain
+from hardening_support import (
+    assert_refused,
+    batch_lines,
+    database_of,
+    digest,
+    invoke,
+    one_error_line,
+    plain,
+)
 
-from timeline import service
-from timeline.cli import cli
 from timeline.db import open_db
 from timeline.errors import DatabaseError
 from timeline.projector import Projector
@@ -40,14 +44,6 @@ FOREIGN = "is a SQLite database of another program, not a timeline"
 NEWER = int(SCHEMA) + 1
 
 
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def run(path: Path, command: str):
-    return CliRunner().invoke(cli, [*COMMANDS[command], "--db", str(path)])
-
-
 def companions(path: Path) -> list[str]:
     """The -wal, -shm and -journal files SQLite left next to *path*."""
     return [s for s in ("-wal", "-shm", "-journal") if Path(f"{path}{s}").exists()]
@@ -56,11 +52,7 @@ def companions(path: Path) -> list[str]:
 @pytest.fixture
 def real_db(tmp_path: Path) -> Path:
     """A timeline database of 20 events, checkpointed into its one file."""
-    path = tmp_path / "real.db"
-    db = open_db(path)
-    service.import_file(db, iter(line + "\n" for line in batch_lines(0, 20)))
-    db.close()
-    return path
+    return database_of(tmp_path / "real.db", batch_lines(0, 20))
 
 
 # --- hole 15: another program's database with an `events` table or view ------------
@@ -120,7 +112,7 @@ def test_another_programs_events_table_is_refused_and_left_byte_for_byte(
     LOOKALIKES[kind](path)
     before = digest(path)
     assert path.read_bytes()[18:20] == b"\x01\x01"  # a rollback journal, not WAL
-    line = assert_refused(run(path, command))
+    line = assert_refused(invoke(path, *COMMANDS[command]))
     assert line == f"Error: {path} {FOREIGN}"
     assert digest(path) == before
     assert companions(path) == []
@@ -135,13 +127,13 @@ def test_an_empty_sqlite_file_is_left_alone_by_readers_and_made_a_timeline_by_in
     before = digest(path)
     assert path.stat().st_size > 0
     for command in ("log", "verify", "export"):
-        line = assert_refused(run(path, command))
+        line = assert_refused(invoke(path, *COMMANDS[command]))
         assert line == (
             f"Error: {path} is empty, not a timeline yet; create one with: "
             f"timeline init --db {path}"
         )
         assert digest(path) == before
-    result = run(path, "init")
+    result = invoke(path, *COMMANDS["init"])
     assert (result.exit_code, result.stdout) == (0, f"{path}: ready, 0 events in the log\n")
 
 
@@ -149,7 +141,7 @@ def test_a_version_1_database_is_recognised_as_ours(tmp_path: Path):
     # Version 1 left its two schema steps and the same events columns: both marks hold.
     path = tmp_path / "v1.db"
     shutil.copy(GOLDEN_V1, path)
-    result = run(path, "log")
+    result = invoke(path, *COMMANDS["log"])
     assert result.exit_code == 0, result.output
     assert len(result.stdout.splitlines()) == 16
 
@@ -166,7 +158,7 @@ def set_projection_schema(path: Path, schema: str) -> None:
 def test_tables_of_a_newer_projector_are_refused_and_left_alone(real_db: Path, command: str):
     set_projection_schema(real_db, str(NEWER))
     before = digest(real_db)
-    line = assert_refused(run(real_db, command))
+    line = assert_refused(invoke(real_db, *COMMANDS[command]))
     assert line == (
         f"Error: {real_db}: the tables were made by a newer version of timeline "
         f"(projection schema {NEWER}); upgrade timeline to use it"
@@ -177,13 +169,13 @@ def test_tables_of_a_newer_projector_are_refused_and_left_alone(real_db: Path, c
 def test_a_newer_schema_is_compared_as_a_number_not_as_text(real_db: Path):
     # As text "10" sorts before "7": compared so, tables of version 10 would pass as old.
     set_projection_schema(real_db, "10")
-    line = assert_refused(run(real_db, "verify"))
+    line = assert_refused(invoke(real_db, *COMMANDS["verify"]))
     assert "(projection schema 10)" in line
 
 
 def test_tables_of_an_earlier_projector_are_still_rebuilt(real_db: Path):
     set_projection_schema(real_db, str(int(SCHEMA) - 1))
-    result = run(real_db, "verify")
+    result = invoke(real_db, *COMMANDS["verify"])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0] == (
         "Rebuilt the tables, made by an earlier version of timeline."
@@ -310,7 +302,7 @@ def test_a_full_disk_is_reported_as_a_full_disk(real_db: Path, tmp_path: Path, c
 def test_a_file_that_is_not_sqlite_is_still_not_a_timeline(tmp_path: Path):
     path = tmp_path / "notes.db"
     path.write_text("Minutes of the meeting.\n" * 200, encoding="utf-8")
-    line = assert_refused(run(path, "log"))
+    line = assert_refused(invoke(path, *COMMANDS["log"]))
     assert line == f"Error: {path} is not a timeline database (file is not a database)"
 
 

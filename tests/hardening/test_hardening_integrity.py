@@ -15,12 +15,19 @@ from pathlib import Path
 
 import attrs
 import pytest
-from click.testing import CliRunner, Result
-from hardening_support import batch_lines, count, head, one_error_line, plain, timeline
+from hardening_support import (
+    batch_lines,
+    count,
+    database_of,
+    head,
+    invoke,
+    one_error_line,
+    plain,
+    timeline,
+)
 
 from events.codec import canonical_json, chain_hash
 from timeline import service
-from timeline.cli import cli
 from timeline.db import GUARDS, open_db
 from timeline.log import EventLog
 
@@ -30,19 +37,11 @@ ADD_CALL = ["add", "call", "--title", "A late call", "--when", "2024-04-02", "--
 @pytest.fixture
 def log6(tmp_path: Path) -> Path:
     """Six events in a database file, tables up to date."""
-    path = tmp_path / "timeline.db"
-    db = open_db(path)
-    service.import_file(db, iter(line + "\n" for line in batch_lines(0, 6)))
-    db.close()
-    return path
-
-
-def run(path: Path, *args: str) -> Result:
-    return CliRunner().invoke(cli, [*args, "--db", str(path)])
+    return database_of(tmp_path / "timeline.db", batch_lines(0, 6))
 
 
 def refused(path: Path, *args: str) -> str:
-    result = run(path, *args)
+    result = invoke(path, *args)
     assert result.exit_code == 1, result.output
     assert result.stdout == ""
     return one_error_line(result.stderr)
@@ -119,20 +118,20 @@ def test_a_log_shortened_behind_the_tables_is_not_rebuilt_over(log6: Path):
 
 
 def test_head_prints_seq_and_hash_and_verify_checks_a_kept_one(log6: Path):
-    printed = run(log6, "head")
+    printed = invoke(log6, "head")
     assert printed.exit_code == 0
     _, hash_ = head(log6)
     assert printed.stdout == f"6:{hash_}\n"
-    assert json.loads(run(log6, "head", "--json").stdout) == {"seq": 6, "hash": hash_}
+    assert json.loads(invoke(log6, "head", "--json").stdout) == {"seq": 6, "hash": hash_}
     kept = printed.stdout.strip()
-    verified = run(log6, "verify", "--head", kept)
+    verified = invoke(log6, "verify", "--head", kept)
     assert verified.exit_code == 0
     assert verified.stdout == (
         f"OK: 6 events, seq 1 to 6 without gaps, hash chain intact (head {hash_}), "
         "tables equal a rebuild, holds the head you kept\n"
     )
-    assert run(log6, *ADD_CALL).exit_code == 0
-    assert run(log6, "verify", "--head", kept).exit_code == 0  # a longer log still holds it
+    assert invoke(log6, *ADD_CALL).exit_code == 0
+    assert invoke(log6, "verify", "--head", kept).exit_code == 0  # a longer log still holds it
     other = f"6:{'0' * 64}"
     assert refused(log6, "verify", "--head", kept, "--head", other) == (
         f"Error: seq 6: differs from the head you kept ({other}): the log up to there was rewritten"
@@ -141,7 +140,7 @@ def test_head_prints_seq_and_hash_and_verify_checks_a_kept_one(log6: Path):
         f"Error: seq 9: missing: the head you kept (9:{hash_}) is past the end of the log, "
         "which ends at seq 7"
     )
-    misspelt = run(log6, "verify", "--head", "6-abc")
+    misspelt = invoke(log6, "verify", "--head", "6-abc")
     assert misspelt.exit_code == 2  # a usage error, as click has it
     assert one_error_line(misspelt.stderr).startswith(
         "Error: Invalid value for '--head': '6-abc' is not a head like 120:<64 hex digits> "
@@ -152,7 +151,7 @@ def test_head_prints_seq_and_hash_and_verify_checks_a_kept_one(log6: Path):
 def test_head_of_an_empty_log(tmp_path: Path):
     path = tmp_path / "empty.db"
     open_db(path).close()
-    assert run(path, "head").stdout == "0:\n"
+    assert invoke(path, "head").stdout == "0:\n"
 
 
 # --- 6. INSERT OR REPLACE cannot delete an event -----------------------------------------
@@ -174,7 +173,7 @@ def test_insert_or_replace_reusing_an_event_is_refused_by_sqlite(log6: Path, reu
         )
     assert count(log6) == 6
     assert head(log6) == before
-    assert run(log6, "verify").exit_code == 0
+    assert invoke(log6, "verify").exit_code == 0
 
 
 # --- 7. verify under concurrent appends ----------------------------------------------------
@@ -210,7 +209,7 @@ def test_verify_while_another_process_appends_says_ok(log6: Path, tmp_path: Path
     try:
         assert appender.stdout.readline() == "ready\n"
         time.sleep(0.3)
-        verdicts = [run(log6, "verify") for _ in range(3)]
+        verdicts = [invoke(log6, "verify") for _ in range(3)]
     finally:
         out, _ = appender.communicate(timeout=60)
     assert int(out) > 10, "the appender should have appended during the verifies"

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from datasette.app import Datasette
-from hardening_support import assert_refused, count, one_error_line, timeline
+from hardening_support import assert_refused, count, invoke, one_error_line, timeline
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -34,10 +34,6 @@ ACTOR_ID = "11111111-1111-4111-8111-111111111111"
 def new_db(path: Path) -> Path:
     open_db(path).close()
     return path
-
-
-def invoke(path: Path, *args: str, input: str | None = None) -> Any:
-    return CliRunner().invoke(cli, [*args, "--db", str(path)], input=input)
 
 
 def nested_text(levels: int) -> str:

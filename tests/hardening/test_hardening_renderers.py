@@ -24,8 +24,8 @@ from support import import_sample
 
 import timeline.selection
 from timeline import service
-from timeline.renderings import Answer, Renderings
 from timeline.db import open_db
+from timeline.renderings import Answer, Renderings
 
 STATEMENTS = "/timeline/developments.ics?kind=statement"
 RENDERINGS = {

@@ -14,10 +14,9 @@ from pathlib import Path
 import attrs
 import pytest
 from click.testing import CliRunner, Result
-from hardening_support import batch_lines, one_error_line
+from hardening_support import batch_lines, database_of, one_error_line
 
 from events.codec import canonical_json, chain_hash
-from timeline import service
 from timeline.cli import cli
 from timeline.db import GUARDS, open_db
 from timeline.log import EventLog
@@ -29,8 +28,6 @@ TABLES_DIFFER = "Error: the tables differ from a rebuild of the log: "
 @pytest.fixture
 def log6(tmp_path: Path) -> Path:
     """Six events: four calls and meetings, then a revision and an actor."""
-    path = tmp_path / "timeline.db"
-    db = open_db(path)
     lines = batch_lines(0, 4)
     lines.append(
         json.dumps(
@@ -47,9 +44,7 @@ def log6(tmp_path: Path) -> Path:
     lines.append(
         json.dumps({"type": "ActorDescribed", "data": {"name": "Wang Yi", "native_name": "王毅"}})
     )
-    service.import_file(db, iter(line + "\n" for line in lines))
-    db.close()
-    return path
+    return database_of(tmp_path / "timeline.db", lines)
 
 
 def tamper(path: Path, *statements: str, params: list[list] | None = None) -> None:

@@ -5,29 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from datasette.app import Datasette
-from datasette.plugins import pm
+from support import http_json, import_sample, sample_lines, serving
 
-import timeline.datasette_plugin
 from timeline import service
 from timeline.db import open_db
 from timeline.metadata import DESCRIPTION, TITLE
 
-# Found beside a real module: under plain `pytest`, `files("timeline")` resolves to the
-# namespace package tests/timeline, which shadows the installed one.
-SAMPLE = Path(service.__file__).with_name("sample") / "blinken-beijing-2024-04.jsonl"
 CONSENSUS = "2024-04-26-five-point-consensus"
 MEETING = "2024-04-26-xi-jinping-meets-antony-blinken"
 SU_XIAOHUI = "2024-04-26-su-xiaohui-on-a-clear-signal"
@@ -59,10 +51,6 @@ FIELDS = ("id", "title", "kind", "status", "when", "start", "end", "precision", 
 BY_ID = {row[0]: dict(zip(FIELDS, row, strict=True)) for row in SAMPLE_ROWS}
 
 
-def sample_lines() -> list[dict[str, Any]]:
-    return [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines()]
-
-
 def sample_data(dev_id: str) -> dict[str, Any]:
     (data,) = [e["data"] for e in sample_lines() if e["data"].get("development") == dev_id]
     return data
@@ -73,21 +61,9 @@ def developments(*ids: str, columns: tuple[str, ...] = FIELDS) -> list[dict[str,
 
 
 @pytest.fixture
-def plugin():
-    """Our plugin, registered for the test (Datasette may skip entry points under pytest)."""
-    registered_here = not pm.is_registered(timeline.datasette_plugin)
-    if registered_here:
-        pm.register(timeline.datasette_plugin, name="timeline")
-    yield timeline.datasette_plugin
-    if registered_here:
-        pm.unregister(timeline.datasette_plugin)
-
-
-@pytest.fixture
 def sample_path(db, db_path: Path, plugin) -> Path:
     """The sample imported into the db fixture's file (served as database `timeline`)."""
-    with SAMPLE.open(encoding="utf-8") as stream:
-        service.import_file(db, stream)
+    import_sample(db)
     return db_path
 
 
@@ -568,7 +544,7 @@ def timeline_command(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_demo_builds_the_sample_once(tmp_path: Path):
     # A process of its own rather than CliRunner: under plain `pytest` the package's
-    # resources resolve to tests/timeline (see SAMPLE above), and demo reads its sample so.
+    # resources resolve to tests/timeline (see support.SAMPLE), and demo reads its sample so.
     path = tmp_path / "demo.db"
     first = timeline_command("demo", "--no-serve", "--db", str(path))
     assert (first.returncode, first.stderr) == (0, "")
@@ -590,43 +566,13 @@ def test_demo_builds_the_sample_once(tmp_path: Path):
         db.close()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def http_json(url: str) -> Any:
-    with urllib.request.urlopen(url, timeout=5) as response:
-        return json.loads(response.read())
-
-
+@pytest.mark.slow
 def test_serve_answers_on_localhost(sample_path, tmp_path: Path):
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = (tmp_path / "serve.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "timeline", "serve", "--db", str(sample_path), "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
-            try:
-                versions = http_json(f"{base}/-/versions.json")
-                break
-            except (urllib.error.URLError, ConnectionError):
-                assert time.monotonic() < deadline, "timeline serve did not answer in 20 s"
-                time.sleep(0.2)
+    with serving(sample_path, tmp_path / "serve.log") as base:
+        versions = http_json(f"{base}/-/versions.json")
         assert "datasette" in versions
         data = http_json(f"{base}/timeline/developments.json?_size=max")
         assert data["filtered_table_rows_count"] == 17
         assert data["human_description_en"] == "sorted by start descending"
         assert list(data["facet_results"]) == ["kind", "status", "country", "tags"]
         assert http_json(f"{base}/-/metadata.json")["title"] == "Diplomatic timeline"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()

@@ -12,14 +12,11 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 from datasette.app import Datasette
-from datasette.plugins import pm
+from support import import_sample
 
-import timeline.datasette_plugin
 from exports import json_doc
-from timeline import service
 from timeline.cli import cli
 
-SAMPLE = Path(service.__file__).with_name("sample") / "blinken-beijing-2024-04.jsonl"
 MEETING = "2024-04-26-xi-jinping-meets-antony-blinken"
 VISIT = "2024-04-24-antony-blinken-visits-china"
 SUMMIT = "2023-11-15-biden-xi-summit"
@@ -42,8 +39,7 @@ def ids(doc: str) -> list[str]:
 
 @pytest.fixture
 def sample(db, runner: CliRunner) -> CliRunner:
-    with SAMPLE.open(encoding="utf-8") as stream:
-        service.import_file(db, stream)
+    import_sample(db)
     return runner
 
 
@@ -131,15 +127,8 @@ def test_output_file_and_errors(sample: CliRunner, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def datasette(db_path: Path, sample: CliRunner):
-    registered_here = not pm.is_registered(timeline.datasette_plugin)
-    if registered_here:
-        pm.register(timeline.datasette_plugin, name="timeline")
-    try:
-        yield Datasette([str(db_path)])
-    finally:
-        if registered_here:
-            pm.unregister(timeline.datasette_plugin)
+def datasette(db_path: Path, sample: CliRunner, plugin) -> Datasette:
+    return Datasette([str(db_path)])
 
 
 def get(ds: Datasette, path: str) -> Any:

@@ -17,13 +17,13 @@ import subprocess
 import sys
 import time
 import uuid
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
 from click.testing import CliRunner
+from support import all_rows, assert_log_is_sound, count
 
 from events.codec import canonical_json, chain_hash
 from timeline.cli import cli
@@ -56,14 +56,6 @@ def append(
                 meta=meta or {},
             )
     return writer.appended
-
-
-def count(db) -> int:
-    return db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
-
-
-def all_rows(db) -> list[tuple]:
-    return db.execute("SELECT * FROM events ORDER BY seq").fetchall()
 
 
 # --- the basic contract, on a file and in memory ------------------------------------
@@ -606,18 +598,7 @@ def run_workers(folder: Path, jobs: dict[str, list[list[str]]]) -> dict[str, lis
     return results
 
 
-def assert_log_is_sound(db, expected: int) -> None:
-    assert count(db) == expected
-    seqs = [r[0] for r in db.execute("SELECT seq FROM events ORDER BY seq")]
-    assert seqs == list(range(1, expected + 1))
-    versions: dict[str, list[int]] = defaultdict(list)
-    for stream, version in db.execute("SELECT stream, stream_version FROM events ORDER BY seq"):
-        versions[stream].append(version)
-    for stream, seen in versions.items():
-        assert seen == list(range(1, len(seen) + 1)), stream
-    assert verify_chain(db) == (expected, None)
-
-
+@pytest.mark.slow
 def test_four_processes_appending_at_once(db, db_path: Path, tmp_path: Path):
     jobs: dict[str, list[list[str]]] = {}
     for w in range(4):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -14,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from strategies import CREATING, LIFECYCLE, actor_described
+from support import import_sample
 
 import timeline.projector
 from events.codec import canonical_json
@@ -27,7 +27,6 @@ from timeline.tables import SCHEMA, projection_tables
 
 # Found beside a real module: under plain `pytest`, `files("timeline")` resolves to the
 # namespace package tests/timeline, which shadows the installed one.
-SAMPLE = Path(service.__file__).with_name("sample") / "blinken-beijing-2024-04.jsonl"
 
 VISIT = "2024-04-24-antony-blinken-visits-china"
 MEETING = "2024-04-26-wang-yi-meets-antony-blinken"
@@ -1181,8 +1180,7 @@ def test_a_corrected_place_name_shows_in_places(memory_db):
 
 @pytest.fixture
 def sample(memory_db):
-    with SAMPLE.open(encoding="utf-8") as stream:
-        outcome = service.import_file(memory_db, stream)
+    outcome = import_sample(memory_db)
     assert len(outcome.appended) == 27
     return memory_db
 
@@ -1360,6 +1358,7 @@ SETTINGS = settings(
 )
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(event_sequences())
 def test_rebuild_equals_incremental(events):
@@ -1374,6 +1373,7 @@ def test_rebuild_equals_incremental(events):
         db.close()
 
 
+@pytest.mark.slow
 @settings(SETTINGS, max_examples=15)
 @given(event_sequences())
 def test_one_batch_and_any_chunking_equal_one_at_a_time(events):

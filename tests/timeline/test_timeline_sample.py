@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections import Counter
-from importlib.resources import files
 from pathlib import Path
 
 import pytest
+from support import SAMPLE, sample_lines
 
 from timeline.log import EventLog
 from timeline.service import development_history, import_file
 
-SAMPLE = files("timeline") / "sample" / "blinken-beijing-2024-04.jsonl"
 GOLDEN_ARTICLE = Path(__file__).parents[1] / "golden" / "seed-article.txt"
 # CI checks out shared/ beside the repository clone.
 SHARED_ARTICLE = Path(__file__).parents[3] / "shared" / "seed" / "cgtn-xi-blinken-2024-04-26.txt"
@@ -45,10 +43,6 @@ SCHEDULED = (
     "china-us-asia-pacific-consultations",
     "china-us-maritime-consultations",
 )
-
-
-def sample_lines() -> list[dict]:
-    return [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines()]
 
 
 def quotes() -> list[str]:

@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
+from support import all_rows, count
 
 from events.developments import DevelopmentCreated
 from timeline import service
@@ -52,14 +53,6 @@ def lifecycle(type_: str, dev_id: str, **data: Any) -> dict[str, Any]:
 def add(db, *objs: dict[str, Any]) -> service.Outcome:
     """Submit event objects as one append."""
     return service.append(db, [service.parse_submission(o) for o in objs])
-
-
-def count(db) -> int:
-    return db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
-
-
-def all_rows(db) -> list[tuple]:
-    return db.execute("SELECT * FROM events ORDER BY seq").fetchall()
 
 
 def refused(db, *objs: dict[str, Any], error: type[InvalidEvent] = InvalidEvent) -> str:
