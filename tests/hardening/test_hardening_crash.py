@@ -9,12 +9,9 @@ it, and the next command must find everything in order.
 from __future__ import annotations
 
 import json
-import os
-import resource
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -25,7 +22,9 @@ from hardening_support import (
     assert_refused,
     batch_lines,
     count,
+    database_of,
     head,
+    limited,
     one_error_line,
     plain,
     popen_timeline,
@@ -188,11 +187,7 @@ def test_readers_during_a_rebuild_see_the_tables_whole(big_db: Path, tmp_path: P
 @pytest.fixture
 def small_db(tmp_path: Path) -> Path:
     """A database of 30 events (its tables too)."""
-    path = tmp_path / "small.db"
-    db = open_db(path)
-    service.import_file(db, iter(line + "\n" for line in batch_lines(0, 30)))
-    db.close()
-    return path
+    return database_of(tmp_path / "small.db", batch_lines(0, 30))
 
 
 @pytest.fixture
@@ -269,19 +264,7 @@ def test_a_real_file_size_limit_gives_one_line_and_writes_nothing(
     limit = small_db.stat().st_size + 64 * 1024
     before = seqs_and_hashes(small_db)
 
-    def limit_file_size() -> None:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
-    result = subprocess.run(
-        [sys.executable, "-m", "timeline", "import", str(feed), "--db", str(small_db)],
-        cwd=tmp_path,
-        env={k: v for k, v in os.environ.items() if k != "TIMELINE_DB"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        preexec_fn=limit_file_size,
-        check=False,
-    )
+    result = limited("import", str(feed), "--db", str(small_db), cwd=tmp_path, file_size=limit)
     assert result.returncode == 1
     assert result.stdout == ""
     line = one_error_line(result.stderr)
