@@ -614,3 +614,15 @@ def prepare(db: Database) -> tuple[list[str], int]:
     from timeline.db import restore_guards
 
     return restore_guards(db), event_count(db)
+
+
+SAMPLE = "blinken-beijing-2024-04.jsonl"
+"""The bundled sample: Blinken's April 2024 visit to Beijing (`timeline demo`)."""
+
+
+def import_sample(db: Database) -> Outcome:
+    """Import the bundled sample into *db*; events already there are skipped."""
+    from importlib.resources import files
+
+    with files("timeline").joinpath("sample", SAMPLE).open(encoding="utf-8") as sample:
+        return import_file(db, sample)

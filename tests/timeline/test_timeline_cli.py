@@ -387,3 +387,98 @@ def test_add_help_keeps_its_example_on_its_own_lines() -> None:
     out = CliRunner().invoke(cli, ["add", "visit", "-h"]).stdout
     assert "\\b" not in out
     assert "\n  Example:\n      timeline add visit " in out
+
+
+# --- errors carry their field; flags are found by lookup ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "names", "expected"),
+    [
+        ("data.participants[1].country", {}, "--with #2 country: wrong"),
+        ("data.participants[0]", {}, "--with #1: wrong"),
+        ("data.participants", {}, "--with: wrong"),
+        ("data.place.lat", {}, "--lat: wrong"),
+        ("data.place", {}, "--at: wrong"),
+        ("data.changes.participants[0].name", {}, "--clear participants[0].name: wrong"),
+        ("data.changes.when", {}, "the changes.when: wrong"),
+        ("data.host_country", {}, "--host-country: wrong"),
+        ("data.visitor", {}, "--visitor: wrong"),
+        ("data.when", {}, "--when: wrong"),
+        ("data.points[2]", {}, "--point #3: wrong"),
+        ("data.development", {"data.development": "--id"}, "--id: wrong"),
+        ("data.from", {"data.from": "A"}, "A: wrong"),
+        ("expected_version", {}, "--expect-version: wrong"),
+        ("id", {}, "id: wrong"),
+    ],
+)
+def test_a_refused_field_is_named_by_its_flag(
+    field: str, names: dict[str, str], expected: str
+) -> None:
+    from timeline.cli.errors import FLAG_FOR_FIELD, in_flag_terms
+    from timeline.errors import InvalidEvent
+
+    exc = InvalidEvent("wrong", field=field)
+    assert exc.detail == f"{field}: wrong"
+    assert in_flag_terms(exc, {**FLAG_FOR_FIELD, **names}) == expected
+
+
+def test_an_error_without_a_field_is_printed_as_it_is() -> None:
+    from timeline.cli.errors import FLAG_FOR_FIELD, in_flag_terms
+    from timeline.errors import InvalidEvent
+
+    # The message is never taken apart, whatever it looks like.
+    exc = InvalidEvent("data.participants: looks like a field", line=3)
+    assert str(exc) == "line 3: data.participants: looks like a field"
+    assert in_flag_terms(exc, FLAG_FOR_FIELD) == "data.participants: looks like a field"
+
+
+def test_a_refused_payload_carries_its_field_and_message() -> None:
+    from timeline import service
+    from timeline.errors import InvalidEvent
+
+    data = {"title": "T", "when": "2024", "participants": [{"name": "A", "country": "zz"}]}
+    with pytest.raises(InvalidEvent) as info:
+        service.submit("CallHeld", data)
+    assert info.value.field == "data.participants[0].country"
+    assert info.value.message == "'ZZ' is not an ISO 3166-1 alpha-2 country code"
+
+
+# --- values parsed by their ParamTypes ---------------------------------------------------
+
+
+def test_participant_and_source_values_are_parsed_by_their_types() -> None:
+    from timeline.cli.params import PARTICIPANT, SOURCE
+
+    assert PARTICIPANT.convert(" Wang Yi ;; CN ", None, None) == {
+        "name": "Wang Yi",
+        "country": "CN",
+    }
+    assert SOURCE.convert("https://a.example; T", None, None) == {
+        "url": "https://a.example",
+        "title": "T",
+    }
+
+
+def test_a_participant_with_too_many_parts_names_the_flag(runner: CliRunner, db_path: Path) -> None:
+    args = ["add", "call", "--title", "T", "--when", "2024", "--with", "A; B; CN; D"]
+    assert refused(runner, args) == (
+        "Error: Invalid value for --with: 'A; B; CN; D' has more than 3 parts; "
+        "use NAME; ROLE; COUNTRY (see: cli add call --help)"
+    )
+    assert rows(db_path) == []
+
+
+def test_a_bad_export_date_is_one_line_before_anything_is_read(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.db"
+    result = CliRunner().invoke(cli, ["export", "json", "--to", "2024-13", "--db", str(missing)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: '2024-13' is not a valid date")
+    assert not missing.exists()
+
+
+def test_the_formats_are_those_of_the_exporting_module() -> None:
+    from timeline.cli.exporting import export
+    from timeline.exporting import FORMATS
+
+    assert tuple(export.params[0].type.choices) == FORMATS

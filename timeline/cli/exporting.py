@@ -10,7 +10,7 @@ import click
 from events.vocabulary import KINDS, STATUSES
 from timeline.cli.errors import reports_errors
 from timeline.cli.options import CONTEXT, apply, db_option, open_chosen
-from timeline.cli.params import FormatChoice
+from timeline.cli.params import DATE, FormatChoice
 
 
 def filter_options(fn: Callable) -> Callable:
@@ -21,11 +21,16 @@ def filter_options(fn: Callable) -> Callable:
             click.option(
                 "--from",
                 "start",
+                type=DATE,
                 metavar="DATE",
                 help="Developments ending on or after this date (2024, 2024-04, 2024-04-26).",
             ),
             click.option(
-                "--to", "end", metavar="DATE", help="Developments starting on or before this date."
+                "--to",
+                "end",
+                type=DATE,
+                metavar="DATE",
+                help="Developments starting on or before this date.",
             ),
             click.option(
                 "--kind",
@@ -122,5 +127,5 @@ def export(
             source=calendar_url,
             **options,
         )
-    except ValueError as exc:  # a bad --from/--to date
+    except ValueError as exc:  # a value the exporter refuses: --calendar-url, --domain
         raise click.ClickException(str(exc)) from None

@@ -39,6 +39,28 @@ SOURCE = Parts(SOURCE_FIELDS, "--source")
 """``URL; TITLE; PUBLISHER; DATE`` (``--source``)."""
 
 
+class DateType(click.ParamType):
+    """A date, month, year or interval as ``When`` reads it (``--from``, ``--to``).
+
+    Checked here and passed on as given; a bad one is one line that quotes the value,
+    exit status 1, as when the exporter refused it.
+    """
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from events.values import When
+
+        try:
+            When.parse(value)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        return value
+
+
+DATE = DateType()
+
+
 class HeadType(click.ParamType):
     """``SEQ:HASH``, a log position as `timeline head` prints it."""
 

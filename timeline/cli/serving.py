@@ -11,7 +11,6 @@ from timeline.cli.errors import reports_errors
 from timeline.cli.options import CONTEXT, db_option, db_path, open_chosen
 from timeline.db import open_db
 
-SAMPLE = "blinken-beijing-2024-04.jsonl"
 # Options we do not know are Datasette's.
 PASS_THROUGH = {**CONTEXT, "ignore_unknown_options": True, "allow_extra_args": True}
 
@@ -75,11 +74,8 @@ def demo(path: str, no_serve: bool, host: str, port: int, datasette_args: tuple[
         timeline demo
         timeline demo --no-serve --db sample.db
     """
-    from importlib.resources import files
-
     db = open_db(path)
-    with files("timeline").joinpath("sample", SAMPLE).open(encoding="utf-8") as sample:
-        outcome = service.import_file(db, sample)
+    outcome = service.import_sample(db)
     db.close()
     click.echo(
         f"{path}: {outcome.count} sample events added, {len(outcome.skipped)} were "
