@@ -33,7 +33,7 @@ from hardening_support import (
     write_big_file,
 )
 
-import timeline.cli as cli_module
+import timeline.cli.options as cli_module
 from timeline import service
 from timeline.cli import cli
 from timeline.db import open_db
