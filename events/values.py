@@ -91,7 +91,7 @@ def _check_text(value: object, max_len: int) -> None:
 
 
 MAX_ITEMS: Final = 1_000
-"""The most items a list in an event may hold (participants, sources, tags, points, roles).
+"""The most items any list in an event may hold (its participants or its points, say).
 
 Every text in an event has a length limit of its own; this bounds how many there are,
 so that no event, and no export of it, grows without bound.

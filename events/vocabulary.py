@@ -95,6 +95,9 @@ CLEARABLE: Final[tuple[str, ...]] = (
 )
 """Fields a revision may remove (null in ``changes``); never the title, nor the date."""
 
+LIST_FIELDS: Final[tuple[str, ...]] = ("participants", "sources", "tags")
+"""The fields every development has that hold lists (each a repeatable flag on the CLI)."""
+
 PARTICIPANT_FIELDS: Final[tuple[str, ...]] = ("name", "role", "country")
 """The fields of a participant, in the order the CLI's ``--with`` takes them."""
 

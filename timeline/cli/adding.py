@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from events.vocabulary import SCHEDULED_KINDS
+from events.vocabulary import LIST_FIELDS, SCHEDULED_KINDS
 from timeline import service
 from timeline.cli.errors import flag_errors, reports_errors
 from timeline.cli.options import (
@@ -83,7 +83,7 @@ def shared_data(options: dict[str, Any], *, given_only: bool = False) -> dict[st
     }
     if any(v is not None for v in place.values()):
         data["place"] = {k: v for k, v in place.items() if v is not None}
-    for key in ("participants", "sources", "tags"):
+    for key in LIST_FIELDS:
         values = options.pop(key, ())
         if values or not given_only:
             data[key] = list(values)
