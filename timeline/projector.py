@@ -12,9 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from events.base import Event
@@ -27,14 +25,13 @@ from timeline.db import Database, immediate, newer_tables
 from timeline.envelope import Envelope
 from timeline.errors import LogDamaged
 from timeline.folding import fold_stream, stored_event
-from timeline.log import EventLog, Problem, copy_log
+from timeline.log import EventLog, Problem
 from timeline.tables import (
     SCHEMA,
     create_tables,
     drop_tables,
     missing_tables,
     newer_schema,
-    projection_tables,
 )
 
 NAME = "tables"
@@ -656,39 +653,3 @@ def anchor_problem(db: Database) -> Problem | None:
     if found[0] != expected:
         return Problem(position, "differs from the event the tables were made from")
     return None
-
-
-def differences(db: Database) -> list[str]:
-    """Tables whose rows differ from a fresh rebuild of the same log (in a scratch file).
-
-    The scratch database is a file, and rows are compared a batch at a time, so a log of
-    any length is checked in bounded memory. It gets its schema from this version (not
-    from the file under test), so a trigger planted on a table cannot shape both sides.
-    """
-    with tempfile.TemporaryDirectory(prefix="timeline-verify-") as folder:
-        scratch = copy_log(db, Path(folder) / "rebuild.db")
-        try:
-            Projector(scratch).rebuild()
-            missing = missing_tables(db)
-            found = [t for t in missing if not t.startswith("_")]
-            for table in projection_tables(db):
-                sql = f"SELECT * FROM [{table}] ORDER BY 1, 2"
-                if table not in missing and not _same_rows(db, scratch, sql):
-                    found.append(table)
-            fts = "SELECT rowid, title, summary, quote, names FROM developments_fts ORDER BY rowid"
-            if "developments_fts" not in missing and not _same_rows(db, scratch, fts):
-                found.append("developments_fts")
-        finally:
-            scratch.close()
-    return found
-
-
-def _same_rows(db: Database, other: Database, sql: str, batch: int = 1_000) -> bool:
-    """Whether *sql* gives the same rows, in the same order, in both databases."""
-    ours, theirs = db.execute(sql), other.execute(sql)
-    while True:
-        mine = ours.fetchmany(batch)
-        if mine != theirs.fetchmany(batch):
-            return False
-        if not mine:
-            return True

@@ -22,8 +22,9 @@ from timeline.cli import cli
 from timeline.db import open_db
 from timeline.errors import InvalidEvent
 from timeline.log import EventLog
-from timeline.projector import Projector, cjk_terms, differences
+from timeline.projector import Projector, cjk_terms
 from timeline.tables import SCHEMA, projection_tables
+from timeline.verification import differences
 
 # Found beside a real module: under plain `pytest`, `files("timeline")` resolves to the
 # namespace package tests/timeline, which shadows the installed one.
