@@ -38,7 +38,7 @@ from timeline import service
 from timeline.cli import cli
 from timeline.db import open_db
 from timeline.log import verify_chain
-from timeline.projector import differences
+from timeline.verification import differences
 
 # Seconds after the start of the command; python's start-up takes about 0.3 s, so the
 # first kill usually lands before the transaction begins and the others inside it.
