@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -25,6 +24,7 @@ from timeline.db import Database, immediate, newer_tables
 from timeline.envelope import Envelope
 from timeline.errors import LogDamaged
 from timeline.folding import fold_stream, stored_event
+from timeline.fulltext import cjk_terms
 from timeline.log import EventLog, Problem
 from timeline.tables import (
     SCHEMA,
@@ -36,28 +36,6 @@ from timeline.tables import (
 
 NAME = "tables"
 CHUNK = 5_000
-
-
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
-_NGRAM = 8
-
-
-def cjk_terms(text: str) -> str:
-    """Text for the full-text index in which Chinese, Japanese and Korean words can be found.
-
-    SQLite's tokenizer keeps a run of CJK characters as one token, so 王毅 inside
-    外交部长王毅会见 would never match. Each run is indexed as its substrings of one to
-    eight characters (names, words, most compounds such as 中华人民共和国), and whole.
-    """
-
-    def grams(match: re.Match[str]) -> str:
-        run = match.group()
-        terms = {run}
-        for size in range(1, min(_NGRAM, len(run)) + 1):
-            terms.update(run[i : i + size] for i in range(len(run) - size + 1))
-        return " " + " ".join(sorted(terms)) + " "
-
-    return _CJK.sub(grams, text)
 
 
 def actor_id(name: str) -> str:

@@ -21,8 +21,9 @@ from timeline import service
 from timeline.cli import cli
 from timeline.db import open_db
 from timeline.errors import InvalidEvent
+from timeline.fulltext import cjk_terms
 from timeline.log import EventLog
-from timeline.projector import Projector, cjk_terms
+from timeline.projector import Projector
 from timeline.tables import SCHEMA, projection_tables
 from timeline.verification import differences
 
