@@ -53,42 +53,6 @@ SCRIPT_MODULES: Final = (
     "input.js",
     "main.js",
 )
-# The order the page has always embedded a record's keys in (the script reads them by
-# name): kept so that the same records still give the same bytes. Keys a record has
-# beyond these follow, in the record's own order.
-_EMBEDDED: Final = (
-    "id",
-    "kind",
-    "type",
-    "title",
-    "summary",
-    "status",
-    "status_reason",
-    "when",
-    "start",
-    "end",
-    "precision",
-    "qualifier",
-    "timezone",
-    "place",
-    "country",
-    "part_of",
-    "announced_in",
-    "visitor",
-    "host_country",
-    "speaker",
-    "quote",
-    "parties",
-    "points",
-    "participants",
-    "sources",
-    "tags",
-    "links",
-    "revision",
-    "created_at",
-    "updated_at",
-)
-
 _HEAD: Final = """\
 <!DOCTYPE html>
 <html lang="en">
@@ -173,15 +137,9 @@ def render(
     dates: list[dict[str, str | None] | None] = []
     for index, record in enumerate(records):
         dates.append(_date(record))
-        embedded = _json(_in_page_order(record))
+        embedded = _json(record)
         yield f",{embedded}" if index else embedded
     yield f'],"dates":{_json(dates)}}}</script>\n<script>{js}</script>\n</body>\n</html>\n'
-
-
-def _in_page_order(record: Mapping[str, Any]) -> dict[str, Any]:
-    ordered = {key: record[key] for key in _EMBEDDED if key in record}
-    ordered.update(record)
-    return ordered
 
 
 @functools.cache
