@@ -88,6 +88,7 @@ class Projector:
     def catch_up(self, *, progress: Callable[[int], None] | None = None) -> int:
         """Fold every event after the checkpoint, in one transaction; return how many."""
         with immediate(self.db):
+            self.keep_anchor()
             return self.catch_up_within(progress=progress)
 
     def upgrade(self) -> bool:
@@ -117,9 +118,9 @@ class Projector:
 
         Used by appends, so that an event and the rows it changes land together. The
         append passes what it has just written: the events it built (*known*) and their
-        envelopes, in order, which are then not read back from the log.
+        envelopes, in order, which are then not read back from the log. The caller has
+        checked the anchor (:meth:`keep_anchor`) in the same transaction, before writing.
         """
-        self.keep_anchor()
         if self.needs_rebuild():
             drop_tables(self.db)
             create_tables(self.db)
