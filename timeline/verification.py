@@ -85,8 +85,8 @@ def verify(db: Database, *, heads: Sequence[Head] = ()) -> Verdict:
     upgraded = Projector(db).upgrade()
     with snapshot(db):
         count, found = verify_chain(db, check=_unreadable)
-        found = found or anchor_problem(db) or _first_lost_head(db, heads)
         head = EventLog(db).head()
+        found = found or anchor_problem(db) or _first_lost_head(db, heads, head[0])
         if found is not None:
             return Verdict(count, head, str(found), upgraded)
         guards = missing_guards(db)
@@ -132,9 +132,8 @@ def _unreadable(envelope: Envelope) -> str | None:
     return None
 
 
-def _first_lost_head(db: Database, heads: Iterable[Head]) -> Problem | None:
+def _first_lost_head(db: Database, heads: Iterable[Head], last: int) -> Problem | None:
     """The first kept head the log no longer holds: shortened, or rewritten up to there."""
-    last = EventLog(db).head()[0]
     for kept in sorted(heads, key=lambda h: h.seq):
         row = db.execute("SELECT hash FROM events WHERE seq = ?", [kept.seq]).fetchone()
         if row is None:
