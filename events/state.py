@@ -1,18 +1,23 @@
-"""A development's current state, folded from the events of its stream.
+"""A development's current state, folded from the stored events of its stream.
 
 The one fold used everywhere a current state is needed: deciding whether a lifecycle
-event is allowed, `timeline show`, and the projection tables.
+event is allowed, `timeline show`, and the projection tables. It folds events in their
+stored form (the JSON objects of the log, upcast to the current version), not as event
+classes: every stored event was validated when it was appended (and `timeline verify`
+checks each again), so building and validating the classes again only to read their
+fields would be the whole cost of a rebuild. The state's fields therefore hold values as
+they are stored: a date as its EDTF text, a place, participants and sources as objects.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
-from events.base import Event
-from events.developments import DevelopmentCreated, DevelopmentScheduled
+from events.developments import CREATION_TYPES, DevelopmentCreated, DevelopmentScheduled
 from events.lifecycle import (
     DevelopmentCancelled,
     DevelopmentHeld,
@@ -21,8 +26,11 @@ from events.lifecycle import (
     DevelopmentRevised,
     DevelopmentsLinked,
 )
-from events.values import Participant, Place, Source, When
+from events.values import When
 from events.vocabulary import CLEARABLE
+
+Stored = Mapping[str, Any]
+"""An object as the log stores it (a place, a participant, a source): absent keys unknown."""
 
 
 @attrs.define
@@ -43,16 +51,23 @@ class DevelopmentState:
     kind: str
     title: str
     status: str
-    when: When | None = None
+    when: str | None = None
+    """The date as written (EDTF); :attr:`date` reads it."""
     timezone: str | None = None
     summary: str | None = None
-    place: Place | None = None
-    participants: tuple[Participant, ...] = ()
-    sources: tuple[Source, ...] = ()
+    place: Stored | None = None
+    participants: tuple[Stored, ...] = ()
+    sources: tuple[Stored, ...] = ()
     tags: tuple[str, ...] = ()
     part_of: str | None = None
-    extra: dict[str, Any] = attrs.field(factory=dict)
-    """Fields of the creating event's own type: visitor, points, quote, announced_in…"""
+    # The fields only some kinds have (see :func:`own_fields`).
+    visitor: str | None = None
+    host_country: str | None = None
+    points: tuple[str, ...] = ()
+    parties: tuple[str, ...] = ()
+    speaker: str | None = None
+    quote: str | None = None
+    announced_in: str | None = None
     links: list[Link] = attrs.field(factory=list)
     status_reason: str | None = None
     retracted: bool = False
@@ -66,61 +81,100 @@ class DevelopmentState:
         """How many events of the stream came after the one that created it."""
         return self.version - 1
 
+    @property
+    def date(self) -> When | None:
+        """The date, parsed: its start, end, precision and checks against a time zone."""
+        return None if self.when is None else parse_when(self.when)
+
+    def own_fields(self) -> dict[str, Any]:
+        """The fields of its kind that other kinds do not have (visitor, points, quote…)."""
+        return {name: getattr(self, name) for name in _OWN[self.type]}
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_when(text: str) -> When:
+    """A stored date, parsed once however many developments share it."""
+    return When.parse(text)
+
 
 _SHARED = ("when", *CLEARABLE)
+_LISTS = frozenset(("participants", "sources", "tags", "points", "parties"))
 
 
-@functools.cache
-def _extra_fields(cls: type[DevelopmentCreated]) -> tuple[str, ...]:
-    """The fields of a creating event that only some kinds have (kept in ``extra``)."""
+def _own(cls: type[DevelopmentCreated]) -> tuple[str, ...]:
     common = (*_SHARED, "development", "title", "kind")
     return tuple(f.name for f in attrs.fields(cls) if f.name not in common)
 
 
-# What a cleared field holds: its default, an empty tuple for the lists and None otherwise.
-_EMPTY = {name: attrs.fields_dict(DevelopmentState)[name].default for name in CLEARABLE}
+_OWN: dict[str, tuple[str, ...]] = {cls.TYPE: _own(cls) for cls in CREATION_TYPES}
+"""The fields each creating type has beyond the shared ones, all kept in the state."""
+
+_KIND: dict[str, str] = {
+    cls.TYPE: cls.KIND for cls in CREATION_TYPES if cls is not DevelopmentScheduled
+}
+"""The kind each creating type stands for (a scheduled development names its own)."""
+
+CREATING: frozenset[str] = frozenset(_OWN)
+"""The types of the events that create a development."""
 
 
-def create(event: DevelopmentCreated, *, recorded_at: str) -> DevelopmentState:
-    """The state a creating event starts."""
-    extra: dict[str, Any] = {name: getattr(event, name) for name in _extra_fields(type(event))}
-    scheduled = isinstance(event, DevelopmentScheduled)
+def _value(name: str, value: Any) -> Any:
+    """A stored value as the state keeps it: lists as tuples, so states compare as values."""
+    return tuple(value) if name in _LISTS else value
+
+
+def create(type_: str, data: Stored, *, recorded_at: str) -> DevelopmentState:
+    """The state a creating event (its stored form, upcast) starts."""
+    scheduled = type_ == DevelopmentScheduled.TYPE
+    present = {
+        name: _value(name, data[name])
+        for name in (*_SHARED, *_OWN[type_])
+        if data.get(name) is not None
+    }
     return DevelopmentState(
-        id=event.stream,
-        type=event.TYPE,
-        kind=event.kind if scheduled else event.KIND,
-        title=event.title,
+        id=data["development"],
+        type=type_,
+        kind=data["kind"] if scheduled else _KIND[type_],
+        title=data["title"],
         status="scheduled" if scheduled else "occurred",
-        **{name: getattr(event, name) for name in _SHARED},
-        extra=extra,
+        **present,
         version=1,
         created_at=recorded_at,
         updated_at=recorded_at,
     )
 
 
-def apply(state: DevelopmentState, event: Event, *, version: int, recorded_at: str) -> None:
-    """Fold one later event of the stream into *state*, in place."""
+# What a cleared field holds: its default, an empty tuple for the lists and None otherwise.
+_EMPTY = {name: attrs.fields_dict(DevelopmentState)[name].default for name in CLEARABLE}
+
+
+def apply(
+    state: DevelopmentState, type_: str, data: Stored, *, version: int, recorded_at: str
+) -> None:
+    """Fold one later event of the stream (its stored form, upcast) into *state*, in place."""
     state.version = version
     state.updated_at = recorded_at
-    if isinstance(event, DevelopmentHeld):
+    if type_ == DevelopmentHeld.TYPE:
         state.status, state.status_reason = "occurred", None
         for name in ("title", *_SHARED):
-            value = getattr(event, name)
+            value = data.get(name)
             if value is not None:
-                setattr(state, name, value)
-    elif isinstance(event, DevelopmentPostponed):
-        state.status, state.when, state.status_reason = "postponed", event.when, event.reason
-    elif isinstance(event, DevelopmentCancelled):
-        state.status, state.status_reason = "cancelled", event.reason
-    elif isinstance(event, DevelopmentRevised):
-        for name, value in event.changes.values.given().items():
-            setattr(state, name, value)
-        for name in event.changes.cleared:
-            setattr(state, name, _EMPTY[name])
-    elif isinstance(event, DevelopmentRetracted):
-        state.retracted, state.status_reason = True, event.reason
-    elif isinstance(event, DevelopmentsLinked):
-        state.links.append(Link(event.relation, event.to))
-        if event.relation == "part_of":
-            state.part_of = event.to
+                setattr(state, name, _value(name, value))
+    elif type_ == DevelopmentPostponed.TYPE:
+        state.status, state.when, state.status_reason = (
+            "postponed",
+            data.get("when"),
+            data.get("reason"),
+        )
+    elif type_ == DevelopmentCancelled.TYPE:
+        state.status, state.status_reason = "cancelled", data.get("reason")
+    elif type_ == DevelopmentRevised.TYPE:
+        # A changed field holds its new value; a cleared one is null.
+        for name, value in data["changes"].items():
+            setattr(state, name, _EMPTY[name] if value is None else _value(name, value))
+    elif type_ == DevelopmentRetracted.TYPE:
+        state.retracted, state.status_reason = True, data["reason"]
+    elif type_ == DevelopmentsLinked.TYPE:
+        state.links.append(Link(data["relation"], data["to"]))
+        if data["relation"] == "part_of":
+            state.part_of = data["to"]

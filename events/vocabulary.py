@@ -17,6 +17,7 @@ __all__ = [
     "HELD_KINDS",
     "KINDS",
     "PARTICIPANT_FIELDS",
+    "PLACE_FIELDS",
     "PRECISIONS",
     "QUALIFIERS",
     "RELATIONS",
@@ -100,6 +101,10 @@ LIST_FIELDS: Final[tuple[str, ...]] = ("participants", "sources", "tags")
 
 PARTICIPANT_FIELDS: Final[tuple[str, ...]] = ("name", "role", "country")
 """The fields of a participant, in the order the CLI's ``--with`` takes them."""
+
+PLACE_FIELDS: Final[tuple[str, ...]] = ("name", "city", "country", "lat", "lon")
+"""The fields of a place, in the order the CLI's ``--at``, ``--city``, ``--country``,
+``--lat`` and ``--lon`` give them."""
 
 SOURCE_FIELDS: Final[tuple[str, ...]] = ("url", "title", "publisher", "published")
 """The fields of a source, in the order the CLI's ``--source`` takes them."""

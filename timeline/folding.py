@@ -6,38 +6,53 @@ a stream to decide on the next event; `verify` loads every event through here to
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from typing import Any
 
 import cattrs
 
 from events import state as fold
 from events.base import Event
 from events.codec import describe_error, from_row
-from events.developments import DevelopmentCreated
-from events.registry import UnknownEventType
-from events.state import DevelopmentState
+from events.registry import UnknownEventType, registry
+from events.state import CREATING, DevelopmentState
 from timeline.envelope import Envelope
 from timeline.errors import LogDamaged
 
 
-def fold_stream(
-    envelopes: Iterable[Envelope], known: Mapping[int, Event] | None = None
-) -> DevelopmentState | None:
+def fold_stream(envelopes: Iterable[Envelope]) -> DevelopmentState | None:
     """Fold a development stream's events, oldest first, into its current state.
 
-    *known* maps ``seq`` to events already built (by the append that wrote them), which
-    are then not read back from their stored form.
+    The events are folded in their stored form. One that does not fit the fold (which
+    the log refuses on append, so it was written by something else and re-hashed to pass
+    the chain) raises LogDamaged naming its seq and what is wrong with it.
     """
     current: DevelopmentState | None = None
     for envelope in envelopes:
-        event = (known or {}).get(envelope.seq) or stored_event(envelope)
-        if isinstance(event, DevelopmentCreated):
-            current = fold.create(event, recorded_at=envelope.recorded_at)
-        elif current is not None:
-            fold.apply(
-                current, event, version=envelope.stream_version, recorded_at=envelope.recorded_at
-            )
+        data = stored_data(envelope)
+        try:
+            if envelope.type in CREATING:
+                current = fold.create(envelope.type, data, recorded_at=envelope.recorded_at)
+            elif current is not None:
+                fold.apply(
+                    current,
+                    envelope.type,
+                    data,
+                    version=envelope.stream_version,
+                    recorded_at=envelope.recorded_at,
+                )
+        except (KeyError, TypeError, ValueError, AttributeError):
+            stored_event(envelope)  # names what is wrong, field by field
+            raise
     return current
+
+
+def stored_data(envelope: Envelope) -> dict[str, Any]:
+    """An envelope's payload brought up to the current version of its type."""
+    try:
+        return registry.upcast(envelope.type, envelope.schema_version, envelope.data)
+    except UnknownEventType as exc:
+        raise LogDamaged(f"the stored event cannot be read: {exc}", seq=envelope.seq) from None
 
 
 def stored_event(envelope: Envelope) -> Event:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from events.codec import converter
 from events.state import DevelopmentState
+from events.vocabulary import PARTICIPANT_FIELDS, PLACE_FIELDS, SOURCE_FIELDS
 from timeline.envelope import Envelope
 
 # What ends a line (str.splitlines breaks at each of these) or drives a terminal: C0 and
@@ -60,22 +61,23 @@ def appended_text(envelope: Envelope) -> str:
 
 def state_json(state: DevelopmentState) -> dict[str, Any]:
     """A development's current state as plain JSON values."""
+    date = state.date
     out: dict[str, Any] = {
         "id": state.id,
         "kind": state.kind,
         "type": state.type,
         "title": state.title,
         "status": "retracted" if state.retracted else state.status,
-        "when": state.when.text if state.when else None,
-        "start": state.when.start_iso() if state.when else None,
-        "end": state.when.end_iso() if state.when else None,
-        "precision": state.when.precision if state.when else None,
-        "qualifier": state.when.qualifier if state.when else None,
+        "when": state.when,
+        "start": date.start_iso() if date else None,
+        "end": date.end_iso() if date else None,
+        "precision": date.precision if date else None,
+        "qualifier": date.qualifier if date else None,
         "timezone": state.timezone,
         "summary": state.summary,
-        "place": converter.unstructure(state.place) if state.place else None,
-        "participants": converter.unstructure(state.participants),
-        "sources": converter.unstructure(state.sources),
+        "place": _in_order(state.place, PLACE_FIELDS) if state.place else None,
+        "participants": [_in_order(p, PARTICIPANT_FIELDS) for p in state.participants],
+        "sources": [_in_order(s, SOURCE_FIELDS) for s in state.sources],
         "tags": list(state.tags),
         "part_of": state.part_of,
         "links": [{"relation": link.relation, "to": link.to} for link in state.links],
@@ -84,8 +86,13 @@ def state_json(state: DevelopmentState) -> dict[str, Any]:
         "created_at": state.created_at,
         "updated_at": state.updated_at,
     }
-    out.update({k: converter.unstructure(v) for k, v in state.extra.items()})
+    out.update({k: list(v) if isinstance(v, tuple) else v for k, v in state.own_fields().items()})
     return out
+
+
+def _in_order(stored: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
+    """A stored object (keys sorted) with its keys in the order its type lists them."""
+    return {key: stored[key] for key in keys if key in stored}
 
 
 def _person(p: dict[str, Any]) -> str:

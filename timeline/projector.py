@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from events.base import Event
 from events.codec import converter
 from events.ids import slugify
-from events.state import DevelopmentState
-from events.values import Place
+from events.state import DevelopmentState, Stored
 from events.vocabulary import CAMEO, SCHEDULED_CAMEO
 from timeline.db import Database, immediate, newer_tables
 from timeline.envelope import Envelope
@@ -43,9 +41,10 @@ def actor_id(name: str) -> str:
     return slugify(name)
 
 
-def place_id(place: Place) -> str:
+def place_id(place: Stored) -> str:
     """Places are one row per distinct name, city and country."""
-    return slugify(" ".join(x for x in (place.name, place.city, place.country) if x), max_len=120)
+    parts = (place.get("name"), place.get("city"), place.get("country"))
+    return slugify(" ".join(x for x in parts if x), max_len=120)
 
 
 class Projector:
@@ -110,15 +109,14 @@ class Projector:
     def catch_up_within(
         self,
         *,
-        known: Mapping[int, Event] | None = None,
         envelopes: Sequence[Envelope] = (),
         progress: Callable[[int], None] | None = None,
     ) -> int:
         """Fold everything after the checkpoint inside the caller's open transaction.
 
         Used by appends, so that an event and the rows it changes land together. The
-        append passes what it has just written: the events it built (*known*) and their
-        envelopes, in order, which are then not read back from the log. The caller has
+        append passes the envelopes it has just written, in order, which are then not
+        read back from the log. The caller has
         checked the anchor (:meth:`keep_anchor`) in the same transaction, before writing.
         """
         if self.needs_rebuild():
@@ -129,7 +127,7 @@ class Projector:
         folded = head - start
         while start < head:
             end = min(head, start + CHUNK)
-            self._fold_chunk(start, end, known, _given(envelopes, start, end))
+            self._fold_chunk(start, end, _given(envelopes, start, end))
             self._save(end)
             if progress is not None:
                 progress(end - start)
@@ -181,7 +179,6 @@ class Projector:
         self,
         start: int,
         end: int,
-        known: Mapping[int, Event] | None = None,
         given: Sequence[Envelope] | None = None,
     ) -> None:
         recent: dict[str, list[Envelope]] = {}
@@ -196,7 +193,7 @@ class Projector:
             if stream.startswith("actor:"):
                 writer.actor(stream, envelopes)
             else:
-                writer.development(stream, envelopes, new=new, known=known)
+                writer.development(stream, envelopes, new=new)
         writer.finish()
 
 
@@ -262,7 +259,6 @@ class _RowWriter:
         envelopes: list[Envelope],
         *,
         new: bool,
-        known: Mapping[int, Event] | None = None,
     ) -> None:
         """Rewrite every row of one development from its folded state.
 
@@ -270,26 +266,30 @@ class _RowWriter:
         """
         if not new:
             self._forget(dev_id)
-        state = fold_stream(envelopes, known)
+        state = fold_stream(envelopes)
         if state is None:
             return
         if state.retracted:
             # Cascades to rows that point at it; references from others become NULL.
             self.execute("DELETE FROM developments WHERE id = ?", [dev_id])
             return
-        row = self._development_row(state, envelopes[0].seq)
+        try:
+            row = self._development_row(state, envelopes[0].seq)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            for envelope in envelopes:
+                stored_event(envelope)  # names the event that does not fit, and how
+            raise
         self.execute(_upsert_sql(tuple(row)), row.values())
         self._children(state)
         self.written.append(dev_id)
-        refs = {r for r in (state.part_of, state.extra.get("announced_in")) if r}
+        refs = {r for r in (state.part_of, state.announced_in) if r}
         refs.update(link.to for link in state.links)
         if refs:
             self.references[dev_id] = refs
-        names = [(p.name, actor_id(p.name)) for p in state.participants]
-        if state.extra.get("speaker"):
-            names.append((state.extra["speaker"], actor_id(state.extra["speaker"])))
-        quote = state.extra.get("quote")
-        self.texts.append((envelopes[0].seq, state.title, state.summary, quote, names))
+        names = [(p["name"], actor_id(p["name"])) for p in state.participants]
+        if state.speaker:
+            names.append((state.speaker, actor_id(state.speaker)))
+        self.texts.append((envelopes[0].seq, state.title, state.summary, state.quote, names))
         for e in envelopes:
             self.insert(
                 "INSERT INTO history (seq, development, stream_version, type, recorded_at, "
@@ -312,14 +312,14 @@ class _RowWriter:
                 )
 
     def _development_row(self, state: DevelopmentState, seq: int) -> dict[str, Any]:
-        when, place, extra = state.when, state.place, state.extra
+        when, place = state.date, state.place or {}
         pid = None
-        if place is not None:
+        if place:
             pid = place_id(place)
             self.touched_places.add(pid)
         planned = state.type == "DevelopmentScheduled" and state.status != "occurred"
         cameo, plover = SCHEDULED_CAMEO if planned else CAMEO.get(state.kind, (None, None))
-        country = extra.get("host_country") or (place.country if place else None)
+        country = state.host_country or place.get("country")
         return {
             "id": state.id,
             "seq": seq,
@@ -336,22 +336,22 @@ class _RowWriter:
             "qualifier": when.qualifier if when else None,
             "timezone": state.timezone,
             "place": pid,
-            "place_name": place.name if place else None,
-            "place_city": place.city if place else None,
-            "place_country": place.country if place else None,
+            "place_name": place.get("name"),
+            "place_city": place.get("city"),
+            "place_country": place.get("country"),
             "country": country,
-            "latitude": place.lat if place else None,
-            "longitude": place.lon if place else None,
+            "latitude": place.get("lat"),
+            "longitude": place.get("lon"),
             "part_of": state.part_of,
-            "announced_in": extra.get("announced_in"),
-            "visitor": extra.get("visitor"),
-            "host_country": extra.get("host_country"),
-            "speaker": extra.get("speaker"),
-            "quote": extra.get("quote"),
-            "parties": _json_list(extra.get("parties")),
-            "participants": _json_list([p.name for p in state.participants]),
+            "announced_in": state.announced_in,
+            "visitor": state.visitor,
+            "host_country": state.host_country,
+            "speaker": state.speaker,
+            "quote": state.quote,
+            "parties": _json_list(state.parties),
+            "participants": _json_list([p["name"] for p in state.participants]),
             "tags": _json_list(state.tags),
-            "source_url": state.sources[0].url if state.sources else None,
+            "source_url": state.sources[0]["url"] if state.sources else None,
             "cameo_code": cameo,
             "plover_type": plover,
             "revision": state.revision,
@@ -362,30 +362,29 @@ class _RowWriter:
     def _children(self, state: DevelopmentState) -> None:
         dev = state.id
         for i, p in enumerate(state.participants, start=1):
-            aid = self._name(p.name)
+            name = p["name"]
             self.insert(
                 "INSERT INTO participants (development, position, name, role, country, actor) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                [dev, i, p.name, p.role, p.country, aid],
+                [dev, i, name, p.get("role"), p.get("country"), self._name(name)],
             )
         for i, s in enumerate(state.sources, start=1):
             self.insert(
                 "INSERT INTO sources (development, position, url, title, publisher, published) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                [dev, i, s.url, s.title, s.publisher, s.published],
+                [dev, i, s["url"], s.get("title"), s.get("publisher"), s.get("published")],
             )
         for tag in state.tags:
             self.insert("INSERT INTO tags (development, tag) VALUES (?, ?)", [dev, tag])
-        for i, point in enumerate(state.extra.get("points") or (), start=1):
+        for i, point in enumerate(state.points, start=1):
             self.insert(
                 "INSERT INTO agreement_points (development, position, point) VALUES (?, ?, ?)",
                 [dev, i, point],
             )
-        if state.extra.get("speaker"):
-            speaker = state.extra["speaker"]
+        if state.speaker:
             self.insert(
                 "INSERT INTO statements (development, speaker, actor, quote) VALUES (?, ?, ?, ?)",
-                [dev, speaker, self._name(speaker), state.extra["quote"]],
+                [dev, state.speaker, self._name(state.speaker), state.quote],
             )
 
     def _name(self, name: str) -> str:

@@ -34,7 +34,7 @@ from events.lifecycle import (
     DevelopmentsLinked,
 )
 from events.registry import UnknownEventType, registry
-from events.state import DevelopmentState
+from events.state import CREATING, DevelopmentState
 from events.vocabulary import STATUS_PHRASES, TRANSITIONS
 from timeline.db import Database
 from timeline.envelope import Envelope
@@ -412,7 +412,7 @@ class _Decider:
         when = getattr(event, "when", None)
         zone = getattr(event, "timezone", None) or current.timezone
         if isinstance(event, DevelopmentRevised):
-            when = event.changes.values.when or current.when
+            when = event.changes.values.when or current.date
             zone = event.changes.values.timezone or current.timezone
             if "timezone" in event.changes.cleared:
                 zone = None
@@ -445,14 +445,19 @@ class _Decider:
                 field,
             )
 
-    def after(self, event: Event, envelope: Envelope) -> None:
-        """Keep the cached state of the stream current."""
+    def after(self, envelope: Envelope) -> None:
+        """Keep the cached state of the stream current, folding what was just written."""
         current = self.states.get(envelope.stream)
-        if isinstance(event, DevelopmentCreated):
-            self.remember(envelope.stream, fold.create(event, recorded_at=envelope.recorded_at))
+        if envelope.type in CREATING:
+            state = fold.create(envelope.type, envelope.data, recorded_at=envelope.recorded_at)
+            self.remember(envelope.stream, state)
         elif current is not None:
             fold.apply(
-                current, event, version=envelope.stream_version, recorded_at=envelope.recorded_at
+                current,
+                envelope.type,
+                envelope.data,
+                version=envelope.stream_version,
+                recorded_at=envelope.recorded_at,
             )
 
 
@@ -472,7 +477,6 @@ def append(
     """
     log = EventLog(db)
     skipped: list[str] = []
-    built: dict[int, Event] = {}
     written: list[Envelope] = []  # what the projector folds next, as built
     with log.writing(keep=keep) as writer:
         if project:
@@ -497,15 +501,13 @@ def append(
                 except InvalidEvent as exc:  # the log's own rules: say which line broke them
                     raise _refuse(exc.message, sub.line, exc.field) from None
                 _check_claims(sub, envelope)
-                decider.after(event, envelope)
+                decider.after(envelope)
                 if project:  # kept for the projector, a chunk at a time
-                    built[envelope.seq] = event
                     written.append(envelope)
-                if project and len(built) >= CHUNK:
+                if project and len(written) >= CHUNK:
                     # Fold as we go, so memory stays flat however long the import.
                     writer.flush()
-                    Projector(db).catch_up_within(known=built, envelopes=written)
-                    built.clear()
+                    Projector(db).catch_up_within(envelopes=written)
                     written.clear()
             if progress is not None:
                 progress(1)
@@ -513,7 +515,7 @@ def append(
             # In the same transaction: the tables never lag behind the log, and a failure
             # to update them leaves the log as it was.
             writer.flush()
-            Projector(db).catch_up_within(known=built, envelopes=written)
+            Projector(db).catch_up_within(envelopes=written)
     return Outcome(
         appended=writer.appended,
         skipped=skipped,

@@ -142,8 +142,8 @@ def test_quotes_keep_the_articles_curly_apostrophes():
 def test_five_points(imported):
     consensus = state(imported, CONSENSUS)
     assert consensus.kind == "agreement"
-    assert consensus.extra["parties"] == ("CN", "US")
-    assert consensus.extra["points"] == (
+    assert consensus.parties == ("CN", "US")
+    assert consensus.points == (
         "Accelerate the implementation of the important understandings reached by Xi Jinping "
         "and Joe Biden at their summit meeting in November 2023.",
         "Maintain high-level exchanges and contacts at all levels, including a visit to the U.S. "
@@ -159,20 +159,20 @@ def test_five_points(imported):
 
 def test_visit_interval(imported):
     visit = state(imported, VISIT)
-    assert visit.when.text == "2024-04-24/2024-04-26"
-    assert visit.when.precision == "day"
-    assert (visit.when.start_iso(), visit.when.end_iso()) == ("2024-04-24", "2024-04-26")
-    assert (visit.extra["visitor"], visit.extra["host_country"]) == ("Antony Blinken", "CN")
+    assert visit.when == "2024-04-24/2024-04-26"
+    assert visit.date.precision == "day"
+    assert (visit.date.start_iso(), visit.date.end_iso()) == ("2024-04-24", "2024-04-26")
+    assert (visit.visitor, visit.host_country) == ("Antony Blinken", "CN")
 
 
 def test_summit_and_meeting(imported):
     summit = state(imported, SUMMIT)
-    assert summit.when.text == "2023-11-15"
-    assert [p.name for p in summit.participants] == ["Xi Jinping", "Joe Biden"]
+    assert summit.when == "2023-11-15"
+    assert [p["name"] for p in summit.participants] == ["Xi Jinping", "Joe Biden"]
     meeting = state(imported, MEETING)
-    assert meeting.when.text == "2024-04-26"
-    assert meeting.place.name == "Great Hall of the People"
-    assert (meeting.place.lat, meeting.place.lon) == (39.9033, 116.3915)
+    assert meeting.when == "2024-04-26"
+    assert meeting.place["name"] == "Great Hall of the People"
+    assert (meeting.place["lat"], meeting.place["lon"]) == (39.9033, 116.3915)
 
 
 def test_part_of_and_announced_in(imported):
@@ -180,7 +180,7 @@ def test_part_of_and_announced_in(imported):
         assert state(imported, dev_id).part_of == VISIT
     for dev_id in XI_STATEMENTS:
         statement = state(imported, dev_id)
-        assert (statement.part_of, statement.extra["speaker"]) == (MEETING, "Xi Jinping")
+        assert (statement.part_of, statement.speaker) == (MEETING, "Xi Jinping")
     for dev_id in EXPERT_STATEMENTS:
         statement = state(imported, dev_id)
         assert statement.part_of is None
@@ -189,7 +189,7 @@ def test_part_of_and_announced_in(imported):
         scheduled = state(imported, dev_id)
         assert scheduled.status == "scheduled"
         assert scheduled.when is None
-        assert scheduled.extra["announced_in"] == CONSENSUS
+        assert scheduled.announced_in == CONSENSUS
     assert state(imported, VISIT).part_of is None
     assert state(imported, SUMMIT).part_of is None
 
