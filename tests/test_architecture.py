@@ -2,7 +2,7 @@
 and no two modules import each other, not even inside a function.
 
     store       connection, envelope, errors, schema, tables, db, migrations, log
-    projection  folding, fulltext, projector
+    projection  folding, fulltext, rows, settling, projector
     service     service, verification, selection, as_of, exporting, output
     front       cli, datasette_plugin, timeline_page, renderings, metadata (the ways in)
 
@@ -29,7 +29,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "migrations",
         "log",
     ),
-    "projection": ("folding", "fulltext", "projector"),
+    "projection": ("folding", "fulltext", "rows", "settling", "projector"),
     "service": ("service", "verification", "selection", "as_of", "exporting", "output"),
     "front": (
         "cli",

@@ -29,6 +29,7 @@ VOCABULARIES: dict[str, frozenset[str]] = {
     "CLEARABLE": frozenset(vocabulary.CLEARABLE),
     "LIST_FIELDS": frozenset(vocabulary.LIST_FIELDS),
     "PARTICIPANT_FIELDS": frozenset(vocabulary.PARTICIPANT_FIELDS),
+    "PLACE_FIELDS": frozenset(vocabulary.PLACE_FIELDS),
     "SOURCE_FIELDS": frozenset(vocabulary.SOURCE_FIELDS),
 }
 
@@ -48,7 +49,7 @@ KEYED_TABLES = {
     ("exports/timelinejs.py", "found"),
 }
 
-FIELDS = {"CLEARABLE", "PARTICIPANT_FIELDS", "SOURCE_FIELDS"}
+FIELDS = {"CLEARABLE", "LIST_FIELDS", "PARTICIPANT_FIELDS", "PLACE_FIELDS", "SOURCE_FIELDS"}
 MIN_WORDS = 3
 _WORD = re.compile(r"[a-z_]+")
 # What separates the items of a list in prose: "a, b or c", "uncertain (?), approximate (~)".

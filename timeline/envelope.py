@@ -52,7 +52,7 @@ class Envelope:
             schema_version=version,
             recorded_at=recorded_at,
             data=json.loads(data),
-            meta=json.loads(meta),
+            meta={} if meta == "{}" else json.loads(meta),  # most events' meta
             hash=hash_,
             data_json=data,
         )

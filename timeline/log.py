@@ -8,9 +8,11 @@ queue on the busy timeout instead of failing half-way, and every decision a writ
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +72,18 @@ class EventLog:
         sql = f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY seq"
         for row in self.db.execute(sql, params):
             yield Envelope.from_row(row)
+
+    def streams(self, *, until_seq: int) -> Iterator[tuple[str, list[Envelope]]]:
+        """Every stream with its events up to *until_seq*, one stream at a time.
+
+        Streams come in the order of their names (the index on stream and version), each
+        with its events oldest first: a rebuild folds each stream once, holding one in
+        memory, however the streams' events are interleaved in the log.
+        """
+        sql = f"{_SELECT} WHERE seq <= ? ORDER BY stream, stream_version"
+        rows = (Envelope.from_row(row) for row in self.db.execute(sql, [until_seq]))
+        for stream, envelopes in itertools.groupby(rows, key=attrgetter("stream")):
+            yield stream, list(envelopes)
 
     def get(self, event_id: str) -> Envelope | None:
         """The event with this id, if the log has it."""

@@ -122,7 +122,8 @@ def state_text(state: DevelopmentState, history: list[Envelope]) -> str:
     row("timezone", s["timezone"])
     if s["place"]:
         place = s["place"]
-        row("place", ", ".join(str(place[k]) for k in ("name", "city", "country") if place.get(k)))
+        words = [str(place[k]) for k in PLACE_FIELDS if k not in ("lat", "lon") and place.get(k)]
+        row("place", ", ".join(words))
     row("participants", "; ".join(_person(p) for p in s["participants"]))
     for key in ("visitor", "host_country", "speaker", "announced_in", "parties"):
         value = s.get(key)

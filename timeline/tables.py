@@ -6,6 +6,8 @@ Every table here except those starting with ``_`` is a pure function of the log:
 
 from __future__ import annotations
 
+import re
+
 from timeline.connection import Database, run_script
 
 SCHEMA = "7"
@@ -97,13 +99,8 @@ CREATE TABLE IF NOT EXISTS developments (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS developments_start_end ON developments (start, [end]);
-CREATE INDEX IF NOT EXISTS developments_kind ON developments (kind);
-CREATE INDEX IF NOT EXISTS developments_status ON developments (status);
-CREATE INDEX IF NOT EXISTS developments_country ON developments (country);
 CREATE INDEX IF NOT EXISTS developments_part_of ON developments (part_of);
 CREATE INDEX IF NOT EXISTS developments_announced_in ON developments (announced_in);
-CREATE INDEX IF NOT EXISTS developments_place ON developments (place, seq);
 CREATE TABLE IF NOT EXISTS participants (
     development TEXT NOT NULL
         REFERENCES developments(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
@@ -114,7 +111,6 @@ CREATE TABLE IF NOT EXISTS participants (
     actor TEXT NOT NULL REFERENCES actors(id) DEFERRABLE INITIALLY DEFERRED,
     PRIMARY KEY (development, position)
 );
-CREATE INDEX IF NOT EXISTS participants_actor ON participants (actor, name);
 CREATE TABLE IF NOT EXISTS sources (
     development TEXT NOT NULL
         REFERENCES developments(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
@@ -131,7 +127,6 @@ CREATE TABLE IF NOT EXISTS tags (
     tag TEXT NOT NULL,
     PRIMARY KEY (development, tag)
 );
-CREATE INDEX IF NOT EXISTS tags_tag ON tags (tag);
 CREATE TABLE IF NOT EXISTS agreement_points (
     development TEXT NOT NULL
         REFERENCES developments(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
@@ -146,7 +141,6 @@ CREATE TABLE IF NOT EXISTS statements (
     actor TEXT NOT NULL REFERENCES actors(id) DEFERRABLE INITIALLY DEFERRED,
     quote TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS statements_actor ON statements (actor, speaker);
 CREATE TABLE IF NOT EXISTS links (
     seq INTEGER PRIMARY KEY,
     from_development TEXT NOT NULL
@@ -175,13 +169,44 @@ CREATE VIRTUAL TABLE IF NOT EXISTS developments_fts USING fts5 (
 """
 
 
-def create_tables(db: Database) -> None:
-    """Create every projection table that does not exist yet."""
+# Indexes that folding itself does not read: a rebuild makes them once, after the rows are
+# written (a sort instead of a tree updated row by row), and before the actors and places
+# are settled, which look rows up through them. (The indexes on columns that refer to a
+# development stay in DDL: SQLite reads them on every insert of a development while
+# references wait to be checked at commit.)
+LATE_INDEXES = """
+CREATE INDEX IF NOT EXISTS developments_start_end ON developments (start, [end]);
+CREATE INDEX IF NOT EXISTS developments_kind ON developments (kind);
+CREATE INDEX IF NOT EXISTS developments_status ON developments (status);
+CREATE INDEX IF NOT EXISTS developments_country ON developments (country);
+CREATE INDEX IF NOT EXISTS developments_place ON developments (place, seq);
+CREATE INDEX IF NOT EXISTS participants_actor ON participants (actor, name);
+CREATE INDEX IF NOT EXISTS statements_actor ON statements (actor, speaker);
+CREATE INDEX IF NOT EXISTS tags_tag ON tags (tag);
+"""
+
+
+def create_tables(db: Database, *, indexes: bool = True) -> None:
+    """Create every projection table that does not exist yet, and (unless a rebuild is to
+    fill them first) every index."""
     run_script(db, DDL)
+    if indexes:
+        create_indexes(db)
+
+
+def create_indexes(db: Database) -> None:
+    """Create the indexes that folding does not need (see LATE_INDEXES)."""
+    run_script(db, LATE_INDEXES)
 
 
 def drop_tables(db: Database) -> None:
-    """Drop every projection table (the log is untouched)."""
+    """Drop every projection table (the log is untouched).
+
+    The late indexes go first: dropping a table deletes its rows one by one (to apply the
+    references' ON DELETE rules), and indexes that nothing refers through need no upkeep.
+    """
+    for name in re.findall(r"CREATE INDEX IF NOT EXISTS (\w+)", LATE_INDEXES):
+        db.execute(f"DROP INDEX IF EXISTS [{name}]")
     for name in TABLES:
         db.execute(f"DROP TABLE IF EXISTS [{name}]")
 

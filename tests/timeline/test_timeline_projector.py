@@ -1412,7 +1412,10 @@ def test_rebuild_reports_progress_per_chunk(known, monkeypatch):
     monkeypatch.setattr(timeline.projector, "CHUNK", 2)
     folded: list[int] = []
     assert Projector(known).rebuild(progress=folded.append) == 7
-    assert folded == [2, 2, 2, 1]
+    # At least a chunk at a time, a stream never split: every event once, in all.
+    assert sum(folded) == 7
+    assert len(folded) > 1
+    assert all(count >= 2 for count in folded[:-1])
 
 
 def test_a_missing_checkpoint_table_means_a_rebuild(known):

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from events.vocabulary import LIST_FIELDS, SCHEDULED_KINDS
+from events.vocabulary import LIST_FIELDS, PLACE_FIELDS, SCHEDULED_KINDS
 from timeline import service
 from timeline.cli.errors import flag_errors, reports_errors
 from timeline.cli.options import (
@@ -67,6 +67,10 @@ def shared_options(*, when_required: bool) -> Callable[[Callable], Callable]:
     return lambda fn: apply(fn, options)
 
 
+_PLACE_FLAGS = ("place_name", "city", "place_country", "lat", "lon")
+"""The options that give a place's fields, in the order of PLACE_FIELDS."""
+
+
 def shared_data(options: dict[str, Any], *, given_only: bool = False) -> dict[str, Any]:
     """Take the shared flags out of *options* as event data; with *given_only*, only those used."""
     data: dict[str, Any] = {}
@@ -74,13 +78,8 @@ def shared_data(options: dict[str, Any], *, given_only: bool = False) -> dict[st
         value = options.pop(key, None)
         if value is not None:
             data[key] = value
-    place = {
-        "name": options.pop("place_name", None),
-        "city": options.pop("city", None),
-        "country": options.pop("place_country", None),
-        "lat": options.pop("lat", None),
-        "lon": options.pop("lon", None),
-    }
+    flags = zip(PLACE_FIELDS, _PLACE_FLAGS, strict=True)
+    place = {field: options.pop(flag, None) for field, flag in flags}
     if any(v is not None for v in place.values()):
         data["place"] = {k: v for k, v in place.items() if v is not None}
     for key in LIST_FIELDS:

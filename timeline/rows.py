@@ -1,0 +1,234 @@
+"""The rows of one development (or actor), written from the events of its stream.
+
+A development's own rows (its developments row, participants, sources, tags, agreement
+points and statement) are built here from its folded state, in Python: that is where the
+fold is. What several developments share or point at (history, links, actors, places,
+references, the full-text index) is settled afterwards by :mod:`timeline.settling`, in
+set-wise SQL over the rows written.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from events.codec import converter
+from events.ids import slugify
+from events.state import DevelopmentState, Stored
+from events.vocabulary import CAMEO, SCHEDULED_CAMEO
+from timeline.connection import Database
+from timeline.envelope import Envelope
+from timeline.folding import fold_stream, stored_event
+
+
+def actor_id(name: str) -> str:
+    """The actors-table id of a name: the same slug as the actor's stream."""
+    return slugify(name)
+
+
+def place_id(place: Stored) -> str:
+    """Places are one row per distinct name, city and country."""
+    parts = (place.get("name"), place.get("city"), place.get("country"))
+    return slugify(" ".join(x for x in parts if x), max_len=120)
+
+
+class RowWriter:
+    """Writes the rows of folded streams, a batch at a time, and remembers what they name.
+
+    What it remembers (the developments written, the actors and places their rows named
+    or no longer name, the actors described) is what :mod:`timeline.settling` settles.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.written: list[str] = []
+        self.described: list[str] = []
+        self.actors: set[str] = set()
+        self.places: set[str] = set()
+        self.queued: dict[str, list[tuple[Any, ...]]] = {}
+
+    @property
+    def pending(self) -> int:
+        """How many rows wait for :meth:`flush`."""
+        return sum(map(len, self.queued.values()))
+
+    def insert(self, sql: str, params: Iterable[Any]) -> None:
+        """Queue a row; rows are written together, one statement per table, by flush()."""
+        self.queued.setdefault(sql, []).append(tuple(params))
+
+    def flush(self) -> None:
+        for sql, rows in self.queued.items():
+            self.db.conn.executemany(sql, rows)
+        self.queued.clear()
+
+    def forget(self, dev_id: str) -> None:
+        """Remove a development's rows before it is written again, remembering the actors
+        and the place they named (which may now be named by nobody)."""
+        for table in ("participants", "statements"):
+            self.actors.update(
+                r[0]
+                for r in self.db.execute(
+                    f"SELECT actor FROM {table} WHERE development = ?", [dev_id]
+                )
+            )
+        row = self.db.execute(
+            "SELECT place, seq FROM developments WHERE id = ?", [dev_id]
+        ).fetchone()
+        if row is not None:
+            if row[0]:
+                self.places.add(row[0])
+            self.db.execute("DELETE FROM developments_fts WHERE rowid = ?", [row[1]])
+        for table in (
+            "participants",
+            "sources",
+            "tags",
+            "agreement_points",
+            "statements",
+            "history",
+        ):
+            self.db.execute(f"DELETE FROM {table} WHERE development = ?", [dev_id])
+        self.db.execute("DELETE FROM links WHERE from_development = ?", [dev_id])
+
+    def development(self, dev_id: str, envelopes: list[Envelope]) -> None:
+        """Write every row of one development from its folded state (none if retracted)."""
+        state = fold_stream(envelopes)
+        if state is None:
+            return
+        if state.retracted:
+            # Cascades to rows that point at it; references from others become NULL.
+            self.db.execute("DELETE FROM developments WHERE id = ?", [dev_id])
+            return
+        try:
+            row = self._development_row(state, envelopes[0].seq)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            for envelope in envelopes:
+                stored_event(envelope)  # names the event that does not fit, and how
+            raise
+        self.insert(_upsert_sql(tuple(row)), row.values())
+        self._children(state)
+        self.written.append(dev_id)
+
+    def _development_row(self, state: DevelopmentState, seq: int) -> dict[str, Any]:
+        when, place = state.date, state.place or {}
+        pid = None
+        if place:
+            pid = place_id(place)
+            self.places.add(pid)
+        planned = state.type == "DevelopmentScheduled" and state.status != "occurred"
+        cameo, plover = SCHEDULED_CAMEO if planned else CAMEO.get(state.kind, (None, None))
+        return {
+            "id": state.id,
+            "seq": seq,
+            "kind": state.kind,
+            "type": state.type,
+            "title": state.title,
+            "summary": state.summary,
+            "status": state.status,
+            "status_reason": state.status_reason,
+            "when": state.when,
+            "start": when.start_iso() if when else None,
+            "end": when.end_iso() if when else None,
+            "precision": when.precision if when else None,
+            "qualifier": when.qualifier if when else None,
+            "timezone": state.timezone,
+            "place": pid,
+            "place_name": place.get("name"),
+            "place_city": place.get("city"),
+            "place_country": place.get("country"),
+            "country": state.host_country or place.get("country"),
+            "latitude": place.get("lat"),
+            "longitude": place.get("lon"),
+            "part_of": state.part_of,
+            "announced_in": state.announced_in,
+            "visitor": state.visitor,
+            "host_country": state.host_country,
+            "speaker": state.speaker,
+            "quote": state.quote,
+            "parties": _json_list(state.parties),
+            "participants": _json_list([p["name"] for p in state.participants]),
+            "tags": _json_list(state.tags),
+            "source_url": state.sources[0]["url"] if state.sources else None,
+            "cameo_code": cameo,
+            "plover_type": plover,
+            "revision": state.revision,
+            "created_at": state.created_at,
+            "updated_at": state.updated_at,
+        }
+
+    def _children(self, state: DevelopmentState) -> None:
+        dev = state.id
+        for i, p in enumerate(state.participants, start=1):
+            name = p["name"]
+            self.insert(
+                "INSERT INTO participants (development, position, name, role, country, actor) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [dev, i, name, p.get("role"), p.get("country"), self._name(name)],
+            )
+        for i, s in enumerate(state.sources, start=1):
+            self.insert(
+                "INSERT INTO sources (development, position, url, title, publisher, published) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [dev, i, s["url"], s.get("title"), s.get("publisher"), s.get("published")],
+            )
+        for tag in state.tags:
+            self.insert("INSERT INTO tags (development, tag) VALUES (?, ?)", [dev, tag])
+        for i, point in enumerate(state.points, start=1):
+            self.insert(
+                "INSERT INTO agreement_points (development, position, point) VALUES (?, ?, ?)",
+                [dev, i, point],
+            )
+        if state.speaker:
+            self.insert(
+                "INSERT INTO statements (development, speaker, actor, quote) VALUES (?, ?, ?, ?)",
+                [dev, state.speaker, self._name(state.speaker), state.quote],
+            )
+
+    def _name(self, name: str) -> str:
+        aid = actor_id(name)
+        self.actors.add(aid)
+        return aid
+
+    def actor(self, stream: str, envelopes: list[Envelope]) -> None:
+        """The latest description of an actor replaces the earlier ones."""
+        latest = stored_event(envelopes[-1])
+        aid = stream.removeprefix("actor:")
+        self.described.append(aid)
+        self.insert(
+            "INSERT INTO actors (id, name, native_name, kind, country, roles, described) "
+            "VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
+            "native_name = excluded.native_name, kind = excluded.kind, "
+            "country = excluded.country, roles = excluded.roles, described = 1",
+            [
+                aid,
+                latest.name,
+                latest.native_name,
+                latest.kind,
+                latest.country,
+                _encode(converter.unstructure(latest.roles)),
+            ],
+        )
+
+
+@functools.lru_cache(maxsize=8)
+def _upsert_sql(columns: tuple[str, ...]) -> str:
+    """The statement writing a developments row (the same columns every time).
+
+    An upsert, not delete and insert: deleting would null the references to it.
+    """
+    names = ", ".join(f"[{c}]" for c in columns)
+    updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c != "id")
+    marks = ", ".join("?" * len(columns))
+    return (
+        f"INSERT INTO developments ({names}) VALUES ({marks}) "
+        f"ON CONFLICT (id) DO UPDATE SET {updates}"
+    )
+
+
+def _json_list(values: Iterable[str] | None) -> str:
+    return _encode(list(values or ()))
+
+
+# One encoder for every call: json.dumps with options builds a new one each time.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
