@@ -25,7 +25,7 @@ class Context:
     domain: str = "timeline.invalid"
     """The right-hand side of iCalendar UIDs."""
     source: str | None = None
-    """Where a subscribed calendar refreshes from (RFC 7986 SOURCE), if known."""
+    """Where a subscribed calendar or feed refreshes from (iCalendar SOURCE, Atom self link)."""
     position: Mapping[str, Any] = attrs.field(factory=lambda: {"seq": 0, "hash": ""})
     """The log position the records were read at: ``seq`` and ``hash``."""
     filters: Mapping[str, Any] = attrs.field(factory=dict)
@@ -79,6 +79,12 @@ def _timelinejs(records: Iterable[Mapping[str, Any]], context: Context) -> Itera
     return timelinejs.render(records, title=context.title)
 
 
+def _atom(records: Iterable[Mapping[str, Any]], context: Context) -> Iterator[str]:
+    from exports import atom
+
+    return atom.render(records, title=context.title, domain=context.domain, source=context.source)
+
+
 def _html(records: Iterable[Mapping[str, Any]], context: Context) -> Iterator[str]:
     from exports import html
 
@@ -107,6 +113,13 @@ REGISTRY: Final[dict[str, Format]] = {
             extension="timelinejs",
             content_type="application/json; charset=utf-8",
             render=_timelinejs,
+            renderer=True,
+        ),
+        Format(
+            name="atom",
+            extension="atom",
+            content_type="application/atom+xml; charset=utf-8",
+            render=_atom,
             renderer=True,
         ),
         Format(

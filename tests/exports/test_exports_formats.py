@@ -61,13 +61,13 @@ def registered():
 
 
 def test_the_command_line_names_are_the_registry_names() -> None:
-    assert exporting.FORMATS == ("ical", "json", "timelinejs", "html")
+    assert exporting.FORMATS == ("ical", "json", "timelinejs", "atom", "html")
     assert tuple(formats.REGISTRY) == exporting.FORMATS
 
 
 def test_datasette_offers_the_formats_that_ask_for_a_renderer(registered) -> None:
     offered = registered.register_output_renderer(datasette=None)
-    assert [r["extension"] for r in offered] == ["ics", "timelinejs"]
+    assert [r["extension"] for r in offered] == ["ics", "timelinejs", "atom"]
 
 
 def test_knowing_the_formats_imports_no_exporter() -> None:

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import feedparser
 import icalendar
 import jsonschema
 import pytest
@@ -53,7 +54,34 @@ def test_every_format_exports_the_sample(sample: CliRunner) -> None:
     assert len(tl["events"]) == 13
 
 
-@pytest.mark.parametrize("fmt", ["ical", "json", "timelinejs"])
+def test_the_atom_feed_lists_new_and_changed_developments_newest_first(
+    sample: CliRunner, db
+) -> None:
+    revised = sample.invoke(
+        cli, ["revise", MEETING, "--summary", "Later detail", "--reason", "more known"]
+    )
+    assert revised.exit_code == 0, revised.output
+    feed = feedparser.parse(export(sample, "atom", "--feed-url", "https://example.org/f.atom"))
+    assert not feed.bozo
+    assert feed.feed.id == "https://example.org/f.atom"
+    assert len(feed.entries) == 17
+    created, updated = db.execute(
+        "SELECT created_at, updated_at FROM developments WHERE id = ?", [MEETING]
+    ).fetchone()
+    first = feed.entries[0]
+    assert first.id == f"tag:timeline.invalid,{created[:10]}:{MEETING}"
+    assert first.updated == updated
+    assert first.published == created
+    assert "Later detail" in first.content[0].value
+    assert [e.updated for e in feed.entries[1:]] == [created] * 16
+    only = feedparser.parse(export(sample, "atom", "--kind", "meeting"))
+    assert [e.id.rsplit(":", 1)[1] for e in only.entries] == [MEETING]
+    bad = sample.invoke(cli, ["export", "atom", "--feed-url", "ftp://example.org/f"])
+    assert (bad.exit_code, bad.stdout) == (1, "")
+    assert bad.stderr == "Error: 'ftp://example.org/f' is not an http(s) URL\n"
+
+
+@pytest.mark.parametrize("fmt", ["ical", "json", "timelinejs", "atom"])
 def test_two_exports_are_byte_identical(sample: CliRunner, fmt: str) -> None:
     assert export(sample, fmt) == export(sample, fmt)
 

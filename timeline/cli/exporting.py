@@ -82,14 +82,16 @@ def filter_options(fn: Callable) -> Callable:
 )
 @click.option(
     "--calendar-url",
+    "--feed-url",
+    "calendar_url",
     metavar="URL",
-    help="Where the published calendar lives (iCal SOURCE, for refreshing subscribers).",
+    help="Where the published calendar or feed lives (iCal SOURCE, Atom self link and id).",
 )
 @click.option(
     "--domain",
     default="timeline.invalid",
     show_default=True,
-    help="Domain of the iCalendar UIDs (id@domain); keep it once subscribed.",
+    help="Domain of the iCalendar UIDs and Atom entry ids; keep it once subscribed.",
 )
 @db_option
 @reports_errors
@@ -103,7 +105,8 @@ def export(
     **options: Any,
 ) -> None:
     """Export the timeline as iCalendar, the project's JSON document, TimelineJS JSON,
-    or a self-contained HTML page that draws it.
+    an Atom feed of new and changed developments, or a self-contained HTML page that
+    draws it.
 
     The same database and options always give byte-identical output.
 
@@ -112,6 +115,7 @@ def export(
         timeline export ical -o china-us.ics --country CN --from 2024
         timeline export json --kind agreement --as-of 120
         timeline export timelinejs --tag five-point-consensus -o timeline.json
+        timeline export atom -o changes.atom --feed-url https://example.org/changes.atom
         timeline export html -o timeline.html --country CN
     """
     from timeline.exporting import export_to
