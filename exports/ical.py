@@ -32,7 +32,7 @@ from icalendar.timezone.tzid import tzid_from_tzinfo
 from events.values import WhenPart
 from exports import _dates, _words
 
-__all__ = ["render"]
+__all__ = ["REFRESH", "duration_seconds", "render"]
 
 PRODID: Final = "-//timeline//Diplomatic timeline export//EN"
 STATUS: Final = {
@@ -49,6 +49,11 @@ _LINE_OCTETS: Final = 75
 _DURATION_RE: Final = re.compile(
     r"P(?:[0-9]+W|[0-9]+D|(?:[0-9]+D)?T(?:[0-9]+H(?:[0-9]+M(?:[0-9]+S)?)?|[0-9]+M(?:[0-9]+S)?|[0-9]+S))"
 )
+_DURATION_PART_RE: Final = re.compile(r"([0-9]+)([WDHMS])")
+_SECONDS: Final = {"W": 7 * 86_400, "D": 86_400}
+_TIME_SECONDS: Final = {"H": 3_600, "M": 60, "S": 1}
+REFRESH: Final = "PT6H"
+"""How often subscribers reload by default (REFRESH-INTERVAL); Datasette's cache lifetime."""
 # Every line break a reader (or Python's str.splitlines) may honour becomes one newline.
 _NEWLINE_RE: Final = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 # RFC 5545 TEXT admits no control character but HTAB (3.3.11); newlines are handled above.
@@ -62,7 +67,7 @@ def render(
     domain: str = "timeline.invalid",
     description: str | None = None,
     source: str | None = None,
-    refresh: str = "PT6H",
+    refresh: str = REFRESH,
 ) -> Iterator[str]:
     """Yield an iCalendar document, in chunks, with one VEVENT per dated record.
 
@@ -83,6 +88,16 @@ def render(
             yield zones.first_use(zone_name)
         yield text
     yield _FOOTER
+
+
+def duration_seconds(duration: str) -> int:
+    """The length of an RFC 5545 duration such as ``PT6H`` in seconds; ValueError if not one."""
+    if not _DURATION_RE.fullmatch(duration):
+        raise ValueError(f"{duration!r} is not an RFC 5545 duration such as PT6H or P1D")
+    date, _t, time = duration[1:].partition("T")
+    return sum(int(n) * _SECONDS[unit] for n, unit in _DURATION_PART_RE.findall(date)) + sum(
+        int(n) * _TIME_SECONDS[unit] for n, unit in _DURATION_PART_RE.findall(time)
+    )
 
 
 def _serialize(component: Component) -> str:

@@ -4,6 +4,7 @@ plugin) and the `slow` mark of the hardening and browser tests."""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,15 @@ from timeline.log import EventLog
 settings.register_profile("fast", max_examples=20, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Datasette then loads no entry-point plugin (as in its own test suite): other installed
+    plugins (datasette-ics…) change no test, and tests register the plugins they use.
+
+    Runs before collection, so before any test module imports datasette.
+    """
+    sys._called_from_test = True  # type: ignore[attr-defined]
 
 
 @pytest.fixture

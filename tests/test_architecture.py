@@ -4,7 +4,8 @@ and no two modules import each other, not even inside a function.
     store       connection, envelope, errors, schema, tables, db, migrations, log
     projection  folding, fulltext, rows, settling, projector
     service     service, verification, selection, as_of, exporting, output
-    front       cli, datasette_plugin, timeline_page, renderings, metadata (the ways in)
+    front       cli, datasette_plugin, timeline_page, renderings, neighbours, subscriptions,
+                metadata (the ways in)
 
 A new module is placed in a layer here, or this test fails.
 """
@@ -36,6 +37,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "datasette_plugin",
         "timeline_page",
         "renderings",
+        "neighbours",
+        "subscriptions",
         "metadata",
         "__main__",
     ),

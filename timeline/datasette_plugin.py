@@ -35,18 +35,23 @@ from datasette import hookimpl
 from exports import formats
 from timeline.db import register_functions
 from timeline.metadata import DESCRIPTION, TITLE, database_metadata
+from timeline.neighbours import share
 from timeline.renderings import (
-    ID_COLUMNS,
     Answer,
     cached,
     can_render,
     canonical,
+    development_column,
     encoded,
     ids_within,
     max_developments,
+    read_head,
+    refusal,
     remember_timelines,
+    row_ids,
     timeline_databases,
 )
+from timeline.subscriptions import keep_cache_control, not_modified, validators
 
 
 @hookimpl
@@ -88,20 +93,17 @@ def _renderer(export: formats.Format) -> Any:
         datasette: Any,
         database: str,
         columns: list[str],
-        sql: str,
+        rows: list[Any],
+        sql: str | None,
         data: dict,
         table: str | None,
         query_name: str | None,
         request: Any,
+        view_name: str,
     ) -> dict[str, Any]:
-        if not can_render(columns, table):
-            wanted = f"The .{fmt} format needs a development id column ({' or '.join(ID_COLUMNS)})"
-            found = (
-                "the events table's id is an event id; use the developments table"
-                if table == "events"
-                else f"this result has: {', '.join(columns)}"
-            )
-            return Answer.text(f"{wanted}; {found}", 400).as_dict()
+        column = development_column(datasette, database, table, columns)
+        if column is None:
+            return Answer.text(refusal(fmt, datasette, database, table, columns), 400).as_dict()
         config = datasette.plugin_config("timeline", database=database) or {}
         cap = max_developments(config)
         if isinstance(cap, Answer):
@@ -111,17 +113,24 @@ def _renderer(export: formats.Format) -> Any:
         source = request.url if request.url.startswith(("http:", "https:")) else None
         domain = config.get("uid_domain", "timeline.invalid")
         params = (data.get("query") or {}).get("params") or {}
+        # A row page runs no selection SQL: its rows are the selection.
+        on_row = row_ids(column, rows) if view_name == "row" else None
 
         async def make() -> Answer:
             from timeline.exporting import render_records
             from timeline.selection import records_for
 
             what = f"The .{fmt} format renders"
-            try:
-                ids = await ids_within(datasette, database, sql, data, table, cap, what)
-            except Exception as exc:  # the query's own SQL failed: say so, as Datasette would
-                message = f"The .{fmt} format could not run this query: {exc}"
-                return Answer.text(message, 400, keep=False)
+            if on_row is not None:
+                ids: list[str] | Answer = on_row
+            else:
+                try:
+                    ids = await ids_within(
+                        datasette, database, sql or "", data, table, cap, what, column=column
+                    )
+                except Exception as exc:  # the query's own SQL failed: say so, as Datasette would
+                    message = f"The .{fmt} format could not run this query: {exc}"
+                    return Answer.text(message, 400, keep=False)
             if isinstance(ids, Answer):
                 return ids
             db = datasette.get_database(database)
@@ -129,10 +138,23 @@ def _renderer(export: formats.Format) -> Any:
             chunks = render_records(selected, export.name, name=name, domain=domain, source=source)
             return Answer(await asyncio.to_thread(encoded, chunks), 200, export.content_type)
 
-        key = (fmt, table, query_name, sql, canonical(params), name, source, domain, cap)
-        return (await cached(datasette, database, key, make)).as_dict()
+        selection = canonical({"row": on_row}) if on_row is not None else canonical(params)
+        key = (fmt, table, query_name, sql, selection, name, source, domain, cap)
+        head = await read_head(datasette, database)
+        found = None if head is None else validators(head, (database, *key))
+        if found is not None and not_modified(request.headers, found):
+            return {"body": b"", "status_code": 304, "headers": found.headers(marked=True)}
+        answer = (await cached(datasette, database, key, make, head)).as_dict()
+        if found is not None and answer["status_code"] == 200:
+            answer["headers"] = found.headers(marked=True)
+        return answer
 
+    render.timeline_format = export.name  # type: ignore[attr-defined]
     return render
+
+
+def _is_ours(renderer: dict[str, Any]) -> bool:
+    return getattr(renderer.get("render"), "timeline_format", None) is not None
 
 
 @hookimpl
@@ -141,6 +163,18 @@ def register_output_renderer(datasette: Any) -> list[dict[str, Any]]:
         {"extension": export.extension, "render": _renderer(export), "can_render": can_render}
         for export in formats.renderers()
     ]
+
+
+@hookimpl(hookwrapper=True, specname="register_output_renderer")
+def share_extensions(datasette: Any) -> Any:
+    """Share ``.ics`` (or any of our extensions) with a plugin that offers it too."""
+    outcome = yield
+    outcome.force_result(share(outcome.get_result(), _is_ours))
+
+
+@hookimpl
+def asgi_wrapper(datasette: Any) -> Any:
+    return keep_cache_control  # the renderers' Cache-Control, in place of Datasette's
 
 
 # --- the timeline page: /-/timeline/{database}, linked from the developments table ------

@@ -41,10 +41,13 @@ CACHE_BYTES: Final = 64 * 1024 * 1024
 _RENDERINGS = "_timeline_renderings"
 # Read before rendering: a rendering is at least as new as the head it is filed under.
 # The tables' position too, in case they were behind the log when it was read.
+# Last, when the log recorded the last event the tables hold (for Last-Modified).
 _HEAD_SQL = """
 SELECT (SELECT seq FROM events ORDER BY seq DESC LIMIT 1),
   (SELECT hash FROM events ORDER BY seq DESC LIMIT 1),
-  (SELECT position FROM _projector_state WHERE name = 'tables')
+  (SELECT position FROM _projector_state WHERE name = 'tables'),
+  (SELECT recorded_at FROM events WHERE seq <= (
+     SELECT position FROM _projector_state WHERE name = 'tables') ORDER BY seq DESC LIMIT 1)
 """
 
 
@@ -154,15 +157,40 @@ def renderings(datasette: Any) -> Renderings:
     return found
 
 
-async def cached(
-    datasette: Any, database: str, key: tuple, make: Callable[[], Awaitable[Answer]]
-) -> Answer:
-    """The answer for *key* as the log of *database* stands now, made only if not kept."""
+@attrs.frozen
+class Head:
+    """Where the log and the tables of one database stand: what every answer depends on."""
+
+    seq: int | None
+    """The log's last seq (None for an empty log)."""
+    hash: str | None
+    """The hash of the log's last event."""
+    position: int | None
+    """The seq the tables were folded up to."""
+    recorded_at: str | None
+    """When the log recorded the last event the tables hold (UTC, ISO 8601)."""
+
+
+async def read_head(datasette: Any, database: str) -> Head | None:
+    """Where *database* stands now; None for tables of another shape (nothing to key on)."""
     try:
         results = await datasette.get_database(database).execute(_HEAD_SQL)
-    except Exception:  # no head to key on (tables of another shape): make it every time
+    except Exception:
+        return None
+    return Head(*results.first())
+
+
+async def cached(
+    datasette: Any,
+    database: str,
+    key: tuple,
+    make: Callable[[], Awaitable[Answer]],
+    head: Head | None,
+) -> Answer:
+    """The answer for *key* at *head* (read before), made only if not kept; None: made anew."""
+    if head is None:
         return await make()
-    return await renderings(datasette).get((database, *key, *results.first()), make)
+    return await renderings(datasette).get((database, *key, *attrs.astuple(head)), make)
 
 
 def canonical(params: dict[str, Any]) -> str:
@@ -173,26 +201,72 @@ def canonical(params: dict[str, Any]) -> str:
 # --- renderers: .ics and .timelinejs on tables, filtered views and queries ----------------
 
 ID_COLUMNS = ("id", "development")
+DEVELOPMENTS: Final = "developments"
 _LIMIT = re.compile(r"\s+limit\s+\d+(\s+offset\s+\d+)?\s*$", re.IGNORECASE)
 
 
-def can_render(columns: list[str], table: str | None = None) -> bool:
-    """Any table or query with the development id column can be rendered.
+def development_column(
+    datasette: Any, database: str, table: str | None, columns: list[str]
+) -> str | None:
+    """The column of a result that names developments, if the renderers serve it; else None.
 
-    Not the log itself: its ``id`` column holds event ids, not developments.
+    Ours are the results of a timeline database that name developments: the developments
+    table (``id``), the tables with a ``development`` column (a development's people,
+    its history…), and queries, canned or written, with an ``id`` or ``development``
+    column. Not the log (its ``id`` is an event's), nor places or actors (theirs is
+    theirs), nor any table of another database: those are left to other plugins.
     """
-    return table != "events" and any(column in columns for column in ID_COLUMNS)
+    if database not in timeline_databases(datasette):
+        return None
+    if table is None:
+        return next((column for column in ID_COLUMNS if column in columns), None)
+    wanted = "id" if table == DEVELOPMENTS else "development"
+    return wanted if wanted in columns else None
+
+
+def can_render(datasette: Any, columns: list[str], database: str, table: str | None) -> bool:
+    """Whether the renderers serve this table or query (:func:`development_column`)."""
+    return development_column(datasette, database, table, columns) is not None
+
+
+def refusal(fmt: str, datasette: Any, database: str, table: str | None, columns: list[str]) -> str:
+    """Why the renderer of *fmt* does not serve this result, in one line."""
+    if database not in timeline_databases(datasette):
+        return f"The .{fmt} format renders timeline databases, and {database} is not one"
+    if table == "events":
+        return (
+            f"The .{fmt} format needs developments: the events table's id is an event id; "
+            "use the developments table"
+        )
+    if table is not None:
+        return (
+            f"The .{fmt} format needs developments: the {table} table has no development "
+            "column; use the developments table"
+        )
+    return (
+        f"The .{fmt} format needs a development id column ({' or '.join(ID_COLUMNS)}); "
+        f"this result has: {', '.join(columns)}"
+    )
+
+
+def row_ids(column: str, rows: list[Any]) -> list[str]:
+    """The developments of a row page (Datasette runs no selection SQL for one row)."""
+    seen: dict[str, None] = {}
+    for row in rows:
+        if row[column] is not None:
+            seen.setdefault(str(row[column]))
+    return list(seen)
 
 
 async def selected_ids(
-    datasette: Any, database: str, sql: str, data: dict, *, table: str | None = None
+    datasette: Any, database: str, sql: str, data: dict, *, column: str, table: str | None = None
 ) -> list[str]:
     """The ids of the whole selection, not only of the page Datasette shows.
 
     A table page's SQL ends in the page size Datasette added: that limit goes. A query's
     own SQL is kept as written, limit and all.
     """
-    column, inner, params = _selection(sql, data, table)
+    inner, params = _selection(sql, data, table)
     results = await datasette.get_database(database).execute(
         f"select [{column}] from (\n{inner}\n)", params, truncate=False
     )
@@ -204,10 +278,10 @@ async def selected_ids(
 
 
 async def selected_count(
-    datasette: Any, database: str, sql: str, data: dict, *, table: str | None = None
+    datasette: Any, database: str, sql: str, data: dict, *, column: str, table: str | None = None
 ) -> int:
     """How many developments :func:`selected_ids` would give, counted without fetching them."""
-    column, inner, params = _selection(sql, data, table)
+    inner, params = _selection(sql, data, table)
     results = await datasette.get_database(database).execute(
         f"select count(distinct [{column}]) from (\n{inner}\n)", params
     )
@@ -215,29 +289,35 @@ async def selected_count(
 
 
 async def ids_within(
-    datasette: Any, database: str, sql: str, data: dict, table: str | None, cap: int, what: str
+    datasette: Any,
+    database: str,
+    sql: str,
+    data: dict,
+    table: str | None,
+    cap: int,
+    what: str,
+    *,
+    column: str,
 ) -> list[str] | Answer:
     """The selection's ids, or the 400 saying that there are more than *cap* of them.
 
     Counted first, so that a selection over the cap is never fetched; checked again after
     the fetch, for developments added in between.
     """
-    count = await selected_count(datasette, database, sql, data, table=table)
+    count = await selected_count(datasette, database, sql, data, column=column, table=table)
     if count <= cap:
-        ids = await selected_ids(datasette, database, sql, data, table=table)
+        ids = await selected_ids(datasette, database, sql, data, column=column, table=table)
         if len(ids) <= cap:
             return ids
         count = len(ids)
     return too_many(what, count, cap)
 
 
-def _selection(sql: str, data: dict, table: str | None) -> tuple[str, str, dict[str, Any]]:
-    """The id column, the SQL of the whole selection, and its parameters."""
+def _selection(sql: str, data: dict, table: str | None) -> tuple[str, dict[str, Any]]:
+    """The SQL of the whole selection, and its parameters."""
     params = (data.get("query") or {}).get("params") or {}
-    columns = data.get("columns") or []
-    column = next(c for c in ID_COLUMNS if c in columns)
     inner = sql.strip()
     if table is not None:
         inner = _LIMIT.sub("", inner)
     # On lines of their own, so that a trailing `-- comment` cannot swallow the bracket.
-    return column, inner.rstrip().rstrip(";"), params
+    return inner.rstrip().rstrip(";"), params

@@ -30,14 +30,18 @@ from timeline.renderings import (
     encoded,
     ids_within,
     max_developments,
+    read_head,
     timeline_databases,
 )
+from timeline.subscriptions import not_modified, validators
 
 __all__ = ["ROUTE", "TABLE", "selection_args", "table_action", "timeline_page", "timeline_url"]
 
 ROUTE: Final = r"^/-/timeline/(?P<database>[^/]+)$"
 TABLE: Final = "developments"
 LABEL: Final = "Timeline view"
+CALENDAR_LABEL: Final = "Subscribe in a calendar app (webcal)"
+FEED_LABEL: Final = "Atom feed of new and changed developments"
 _PAGE_ARGS: Final = frozenset(
     {
         "_next",
@@ -87,11 +91,35 @@ def timeline_url(datasette: Any, database: str, query_string: str = "") -> str:
 def table_action(
     datasette: Any, database: str, table: str, request: Any
 ) -> list[dict[str, str]] | None:
-    """The "Timeline view" link of a timeline database's developments table, else None."""
+    """The links of a timeline database's developments table, for the rows it shows, else None.
+
+    The timeline page, the calendar to subscribe to (``webcal://``, which calendar apps
+    open as a subscription rather than a one-off import) and the Atom feed of changes.
+    """
     if table != TABLE or database not in timeline_databases(datasette):
         return None
     query_string = request.query_string if request is not None else ""
-    return [{"href": timeline_url(datasette, database, query_string), "label": LABEL}]
+    links = [{"href": timeline_url(datasette, database, query_string), "label": LABEL}]
+    if request is not None:
+        calendar = datasette.absolute_url(
+            request, export_url(datasette, database, "ics", query_string)
+        )
+        links.append({"href": webcal(calendar), "label": CALENDAR_LABEL})
+    feed = export_url(datasette, database, "atom", query_string)
+    links.append({"href": feed, "label": FEED_LABEL})
+    return links
+
+
+def export_url(datasette: Any, database: str, extension: str, query_string: str = "") -> str:
+    """The path of the developments table as *extension*, keeping the table's row selection."""
+    path = datasette.urls.table(database, TABLE, format=extension)
+    args = urlencode(selection_args(query_string))
+    return f"{path}?{args}" if args else str(path)
+
+
+def webcal(url: str) -> str:
+    """The ``webcal://`` form of an http(s) URL, which calendar apps subscribe to."""
+    return "webcal://" + url.split("://", 1)[1]
 
 
 async def timeline_page(datasette: Any, request: Any) -> Response:
@@ -132,7 +160,9 @@ async def timeline_page(datasette: Any, request: Any) -> Response:
     async def make() -> Answer:
         from timeline.selection import records_for
 
-        ids = await ids_within(datasette, db.name, sql, data, TABLE, cap, "The timeline page shows")
+        ids = await ids_within(
+            datasette, db.name, sql, data, TABLE, cap, "The timeline page shows", column="id"
+        )
         if isinstance(ids, Answer):
             return ids
         selected = await db.execute_fn(
@@ -141,12 +171,19 @@ async def timeline_page(datasette: Any, request: Any) -> Response:
         body = await asyncio.to_thread(encoded, html.render(selected, title=title))
         return Answer(body, 200, "text/html; charset=utf-8")
 
-    params = canonical(data["query"].get("params") or {})
-    return _response(await cached(datasette, db.name, ("page", sql, params, title, cap), make))
+    key = ("page", sql, canonical(data["query"].get("params") or {}), title, cap)
+    head = await read_head(datasette, db.name)
+    found = None if head is None else validators(head, (db.name, *key))
+    if found is not None and not_modified(request.headers, found):
+        return Response(b"", status=304, headers=found.headers())
+    answer = await cached(datasette, db.name, key, make, head)
+    return _response(answer, found.headers() if found and answer.status == 200 else None)
 
 
-def _response(answer: Answer) -> Response:
-    return Response(answer.body, status=answer.status, content_type=answer.content_type)
+def _response(answer: Answer, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        answer.body, status=answer.status, content_type=answer.content_type, headers=headers
+    )
 
 
 def _export_order(record: Mapping[str, Any]) -> tuple[bool, str, str]:
