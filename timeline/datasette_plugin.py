@@ -12,17 +12,21 @@ Settings, in Datasette's metadata (``datasette timeline.db -m metadata.yml``, or
         max_developments: 10000
 
 ``max_developments`` (default 5,000)
-    The most developments one ``.ics`` or ``.timelinejs`` response, or one timeline page
+    The most developments one ``.ics``, ``.timelinejs`` or ``.atom`` response, or one timeline page
     (``/-/timeline/<db>``), renders. A larger selection gets a 400 with one line saying
     how many were selected, the cap, and to filter further or raise the setting: a
     calendar is never cut short. A whole number of at least 1; anything else is a 500
     naming the setting.
 ``uid_domain`` (default ``timeline.invalid``)
-    The domain of the ``.ics`` UIDs (``id@domain``), as ``timeline export --domain``.
+    The domain of the ``.ics`` UIDs (``id@domain``) and Atom entry ids, as
+    ``timeline export --domain``.
 
 Each Datasette instance keeps its last few renderings (:class:`Renderings`), keyed by
 the log's head and everything that shapes the output, so a repeated request renders
-nothing until an event is appended.
+nothing until an event is appended; a client that holds the current one gets a 304
+(``timeline.subscriptions``). The renderers serve the tables and queries of timeline
+databases that name developments, and share an extension with another plugin that
+offers it too (``timeline.neighbours``).
 """
 
 from __future__ import annotations
