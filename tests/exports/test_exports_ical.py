@@ -11,6 +11,8 @@ from typing import Any
 
 import icalendar
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from exports import ical
 
@@ -566,3 +568,26 @@ def test_memory_stays_flat_while_streaming(many_records) -> None:
     assert events == 20_000
     assert size > 20_000_000
     assert peak < 5_000_000, f"peak {peak} bytes for {size} bytes of output"
+
+
+@given(
+    weeks=st.integers(0, 60),
+    days=st.integers(0, 400),
+    hours=st.integers(0, 48),
+    minutes=st.integers(0, 120),
+    seconds=st.integers(0, 120),
+)
+def test_a_duration_is_counted_in_seconds(
+    weeks: int, days: int, hours: int, minutes: int, seconds: int
+) -> None:
+    assert ical.duration_seconds(f"P{weeks}W") == weeks * 604_800
+    text = f"P{days}DT{hours}H{minutes}M{seconds}S"
+    expected = dt.timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    assert ical.duration_seconds(text) == expected.total_seconds()
+    assert ical.duration_seconds(f"PT{hours}H") == hours * 3600
+
+
+@pytest.mark.parametrize("bad", ["6H", "PT", "P1H", "PT-1H", "P1Y", ""])
+def test_a_bad_duration_is_not_counted(bad: str) -> None:
+    with pytest.raises(ValueError, match="is not an RFC 5545 duration such as PT6H or P1D"):
+        ical.duration_seconds(bad)

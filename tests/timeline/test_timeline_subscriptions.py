@@ -236,7 +236,14 @@ def test_answers_carry_validators_from_the_log_head(sample: Path, kind: str) -> 
     assert etag.startswith(f'"{seq}-{digest[:16]}-{seq}-')
     assert answer.headers["last-modified"] == http_date(recorded_at(sample))
     assert answer.headers["cache-control"] == SIX_HOURS
-    assert duration_seconds("PT6H") == 21600
+
+
+def test_the_cache_lifetime_is_the_calendars_refresh_interval(sample: Path) -> None:
+    (answer,) = fetch([sample], OURS["ics"])
+    calendar = icalendar.Calendar.from_ical(answer.text)
+    refresh = calendar["REFRESH-INTERVAL"].dt
+    assert answer.headers["cache-control"] == f"max-age={int(refresh.total_seconds())}"
+    assert duration_seconds(calendar["REFRESH-INTERVAL"].to_ical().decode()) == 21600
 
 
 @pytest.mark.parametrize("kind", sorted(OURS))
