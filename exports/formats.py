@@ -32,6 +32,8 @@ class Context:
     """How the records were selected, as the JSON document records it."""
     as_of: str | None = None
     """The ``--as-of`` point, if the export shows the log as it stood then."""
+    refresh: str | None = None
+    """How often a subscribed calendar reloads (an RFC 5545 duration); None: the default."""
 
 
 Render = Callable[[Iterable[Mapping[str, Any]], Context], Iterator[str]]
@@ -58,7 +60,13 @@ class Format:
 def _ical(records: Iterable[Mapping[str, Any]], context: Context) -> Iterator[str]:
     from exports import ical
 
-    return ical.render(records, name=context.title, domain=context.domain, source=context.source)
+    return ical.render(
+        records,
+        name=context.title,
+        domain=context.domain,
+        source=context.source,
+        refresh=context.refresh or ical.REFRESH,
+    )
 
 
 def _json(records: Iterable[Mapping[str, Any]], context: Context) -> Iterator[str]:

@@ -17,6 +17,10 @@ Settings, in Datasette's metadata (``datasette timeline.db -m metadata.yml``, or
     how many were selected, the cap, and to filter further or raise the setting: a
     calendar is never cut short. A whole number of at least 1; anything else is a 500
     naming the setting.
+``refresh_interval`` (default ``PT6H``)
+    How often subscribers should reload, as an RFC 5545 duration (``PT1H``, ``P1D``): the
+    ``.ics`` REFRESH-INTERVAL, and the ``max-age`` of every calendar, feed and timeline
+    page. Anything else is a 500 naming the setting.
 ``uid_domain`` (default ``timeline.invalid``)
     The domain of the ``.ics`` UIDs (``id@domain``) and Atom entry ids, as
     ``timeline export --domain``.
@@ -50,6 +54,7 @@ from timeline.renderings import (
     ids_within,
     max_developments,
     read_head,
+    refresh_interval,
     refusal,
     remember_timelines,
     row_ids,
@@ -112,6 +117,9 @@ def _renderer(export: formats.Format) -> Any:
         cap = max_developments(config)
         if isinstance(cap, Answer):
             return cap.as_dict()
+        refresh = refresh_interval(config)
+        if isinstance(refresh, Answer):
+            return refresh.as_dict()
         name = f"{TITLE}: {query_name or table or database}"
         # SOURCE (RFC 7986): where a subscribed calendar refreshes from, this very URL.
         source = request.url if request.url.startswith(("http:", "https:")) else None
@@ -139,13 +147,15 @@ def _renderer(export: formats.Format) -> Any:
                 return ids
             db = datasette.get_database(database)
             selected = await db.execute_fn(lambda conn: list(records_for(conn, ids)))
-            chunks = render_records(selected, export.name, name=name, domain=domain, source=source)
+            chunks = render_records(
+                selected, export.name, name=name, domain=domain, source=source, refresh=refresh
+            )
             return Answer(await asyncio.to_thread(encoded, chunks), 200, export.content_type)
 
         selection = canonical({"row": on_row}) if on_row is not None else canonical(params)
-        key = (fmt, table, query_name, sql, selection, name, source, domain, cap)
+        key = (fmt, table, query_name, sql, selection, name, source, domain, cap, refresh)
         head = await read_head(datasette, database)
-        found = None if head is None else validators(head, (database, *key))
+        found = None if head is None else validators(head, (database, *key), refresh)
         if found is not None and not_modified(request.headers, found):
             return {"body": b"", "status_code": 304, "headers": found.headers(marked=True)}
         answer = (await cached(datasette, database, key, make, head)).as_dict()

@@ -58,6 +58,7 @@ def render_records(
     position: Mapping[str, Any] | None = None,
     filters: Mapping[str, Any] | None = None,
     as_of: str | None = None,
+    refresh: str | None = None,
 ) -> Iterator[str]:
     """The chunks of *fmt* for records already selected (the CLI's and Datasette's).
 
@@ -70,6 +71,7 @@ def render_records(
         position=position or {"seq": 0, "hash": ""},
         filters=filters or {},
         as_of=as_of,
+        refresh=refresh,
     )
     return formats.get(fmt).render(selected, context)
 

@@ -84,6 +84,25 @@ def max_developments(config: dict[str, Any]) -> int | Answer:
     return value
 
 
+def refresh_interval(config: dict[str, Any]) -> str | Answer:
+    """How often subscribers reload (the ``refresh_interval`` setting, an RFC 5545
+    duration such as ``PT1H``), or a 500 naming a setting that is not one."""
+    from exports.ical import REFRESH, duration_seconds
+
+    value = config.get("refresh_interval", REFRESH)
+    try:
+        if not isinstance(value, str) or duration_seconds(value) < 1:
+            raise ValueError
+    except ValueError:
+        return Answer.text(
+            "The timeline plugin's refresh_interval setting must be an RFC 5545 duration "
+            f"of at least one second such as PT6H or PT30M, not {value!r}",
+            500,
+            keep=False,
+        )
+    return value
+
+
 def too_many(what: str, selected: int, cap: int) -> Answer:
     """The 400 for a selection over the cap: a calendar cut short would mislead."""
     return Answer.text(

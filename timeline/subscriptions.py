@@ -7,7 +7,8 @@ Every ``.ics``, ``.timelinejs`` and ``.atom`` answer and every timeline page car
   shapes the answer (format, selection, URL, settings): it changes exactly when the
   answer may;
 - a ``Last-Modified``: when the log recorded the last event the tables hold;
-- ``Cache-Control: max-age`` equal to the calendar's ``REFRESH-INTERVAL`` (6 hours).
+- ``Cache-Control: max-age`` equal to the calendar's ``REFRESH-INTERVAL`` (the
+  ``refresh_interval`` setting, 6 hours by default).
 
 A request whose ``If-None-Match`` names the current ETag, or (without one) whose
 ``If-Modified-Since`` is not before Last-Modified, gets a 304 with no body and nothing
@@ -60,14 +61,15 @@ class Validators:
         return found
 
 
-def validators(head: Head, key: tuple) -> Validators:
-    """The validators of the answer for *key* with the log and tables at *head*."""
-    from exports.ical import REFRESH, duration_seconds
+def validators(head: Head, key: tuple, refresh: str) -> Validators:
+    """The validators of the answer for *key* with the log and tables at *head*, kept for
+    *refresh* (the calendar's REFRESH-INTERVAL)."""
+    from exports.ical import duration_seconds
 
     shape = json.dumps([list(attrs.astuple(head)), list(key)], default=str)
     digest = hashlib.sha256(shape.encode("utf-8")).hexdigest()[:16]
     etag = f'"{head.seq or 0}-{(head.hash or "")[:16]}-{head.position or 0}-{digest}"'
-    return Validators(etag, _instant(head.recorded_at), duration_seconds(REFRESH))
+    return Validators(etag, _instant(head.recorded_at), duration_seconds(refresh))
 
 
 def not_modified(headers: Mapping[str, str], found: Validators) -> bool:

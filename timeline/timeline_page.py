@@ -31,6 +31,7 @@ from timeline.renderings import (
     ids_within,
     max_developments,
     read_head,
+    refresh_interval,
     timeline_databases,
 )
 from timeline.subscriptions import not_modified, validators
@@ -142,9 +143,13 @@ async def timeline_page(datasette: Any, request: Any) -> Response:
         request.actor,
         [("view-table", (db.name, TABLE)), ("view-database", db.name), "view-instance"],
     )
-    cap = max_developments(datasette.plugin_config("timeline", database=db.name) or {})
+    config = datasette.plugin_config("timeline", database=db.name) or {}
+    cap = max_developments(config)
     if isinstance(cap, Answer):
         return _response(cap)
+    refresh = refresh_interval(config)
+    if isinstance(refresh, Answer):
+        return _response(refresh)
     args = selection_args(request.query_string)
     # One row is enough: what we need is the page's SQL and parameters.
     extra = [("_size", "1"), ("_nofacet", "1"), ("_nocount", "1"), ("_nosuggest", "1")]
@@ -173,7 +178,7 @@ async def timeline_page(datasette: Any, request: Any) -> Response:
 
     key = ("page", sql, canonical(data["query"].get("params") or {}), title, cap)
     head = await read_head(datasette, db.name)
-    found = None if head is None else validators(head, (db.name, *key))
+    found = None if head is None else validators(head, (db.name, *key), refresh)
     if found is not None and not_modified(request.headers, found):
         return Response(b"", status=304, headers=found.headers())
     answer = await cached(datasette, db.name, key, make, head)

@@ -77,11 +77,15 @@ def with_ics(request: pytest.FixtureRequest, plugin) -> Iterator[None]:
         pm.unregister(datasette_ics)
 
 
-def fetch(paths: list[Path], *requests: str | tuple[str, dict[str, str]]) -> list[httpx.Response]:
+def fetch(
+    paths: list[Path],
+    *requests: str | tuple[str, dict[str, str]],
+    metadata: dict[str, Any] | None = None,
+) -> list[httpx.Response]:
     """GET each URL (with its headers, if given) from one Datasette serving *paths*."""
 
     async def run() -> list[httpx.Response]:
-        ds = Datasette([str(p) for p in paths])
+        ds = Datasette([str(p) for p in paths], metadata=metadata)
         await ds.invoke_startup()
         answers = []
         for item in requests:
@@ -310,6 +314,26 @@ def test_a_new_event_changes_the_etag(sample: Path, kind: str) -> None:
     assert second.headers["etag"] != first.headers["etag"]
     assert second.headers["etag"].startswith(f'"{head_of(sample)[0]}-')
     assert b"New words" in second.content
+
+
+def test_the_refresh_interval_setting_sets_both(sample: Path) -> None:
+    hourly = {"plugins": {"timeline": {"refresh_interval": "PT1H"}}}
+    answers = fetch([sample], *OURS.values(), metadata=hourly)
+    assert [a.headers["cache-control"] for a in answers] == ["max-age=3600"] * len(OURS)
+    calendar = icalendar.Calendar.from_ical(answers[0].text)
+    assert calendar["REFRESH-INTERVAL"].to_ical() == b"PT1H"
+    assert calendar["X-PUBLISHED-TTL"] == "PT1H"
+
+
+@pytest.mark.parametrize("bad", ["6 hours", 3600, "PT0S", "P1H"])
+def test_a_bad_refresh_interval_is_a_500_naming_it(sample: Path, bad: Any) -> None:
+    setting = {"plugins": {"timeline": {"refresh_interval": bad}}}
+    for answer in fetch([sample], *OURS.values(), metadata=setting):
+        assert (answer.status_code, answer.text) == (
+            500,
+            "The timeline plugin's refresh_interval setting must be an RFC 5545 duration "
+            f"of at least one second such as PT6H or PT30M, not {bad!r}\n",
+        )
 
 
 def test_another_selection_has_another_etag(sample: Path) -> None:
