@@ -27,13 +27,14 @@ def tables_as_of(db: Database, point: str) -> Iterator[sqlite3.Connection]:
     from timeline.log import copy_log
     from timeline.projector import Projector
 
-    if point.isascii() and point.isdigit():
+    try:
+        until = parse_point(point)
+    except ValueError as exc:
+        raise TimelineError(f"--as-of: {exc}") from None
+    if "until_seq" in until:
         head = db.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
-        if int(point) > head:
+        if until["until_seq"] > head:
             raise TimelineError(f"--as-of: seq {point} is past the end of the log (seq {head})")
-        until: dict[str, Any] = {"until_seq": int(point)}
-    else:
-        until = {"until_recorded_at": _utc(point)}
     handle, path = tempfile.mkstemp(prefix="timeline-as-of-", suffix=".db")
     os.close(handle)
     try:
@@ -46,16 +47,19 @@ def tables_as_of(db: Database, point: str) -> Iterator[sqlite3.Connection]:
             Path(path + suffix).unlink(missing_ok=True)
 
 
-def _utc(point: str) -> str:
-    """A time as the log writes it, so that text comparison orders it correctly."""
+def parse_point(point: str) -> dict[str, Any]:
+    """A point in the log as the reader of the log takes it: ``until_seq`` for a seq,
+    ``until_recorded_at`` (as the log writes times) for a time. ValueError says why not."""
     import datetime as dt
 
+    if point.isascii() and point.isdigit():
+        return {"until_seq": int(point)}
     try:
         moment = dt.datetime.fromisoformat(point.replace("Z", "+00:00"))
     except ValueError:
-        raise TimelineError(
-            f"--as-of: {point!r} is neither a seq nor a time like 2024-04-26T08:30:00Z"
+        raise ValueError(
+            f"{point!r} is neither a seq nor a time like 2024-04-26T08:30:00Z"
         ) from None
     if moment.tzinfo is None:
-        raise TimelineError(f"--as-of: {point!r} needs a time zone, e.g. a trailing Z for UTC")
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        raise ValueError(f"{point!r} needs a time zone, e.g. a trailing Z for UTC")
+    return {"until_recorded_at": moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")}

@@ -253,3 +253,21 @@ def test_the_html_page_embeds_each_record_whole_in_a_fixed_order(sample: CliRunn
         meeting["participants"]
     )
     assert {p["name"] for p in meeting["participants"]} >= {"Xi Jinping", "Antony Blinken"}
+
+
+@pytest.mark.parametrize(
+    ("point", "why"),
+    [
+        ("soon", "'soon' is neither a seq nor a time like 2024-04-26T08:30:00Z"),
+        ("2024-04-26T08:30", "'2024-04-26T08:30' needs a time zone, e.g. a trailing Z for UTC"),
+    ],
+)
+def test_a_bad_as_of_is_refused_before_the_database_is_opened(
+    tmp_path: Path, point: str, why: str
+) -> None:
+    missing = tmp_path / "none.db"
+    result = CliRunner().invoke(cli, ["export", "json", "--db", str(missing), "--as-of", point])
+    assert (result.exit_code, result.stderr) == (1, f"Error: --as-of: {why}\n")
+    assert not missing.exists()
+    help_text = CliRunner().invoke(cli, ["export", "--help"]).stdout
+    assert "--as-of SEQ|TIME" in help_text

@@ -10,7 +10,7 @@ import click
 from events.vocabulary import KINDS, STATUSES
 from timeline.cli.errors import reports_errors
 from timeline.cli.options import CONTEXT, apply, db_option, open_chosen
-from timeline.cli.params import DATE, FormatChoice
+from timeline.cli.params import AS_OF, DATE, FormatChoice
 
 
 def filter_options(fn: Callable) -> Callable:
@@ -63,7 +63,7 @@ def filter_options(fn: Callable) -> Callable:
             ),
             click.option(
                 "--as-of",
-                metavar="SEQ|TIME",
+                type=AS_OF,
                 help="The timeline as the log stood at this seq, or at this UTC time.",
             ),
         ],

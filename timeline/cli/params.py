@@ -61,6 +61,28 @@ class DateType(click.ParamType):
 DATE = DateType()
 
 
+class AsOfType(click.ParamType):
+    """``SEQ|TIME``: a point in the log, a seq or an aware time (``--as-of``).
+
+    Checked here and passed on as given (the JSON export names it as given); whether a
+    seq is past the end of the log is for the command, which opens the log, to say.
+    """
+
+    name = "SEQ|TIME"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from timeline.as_of import parse_point
+
+        try:
+            parse_point(value)
+        except ValueError as exc:
+            raise click.ClickException(f"--as-of: {exc}") from None
+        return value
+
+
+AS_OF = AsOfType()
+
+
 class HeadType(click.ParamType):
     """``SEQ:HASH``, a log position as `timeline head` prints it."""
 
