@@ -139,9 +139,11 @@ class DevelopmentCreated(Event):
         check_local_time(self)
         self.check_own_id()
 
-    def check_own_id(self) -> None:
-        """The checks that involve the development's own id (again when the service makes one)."""
-        if self.part_of is not None and self.part_of == self.development:
+    def check_own_id(self, development: str | None = None) -> None:
+        """The checks that involve the development's own id: the one given, or the one
+        the service makes for it (*development*)."""
+        own = development or self.development
+        if self.part_of is not None and self.part_of == own:
             raise FieldError("part_of", "a development cannot be part of itself")
 
     @property

@@ -285,11 +285,6 @@ def bad_text(value: Any, path: str = "") -> Problem | None:
 _STATES_KEPT = 5_000
 
 
-def _with_id(event: DevelopmentCreated, made: str) -> DevelopmentCreated:
-    """*event* with the id made for it from date and title, checked as any given id is."""
-    return attrs.evolve(event, development=made)
-
-
 class _Decider:
     """Decides, inside a write transaction, whether each submission may be appended."""
 
@@ -315,8 +310,12 @@ class _Decider:
             raise _refuse(f"development {dev_id!r} was retracted", line, field)
         return current
 
-    def decide(self, sub: Submission) -> tuple[Event, str] | None:
-        """The event to append (ids filled in) and its id, or None to skip a repeat."""
+    def decide(self, sub: Submission) -> tuple[Event, str, str] | None:
+        """The event to append, its id and its stream, or None to skip a repeat.
+
+        A development given no id gets one made from its date and title: it is the
+        stream, and the event's data gets it when stored.
+        """
         event, line = sub.event, sub.line
         if sub.id is not None and (stored := self.writer.get(sub.id)) is not None:
             if stored.type == sub.type:
@@ -336,11 +335,12 @@ class _Decider:
         if isinstance(event, DevelopmentCreated):
             if sub.expected_version is not None and event.development is not None:
                 self._expect(event.development, sub)
-            event = self._creation(event, sub)
+            stream = self._creation(event, sub)
         else:
             self._lifecycle(event, line)
-        self._expect(event.stream, sub)
-        return event, sub.id or str(uuid.uuid4())
+            stream = event.stream
+        self._expect(stream, sub)
+        return event, sub.id or str(uuid.uuid4()), stream
 
     def _expect(self, stream: str, sub: Submission) -> None:
         current = self.writer.stream_version(stream)
@@ -352,9 +352,11 @@ class _Decider:
                 field="expected_version",
             )
 
-    def _creation(self, event: DevelopmentCreated, sub: Submission) -> DevelopmentCreated:
+    def _creation(self, event: DevelopmentCreated, sub: Submission) -> str:
+        """The new development's id (made when not given), once it may be created."""
         line = sub.line
-        if event.development is None:
+        stream = event.development
+        if stream is None:
             made = development_id(event.title, event.when)
             if self.writer.stream_version(made):
                 raise _refuse(
@@ -364,16 +366,17 @@ class _Decider:
                     "data.development",
                 )
             try:
-                event = _with_id(event, made)
+                event.check_own_id(made)
             except FieldError as exc:
                 raise _refuse(exc.message, line, f"data.{exc.field}") from None
-        elif self.writer.stream_version(event.development):
-            raise _refuse(f"{event.development!r} already exists", line, "data.development")
+            stream = made
+        elif self.writer.stream_version(stream):
+            raise _refuse(f"{stream!r} already exists", line, "data.development")
         if event.part_of is not None:
             self.existing(event.part_of, "data.part_of", line)
         if isinstance(event, DevelopmentScheduled) and event.announced_in is not None:
             self.existing(event.announced_in, "data.announced_in", line)
-        return event
+        return stream
 
     def _lifecycle(self, event: Event, line: int | None) -> None:
         if isinstance(event, DevelopmentsLinked):
@@ -487,14 +490,17 @@ def append(
             if decided is None:
                 skipped.append(sub.id or "")
             else:
-                event, event_id = decided
+                event, event_id, stream = decided
+                data = unstructure(event)
+                if isinstance(event, DevelopmentCreated) and event.development is None:
+                    data["development"] = stream  # the made id, stored as if given
                 try:
                     envelope = writer.append(
                         id=event_id,
                         type=sub.type,
                         schema_version=type(event).VERSION,
-                        stream=event.stream,
-                        data=unstructure(event),
+                        stream=stream,
+                        data=data,
                         meta=sub.meta,
                         recorded_at=sub.recorded_at,
                     )
