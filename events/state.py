@@ -53,6 +53,8 @@ class DevelopmentState:
     status: str
     when: str | None = None
     """The date as written (EDTF); :attr:`date` reads it."""
+    last_when: str | None = None
+    """The date it had when a postponement left its date unknown (calendars keep it there)."""
     timezone: str | None = None
     summary: str | None = None
     place: Stored | None = None
@@ -161,11 +163,10 @@ def apply(
             if value is not None:
                 setattr(state, name, _value(name, value))
     elif type_ == DevelopmentPostponed.TYPE:
-        state.status, state.when, state.status_reason = (
-            "postponed",
-            data.get("when"),
-            data.get("reason"),
-        )
+        when = data.get("when")
+        if when is None:
+            state.last_when = state.when or state.last_when
+        state.status, state.when, state.status_reason = "postponed", when, data.get("reason")
     elif type_ == DevelopmentCancelled.TYPE:
         state.status, state.status_reason = "cancelled", data.get("reason")
     elif type_ == DevelopmentRevised.TYPE:
@@ -178,3 +179,5 @@ def apply(
         state.links.append(Link(data["relation"], data["to"]))
         if data["relation"] == "part_of":
             state.part_of = data["to"]
+    if state.when is not None:
+        state.last_when = None  # a date is known again

@@ -79,6 +79,25 @@ def parts(record: Mapping[str, Any]) -> tuple[WhenPart, WhenPart] | None:
     return _cut(first, precision, qualifier), _cut(last, precision, qualifier)
 
 
+def last_known(record: Mapping[str, Any]) -> tuple[WhenPart, WhenPart] | None:
+    """The (start, end) parts of the date a development postponed without a new date had.
+
+    Calendars keep it there, marked postponed (or cancelled, if it was called off before a
+    new date came), rather than drop it: a subscriber's app would delete an event that
+    leaves the feed. None for every other record.
+    """
+    text = record.get("last_when")
+    if record.get("start") or record.get("status") not in ("postponed", "cancelled"):
+        return None
+    if not text:
+        return None
+    try:
+        when = When.parse(text)
+    except ValueError as exc:
+        raise ValueError(f"development {record.get('id')!r} has a malformed date: {exc}") from None
+    return when.parts[0], when.parts[-1]
+
+
 def _cut(part: WhenPart, precision: str | None, qualifier: str | None) -> WhenPart:
     """The part reduced to *precision* (a coarser one only), carrying *qualifier*."""
     if precision is None or PRECISIONS.index(precision) >= PRECISIONS.index(part.precision):

@@ -204,15 +204,25 @@ class _Zones:
 def _event(record: Mapping[str, Any], domain: str, zones: _Zones) -> tuple[str, str | None] | None:
     """The VEVENT text of a record and the zone its times use; None for a record without date.
 
+    A development postponed without a new date stays at the date it had, its summary and
+    description saying it is postponed (and its SEQUENCE, the revision, gone up), so that
+    subscribers' apps update it rather than delete it.
+
     Written line by line rather than through icalendar's components, which cost several
     times the whole rest of the export; the tests parse the result with icalendar. The
     properties come in icalendar's canonical order, so the text is the same either way.
     """
     found = _dates.parts(record)
-    if found is None:
-        return None
+    undated = found is None
+    if undated:
+        found = _dates.last_known(record)
+        if found is None:
+            return None
     start, end = found
-    lines = ["BEGIN:VEVENT", f"SUMMARY:{escape(record.get('title') or '')}"]
+    summary = record.get("title") or ""
+    if undated and record.get("status") == "postponed":
+        summary = f"Postponed: {summary}"
+    lines = ["BEGIN:VEVENT", f"SUMMARY:{escape(summary)}"]
     zone_name = _add_dates(lines, start, end, record.get("timezone"), zones)
     updated, created = _utc(record.get("updated_at")), _utc(record.get("created_at"))
     if updated or created:
@@ -224,7 +234,7 @@ def _event(record: Mapping[str, Any], domain: str, zones: _Zones) -> tuple[str, 
         lines.append(f"CATEGORIES:{','.join(escape(c) for c in categories)}")
     if created:
         lines.append(f"CREATED:{created}")
-    lines.append(f"DESCRIPTION:{escape(_description(record, start, end))}")
+    lines.append(f"DESCRIPTION:{escape(_description(record, start, end, undated=undated))}")
     geo = _geo(record.get("place"))
     if geo:
         lines.append(f"GEO:{geo}")
@@ -356,10 +366,18 @@ def _status(record: Mapping[str, Any]) -> str | None:
     return f"{word}: {reason}" if reason else f"{word}."
 
 
-def _description(record: Mapping[str, Any], start: WhenPart, end: WhenPart) -> str:
+def _description(
+    record: Mapping[str, Any], start: WhenPart, end: WhenPart, *, undated: bool = False
+) -> str:
     """The plain-text body: date note, status, summary, people, points, quote, sources."""
     blocks: list[str] = []
-    head = [line for line in (_dates.note(start, end), _status(record)) if line]
+    moved = (
+        f"The new date is not known yet; shown at the date it had ({record.get('last_when')})."
+        if record.get("status") == "postponed"
+        else f"Shown at the date it had before it was postponed ({record.get('last_when')})."
+    )
+    notes = (_dates.note(start, end), _status(record), moved if undated else None)
+    head = [line for line in notes if line]
     if head:
         blocks.append("\n".join(head))
     if record.get("summary"):

@@ -101,6 +101,9 @@ class Record(TypedDict):
     """How well the date is known: ``year``, ``month``, ``day``, ``minute`` or ``second``."""
     qualifier: str | None
     """``uncertain``, ``approximate`` or ``both``; None for a date known as written."""
+    last_when: str | None
+    """For a development postponed without a new date (``when`` None): the date it had,
+    where calendars keep it, marked postponed, until a new date arrives."""
     timezone: str | None
     """The IANA time zone of the place, in which local times are read."""
     place: Place | None

@@ -42,6 +42,7 @@ DEVELOPMENT_COLUMNS = {
     "end": "Last day (or instant) it covers, inclusive",
     "precision": f"{_either(PRECISIONS)}: how exactly the date is known",
     "qualifier": _either(f"{name} ({mark})" for mark, name in QUALIFIERS.items()),
+    "last_when": "Postponed without a new date: the date it had, where calendars keep it",
     "timezone": "IANA time zone of the place",
     "place": "Where it happened",
     "place_name": "The place's name as recorded",

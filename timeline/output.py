@@ -73,6 +73,7 @@ def state_json(state: DevelopmentState) -> dict[str, Any]:
         "end": date.end_iso() if date else None,
         "precision": date.precision if date else None,
         "qualifier": date.qualifier if date else None,
+        "last_when": state.last_when,
         "timezone": state.timezone,
         "summary": state.summary,
         "place": _in_order(state.place, PLACE_FIELDS) if state.place else None,
@@ -117,6 +118,8 @@ def state_text(state: DevelopmentState, history: list[Envelope]) -> str:
         span = s["start"] if s["start"] == s["end"] else f"{s['start']} to {s['end']}"
         qualifier = f", {s['qualifier']}" if s["qualifier"] else ""
         row("when", f"{s['when']}  ({s['precision']}{qualifier}: {span})")
+    elif s["last_when"]:
+        row("when", f"unknown (postponed; it was {s['last_when']})")
     else:
         row("when", "unknown")
     row("timezone", s["timezone"])

@@ -132,6 +132,7 @@ class RowWriter:
             "end": when.end_iso() if when else None,
             "precision": when.precision if when else None,
             "qualifier": when.qualifier if when else None,
+            "last_when": state.last_when,
             "timezone": state.timezone,
             "place": pid,
             "place_name": place.get("name"),

@@ -10,7 +10,7 @@ import re
 
 from timeline.connection import Database, run_script
 
-SCHEMA = "7"
+SCHEMA = "8"
 """The shape of the tables: a whole number, kept as text in ``_projector_state.schema``.
 
 Bump it when the tables change shape. Tables of a lower number are rebuilt from the log;
@@ -74,6 +74,7 @@ CREATE TABLE IF NOT EXISTS developments (
     [end] TEXT,
     precision TEXT,
     qualifier TEXT,
+    last_when TEXT,
     timezone TEXT,
     place TEXT REFERENCES places(id) DEFERRABLE INITIALLY DEFERRED,
     place_name TEXT,

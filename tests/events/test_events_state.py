@@ -177,6 +177,23 @@ def test_postponed_without_a_date_makes_it_unknown() -> None:
     fold(state, "DevelopmentPostponed", {}, 2, T2)
     assert (state.status, state.when, state.status_reason) == ("postponed", None, None)
     assert state.timezone == "Europe/Zurich"
+    # The date it had is kept, for calendars, until a new one is known.
+    assert state.last_when == "2024-05"
+    fold(state, "DevelopmentPostponed", {"reason": "Again."}, 3, T3)
+    assert (state.when, state.last_when) == (None, "2024-05")
+    fold(state, "DevelopmentRevised", {"changes": {"when": "2024-07"}, "reason": "r"}, 4, T4)
+    assert (state.when, state.last_when) == ("2024-07", None)
+
+
+def test_a_new_date_ends_the_last_known_one() -> None:
+    for type_, data in [
+        ("DevelopmentPostponed", {"when": "2024-09"}),
+        ("DevelopmentHeld", {"when": "2024-09-02"}),
+    ]:
+        state = scheduled()
+        fold(state, "DevelopmentPostponed", {}, 2, T2)
+        fold(state, type_, data, 3, T3)
+        assert (state.when, state.last_when) == (data["when"], None)
 
 
 def test_held_sets_the_actual_date_and_updates_fields() -> None:

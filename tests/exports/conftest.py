@@ -41,6 +41,7 @@ def make_record(**overrides: Any) -> Record:
         "end": "2024-04-26",
         "precision": "day",
         "qualifier": None,
+        "last_when": None,
         "timezone": "Asia/Shanghai",
         "place": {
             "id": "great-hall-of-the-people-beijing-cn",

@@ -271,3 +271,63 @@ def test_a_bad_as_of_is_refused_before_the_database_is_opened(
     assert not missing.exists()
     help_text = CliRunner().invoke(cli, ["export", "--help"]).stdout
     assert "--as-of SEQ|TIME" in help_text
+
+
+def test_a_development_postponed_without_a_new_date_stays_in_the_calendar(
+    runner: CliRunner,
+) -> None:
+    def vevent() -> Any:
+        (event,) = icalendar.Calendar.from_ical(export(runner, "ical")).walk("VEVENT")
+        return event
+
+    def invoke(*args: str) -> None:
+        result = runner.invoke(cli, list(args))
+        assert result.exit_code == 0, result.output
+
+    invoke("add", "scheduled", "--id", "ai-dialogue", "--title", "AI dialogue",
+           "--kind", "dialogue", "--when", "2024-05-14")  # fmt: skip
+    assert (vevent()["SUMMARY"], vevent()["STATUS"], vevent()["SEQUENCE"]) == (
+        "AI dialogue",
+        "TENTATIVE",
+        0,
+    )
+    invoke("postpone", "ai-dialogue", "--reason", "agenda not agreed")
+    event = vevent()
+    # Same UID, at the date it had, marked postponed: an update, never a deletion.
+    assert str(event["UID"]) == "ai-dialogue@timeline.invalid"
+    assert event.decoded("DTSTART").isoformat() == "2024-05-14"
+    assert (event["SUMMARY"], event["STATUS"], event["SEQUENCE"]) == (
+        "Postponed: AI dialogue",
+        "TENTATIVE",
+        1,
+    )
+    assert str(event["DESCRIPTION"]).startswith(
+        "Postponed: agenda not agreed\n"
+        "The new date is not known yet; shown at the date it had (2024-05-14)."
+    )
+    # The tables and the JSON export keep the date unknown, and the date it had.
+    (doc,) = json.loads(export(runner, "json"))["developments"]
+    assert (doc["when"], doc["start"], doc["last_when"]) == (None, None, "2024-05-14")
+    shown = runner.invoke(cli, ["show", "ai-dialogue"]).stdout
+    assert "  when:         unknown (postponed; it was 2024-05-14)\n" in shown
+    # A new date moves it there, and the mark goes.
+    invoke("postpone", "ai-dialogue", "--when", "2024-06-20")
+    event = vevent()
+    assert event.decoded("DTSTART").isoformat() == "2024-06-20"
+    assert (event["SUMMARY"], event["SEQUENCE"]) == ("AI dialogue", 2)
+    # Called off before a new date came, it stays at that date, cancelled (as an event
+    # cancelled on its date does); retracted, it leaves.
+    invoke("postpone", "ai-dialogue")
+    invoke("cancel", "ai-dialogue", "--reason", "called off")
+    event = vevent()
+    assert (event["SUMMARY"], event["STATUS"], event["SEQUENCE"]) == (
+        "AI dialogue",
+        "CANCELLED",
+        4,
+    )
+    assert event.decoded("DTSTART").isoformat() == "2024-06-20"
+    assert "Shown at the date it had before it was postponed (2024-06-20)." in str(
+        event["DESCRIPTION"]
+    )
+    invoke("retract", "ai-dialogue", "--reason", "never announced")
+    assert icalendar.Calendar.from_ical(export(runner, "ical")).walk("VEVENT") == []

@@ -201,6 +201,7 @@ COLUMNS = [
     "end",
     "precision",
     "qualifier",
+    "last_when",
     "timezone",
     "place",
     "place_name",
