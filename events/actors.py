@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from attrs import field
 
 from events.base import Event, event, one_of
 from events.ids import actor_stream
-from events.registry import register
+from events.registry import register, registry
 from events.values import (
     Role,
     country_code,
@@ -27,6 +27,8 @@ class ActorDescribed(Event):
     """Who someone is: native name, kind, country and roles; the latest description wins."""
 
     TYPE: ClassVar[str] = "ActorDescribed"
+    VERSION: ClassVar[int] = 2
+    """Version 2 stores ``kind`` always; version 1 left it out when it was ``person``."""
 
     name: str = field(converter=strip, validator=non_empty_str(200))
     native_name: str | None = field(default=None, validator=optional_str(200))
@@ -38,3 +40,10 @@ class ActorDescribed(Event):
     @property
     def stream(self) -> str:
         return actor_stream(self.name)
+
+
+@registry.upcaster("ActorDescribed", 1)
+def _kind_written_out(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 stored no ``kind`` when it was the default, ``person``: say so."""
+    data.setdefault("kind", "person")
+    return data

@@ -11,6 +11,7 @@ import json
 import re
 from typing import Any, get_args, get_origin
 
+import attrs
 import cattrs
 from cattrs.cols import homogenous_tuple_structure_factory
 from cattrs.errors import ForbiddenExtraKeysError
@@ -27,6 +28,11 @@ from events.values import Role, When
 from events.vocabulary import CLEARABLE
 
 converter = make_converter(forbid_extra_keys=True, omit_if_default=True)
+"""Fields left unset (``None``, an empty list) are not stored: absence is their meaning.
+
+Every other default is written out (see :func:`_unstructure_factory`), so an event says
+what was decided, and a default changed later never changes what an old event meant.
+"""
 
 
 def _strict_str(value: Any, _type: type) -> str:
@@ -138,19 +144,36 @@ def _tuple_unstructure_factory(type_: Any, conv: cattrs.Converter) -> Any:
 converter.register_unstructure_hook_factory(_is_tuple, _tuple_unstructure_factory)
 converter.register_structure_hook(Changes, _structure_changes)
 converter.register_unstructure_hook(Changes, _unstructure_changes)
-# `from` is a Python keyword, so the attribute is `from_` and the JSON key `from`.
+
+
+def _renamed(cls: type) -> dict[str, Any]:
+    # `from` is a Python keyword, so the attribute is `from_` and the JSON key `from`.
+    return {"from_": override(rename="from")} if cls in (Role, DevelopmentsLinked) else {}
+
+
+def _has_value(default: Any) -> bool:
+    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+        return False  # a new empty list or object each time: unset
+    return default is not attrs.NOTHING and default not in (None, ())
+
+
+def _unstructure_factory(cls: type, conv: cattrs.Converter) -> Any:
+    """Leave out unset fields only: a default with a value (``kind: person``) is stored."""
+    overrides = _renamed(cls)
+    for field in attrs.fields(cls):
+        if _has_value(field.default):
+            rename = overrides[field.name].rename if field.name in overrides else None
+            overrides[field.name] = override(omit_if_default=False, rename=rename)
+    return make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True, **overrides)
+
+
+converter.register_unstructure_hook_factory(
+    lambda t: isinstance(t, type) and attrs.has(t) and t is not Changes, _unstructure_factory
+)
 for _cls in (Role, DevelopmentsLinked):
     converter.register_structure_hook(
         _cls,
-        make_dict_structure_fn(
-            _cls, converter, from_=override(rename="from"), _cattrs_forbid_extra_keys=True
-        ),
-    )
-    converter.register_unstructure_hook(
-        _cls,
-        make_dict_unstructure_fn(
-            _cls, converter, from_=override(rename="from"), _cattrs_omit_if_default=True
-        ),
+        make_dict_structure_fn(_cls, converter, **_renamed(_cls), _cattrs_forbid_extra_keys=True),
     )
 
 

@@ -76,6 +76,10 @@ class Submission:
     claimed: dict[str, Any] = attrs.field(factory=dict)
     """Log fields the line carried (seq, stream, hash…), checked against what is written."""
     line: int | None = None
+    older: tuple[int, dict[str, Any]] | None = None
+    """The schema version and payload of an event written by an earlier version (a
+    restored log): stored as they were, so the restored log keeps every hash; read
+    through the upcasters like any stored event."""
 
 
 @attrs.frozen
@@ -146,6 +150,7 @@ def parse_submission(obj: Any, *, line: int | None = None, plain: bool = False) 
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:
             raise _refuse("schema_version: must be a whole number, 1 or more", line)
         data = obj["data"]
+        older = (version, data) if version != cls.VERSION and isinstance(data, dict) else None
         if isinstance(data, dict):
             data = registry.upcast(type_, version, data)
         event = structure(type_, data)
@@ -155,7 +160,7 @@ def parse_submission(obj: Any, *, line: int | None = None, plain: bool = False) 
         problem = describe_error(exc, "data")
         raise _refuse(problem.message, line, problem.field) from None
     claimed = {k: obj[k] for k in ("seq", "stream", "hash") if k in obj}
-    return Submission(type_, event, event_id, meta, expected, recorded_at, claimed, line)
+    return Submission(type_, event, event_id, meta, expected, recorded_at, claimed, line, older)
 
 
 def _deeper_than(value: Any, limit: int) -> bool:
@@ -491,14 +496,17 @@ def append(
                 skipped.append(sub.id or "")
             else:
                 event, event_id, stream = decided
-                data = unstructure(event)
+                if sub.older is None:
+                    schema_version, data = type(event).VERSION, unstructure(event)
+                else:  # a copy: the submitted line stays as it was given
+                    schema_version, data = sub.older[0], dict(sub.older[1])
                 if isinstance(event, DevelopmentCreated) and event.development is None:
                     data["development"] = stream  # the made id, stored as if given
                 try:
                     envelope = writer.append(
                         id=event_id,
                         type=sub.type,
-                        schema_version=type(event).VERSION,
+                        schema_version=schema_version,
                         stream=stream,
                         data=data,
                         meta=sub.meta,

@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import typing
 from pathlib import Path
 from typing import Any, ClassVar
 
+import attrs
 import cattrs
 import pytest
 from attrs import field
@@ -27,7 +29,7 @@ from events.codec import (
 )
 from events.developments import MeetingHeld
 from events.ids import MAX_SLUG, actor_stream, development_id, slugify
-from events.registry import Registry, UnknownEventType
+from events.registry import Registry, UnknownEventType, registry
 from events.values import Participant, Place, Source, When, country_code, non_empty_str
 
 GOLDEN = Path(__file__).parent.parent / "golden"
@@ -242,6 +244,51 @@ def test_describe_error_uses_the_given_path() -> None:
         structure("MeetingHeld", {"title": "t", "when": "2024", "participants": []})
     line = describe_error(info.value, "line 3: data")
     assert line == "line 3: data.participants: at least one participant is required"
+
+
+# --- defaults written out ----------------------------------------------------------------
+
+
+def test_a_default_with_a_value_is_stored_written_out() -> None:
+    # Given or not, the default kind is stored: a default changed later cannot change
+    # what this event meant. Unset fields (no summary, no roles) stay absent.
+    for payload in ({"name": "Wang Yi"}, {"name": "Wang Yi", "kind": "person"}):
+        assert unstructure(structure("ActorDescribed", payload)) == {
+            "name": "Wang Yi",
+            "kind": "person",
+        }
+
+
+def test_every_default_with_a_value_is_written_out() -> None:
+    def classes(cls: type, seen: set[type]) -> None:
+        if cls in seen or not attrs.has(cls):
+            return
+        seen.add(cls)
+        for hint in typing.get_type_hints(cls).values():
+            for arg in (hint, *typing.get_args(hint)):
+                for inner in (arg, *typing.get_args(arg)):
+                    if isinstance(inner, type):
+                        classes(inner, seen)
+
+    seen: set[type] = set()
+    for type_ in registry.types():
+        classes(registry.cls(type_), seen)
+    valued = {
+        (cls.__name__, f.name)
+        for cls in seen
+        for f in attrs.fields(cls)
+        if f.default not in (None, (), attrs.NOTHING) and not isinstance(f.default, attrs.Factory)
+    }
+    assert valued == {("ActorDescribed", "kind")}  # each one is written out above
+
+
+def test_an_actor_of_version_1_without_a_kind_reads_as_a_person() -> None:
+    event = from_row("ActorDescribed", 1, {"name": "Wang Yi", "native_name": "王毅"})
+    assert unstructure(event) == {"name": "Wang Yi", "native_name": "王毅", "kind": "person"}
+    # What version 1 wrote out stays what it said.
+    assert from_row("ActorDescribed", 1, {"name": "CGTN", "kind": "organization"}).kind == (
+        "organization"
+    )
 
 
 # --- upcasting ---------------------------------------------------------------------------------

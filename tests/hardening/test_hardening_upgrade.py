@@ -184,3 +184,21 @@ def test_tables_of_an_earlier_projector_are_brought_up_to_date_by_the_next_write
     assert result.exit_code == 0, result.output
     result = runner.invoke(cli, ["verify", "--db", str(v1_copy)])
     assert result.exit_code == 0, result.output
+
+
+def test_an_actor_stored_without_its_default_kind_still_reads_as_a_person(v1_copy: Path):
+    # Version 1 left `kind` out when it was the default; the stored event stays as it was
+    # (hash intact) and reads as the person it was meant to be.
+    runner = CliRunner()
+    (first,) = [
+        json.loads(line)
+        for line in runner.invoke(cli, ["--db", str(v1_copy), "log", "--json"]).stdout.splitlines()
+        if json.loads(line)["seq"] == 1
+    ]
+    assert (first["schema_version"], "kind" in first["data"]) == (1, False)
+    assert runner.invoke(cli, ["--db", str(v1_copy), "rebuild"]).exit_code == 0
+    with closing(sqlite3.connect(v1_copy)) as conn:
+        assert conn.execute("SELECT name, kind FROM actors WHERE name = 'Wang Yi'").fetchall() == [
+            ("Wang Yi", "person")
+        ]
+    assert runner.invoke(cli, ["--db", str(v1_copy), "verify"]).exit_code == 0

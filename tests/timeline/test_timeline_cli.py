@@ -482,3 +482,10 @@ def test_the_formats_are_those_of_the_exporting_module() -> None:
     from timeline.exporting import FORMATS
 
     assert tuple(export.params[0].type.choices) == FORMATS
+
+
+def test_an_event_is_stored_with_its_defaults_written_out(runner: CliRunner) -> None:
+    ok(runner, ["append", "ActorDescribed", "--data", '{"name": "Wang Yi"}'])
+    (line,) = ok(runner, ["log", "--json"]).splitlines()
+    stored = json.loads(line)
+    assert (stored["schema_version"], stored["data"]) == (2, {"name": "Wang Yi", "kind": "person"})
