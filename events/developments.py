@@ -66,22 +66,36 @@ def to_tags(value: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
+def when_problem(when: When | None, zone: str | None) -> tuple[str, str] | None:
+    """Why a date cannot stand with the zone of its place, with the field to name, or None.
+
+    One rule for the event that creates a development and for every later one that
+    dates it: a local time needs a zone and must happen exactly once there, an offset
+    must be the zone's own at that instant, and either must be shown in UTC and there.
+    """
+    if when is None:
+        return None
+    if zone is not None:
+        problem = when.range_problem(zone) or when.offset_problem(zone)
+        if problem is not None:
+            return "when", problem
+    if when.needs_timezone:
+        if zone is None:
+            return (
+                "timezone",
+                f"required for the local time {when.text!r} (or give an offset such as +08:00)",
+            )
+        problem = when.local_time_problem(zone)
+        if problem is not None:
+            return "when", problem
+    return None
+
+
 def check_local_time(inst: Any) -> None:
-    """A local time without an offset means nothing without the zone of the place."""
-    when = getattr(inst, "when", None)
-    if when is not None and inst.timezone is not None:
-        problem = when.range_problem(inst.timezone)
-        if problem is not None:
-            raise FieldError("when", problem)
-    if when is not None and when.needs_timezone and inst.timezone is None:
-        raise FieldError(
-            "timezone",
-            f"required for the local time {when.text!r} (or give an offset such as +08:00)",
-        )
-    if when is not None and when.needs_timezone:
-        problem = when.local_time_problem(inst.timezone)
-        if problem is not None:
-            raise FieldError("when", problem)
+    """Refuse a date that cannot stand with the event's own zone (see :func:`when_problem`)."""
+    found = when_problem(getattr(inst, "when", None), inst.timezone)
+    if found is not None:
+        raise FieldError(*found)
 
 
 def check_alpha2_list(_inst: Any, _attr: attrs.Attribute, value: tuple[str, ...]) -> None:

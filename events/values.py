@@ -273,6 +273,26 @@ class WhenPart:
             return f"in {tz} falls {_beyond(moment)}"
         return None
 
+    def offset_problem(self, tz: str) -> str | None:
+        """Why this time's offset contradicts *tz* at that instant, or None if it agrees.
+
+        ``16:30+09:00`` in Asia/Shanghai (+08:00) says two different instants, and
+        nothing tells which one was meant. ``Z`` is a time given in UTC, never a claim
+        about the zone, so it always stands.
+        """
+        if not self.is_timed or self.offset in (None, "Z"):
+            return None
+        moment = dt.datetime(*self._wall_key(), tzinfo=self.tzinfo())
+        try:
+            there = moment.astimezone(_zone(tz)).utcoffset()
+        except OverflowError:
+            return None  # range_problem says why
+        if there is None or there == moment.utcoffset():
+            return None
+        hours, minutes = divmod(abs(int(there.total_seconds())) // 60, 60)
+        sign = "-" if there < dt.timedelta(0) else "+"
+        return f"{tz} is at {sign}{hours:02d}:{minutes:02d} then, not {self.offset}"
+
     def local_time_problem(self, tz: str) -> str | None:
         """Why this local time (no offset) is not one instant in *tz*, or None if it is.
 
@@ -508,6 +528,14 @@ class When:
             problem = part.range_problem(tz)
             if problem is not None:
                 return f"{self.text!r} {problem}"
+        return None
+
+    def offset_problem(self, tz: str) -> str | None:
+        """The first part's :meth:`WhenPart.offset_problem`, quoting the text."""
+        for part in self.parts:
+            problem = part.offset_problem(tz)
+            if problem is not None:
+                return f"{self.text!r}: {problem}; give the offset it has there, or none"
         return None
 
     def local_time_problem(self, tz: str) -> str | None:

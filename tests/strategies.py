@@ -14,6 +14,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from events.countries import ALPHA2
+from events.values import When
 
 Payload = dict[str, Any]
 
@@ -277,7 +278,11 @@ def when_fields(draw: st.DrawFn, *, mostly_intervals: bool = False) -> Payload:
     text, local = draw(when_texts(mostly_intervals=mostly_intervals))
     out: Payload = {"when": text}
     if local or draw(st.booleans()):
-        out["timezone"] = draw(st.sampled_from(ZONES))
+        # A time given with an offset takes only a zone at that offset then.
+        when = When.parse(text)
+        agreeing = [zone for zone in ZONES if when.offset_problem(zone) is None]
+        if agreeing:
+            out["timezone"] = draw(st.sampled_from(agreeing))
     return out
 
 
@@ -542,7 +547,11 @@ def _changes(draw: st.DrawFn, development: str) -> Payload:
     optional["timezone"] = st.none() | st.sampled_from(ZONES)
     changes = draw(st.fixed_dictionaries({}, optional=optional))
     if draw(st.booleans()):
-        changes.update(draw(when_fields()))
+        dated = draw(when_fields())
+        zone = changes.get("timezone")
+        if zone is not None and When.parse(dated["when"]).offset_problem(zone) is not None:
+            del changes["timezone"]  # a zone that the new time's offset contradicts
+        changes.update(dated)
     if not changes:
         changes["title"] = draw(titles())
     return changes

@@ -27,7 +27,12 @@ from events.codec import (
     structure,
     unstructure,
 )
-from events.developments import NEEDS_PARTICIPANTS, DevelopmentCreated, DevelopmentScheduled
+from events.developments import (
+    NEEDS_PARTICIPANTS,
+    DevelopmentCreated,
+    DevelopmentScheduled,
+    when_problem,
+)
 from events.ids import development_id
 from events.lifecycle import (
     DevelopmentRevised,
@@ -420,23 +425,19 @@ class _Decider:
         when = getattr(event, "when", None)
         zone = getattr(event, "timezone", None) or current.timezone
         if isinstance(event, DevelopmentRevised):
-            when = event.changes.values.when or current.date
-            zone = event.changes.values.timezone or current.timezone
-            if "timezone" in event.changes.cleared:
-                zone = None
-        if when is not None and zone is not None:
-            problem = when.range_problem(zone)
-            if problem is not None:
-                # The date given now, or else the zone, which is all this event changed.
-                given = event.changes.values.when if isinstance(event, DevelopmentRevised) else when
-                field = "data.when" if given is not None else "data.timezone"
-                raise _refuse(problem, line, field)
-        if when is not None and when.needs_timezone and zone is None:
-            raise _refuse(f"required for the local time {when.text!r}", line, "data.timezone")
-        if when is not None and when.needs_timezone:
-            problem = when.local_time_problem(zone)
-            if problem is not None:
-                raise _refuse(problem, line, "data.when")
+            changes = event.changes
+            dated = changes.values.when is not None or changes.values.timezone is not None
+            # A revision of other fields leaves the date as it was accepted.
+            when = (changes.values.when or current.date) if dated else None
+            zone = changes.values.timezone or current.timezone
+            if "timezone" in changes.cleared:
+                when, zone = current.date, None
+        found = when_problem(when, zone)
+        if found is not None:
+            field, problem = found
+            if isinstance(event, DevelopmentRevised) and event.changes.values.when is None:
+                field = "timezone"  # the date stood until this event changed the zone
+            raise _refuse(problem, line, f"data.{field}")
 
     def _no_loop(self, dev_id: str, parent: str, field: str, line: int | None) -> None:
         """Refuse to make *dev_id* part of *parent* when *parent* is already inside it."""

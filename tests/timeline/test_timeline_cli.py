@@ -102,6 +102,7 @@ def test_add_prints_seq_event_and_development(runner: CliRunner) -> None:
         (["--source", "javascript:alert(1)"], "Error: --source #1 url: 'javascript:alert(1)' is not an http(s) URL"),
         (["--city", "Beijing", "--lat", "95", "--lon", "1"], "Error: --lat: '95.0' is not a latitude: must be between -90 and 90"),
         (["--when", "2024-04-26T16:30"], "Error: --timezone: required for the local time '2024-04-26T16:30' (or give an offset such as +08:00)"),
+        (["--when", "2024-04-26T16:30+09:00", "--timezone", "Asia/Shanghai"], "Error: --when: '2024-04-26T16:30+09:00': Asia/Shanghai is at +08:00 then, not +09:00; give the offset it has there, or none"),
         (["--timezone", "Mars/Olympus"], "Error: --timezone: 'Mars/Olympus' is not an IANA time zone such as 'Asia/Shanghai'"),
         (["--id", "Bad Id"], "Error: --id: 'Bad Id' is not a valid id: use lowercase letters, digits and hyphens"),
         (["--part-of", "no-such-visit"], "Error: --part-of: there is no development 'no-such-visit'"),

@@ -894,17 +894,17 @@ def test_generated_ids_keep_the_precision_of_the_date(db):
         ),
         (
             lifecycle("DevelopmentHeld", "planned", when="2024-05-14T10:00"),
-            "data.timezone: required for the local time '2024-05-14T10:00'",
+            "data.timezone: required for the local time '2024-05-14T10:00' (or give an offset such as +08:00)",
         ),
         (
             lifecycle("DevelopmentPostponed", "planned", when="2024-05-14T10:00"),
-            "data.timezone: required for the local time '2024-05-14T10:00'",
+            "data.timezone: required for the local time '2024-05-14T10:00' (or give an offset such as +08:00)",
         ),
         (
             lifecycle(
                 "DevelopmentRevised", "planned", changes={"when": "2024-05-14T10:00"}, reason="r"
             ),
-            "data.timezone: required for the local time '2024-05-14T10:00'",
+            "data.timezone: required for the local time '2024-05-14T10:00' (or give an offset such as +08:00)",
         ),
     ],
     ids=["create", "held", "postpone", "revise"],
@@ -1010,7 +1010,32 @@ def test_a_revision_may_not_strip_the_zone_a_local_time_needs(db):
     clear = lifecycle(
         "DevelopmentRevised", "talks", changes={"timezone": None}, reason="zone unknown"
     )
-    assert refused(db, clear) == "data.timezone: required for the local time '2024-04-26T16:30'"
+    assert (
+        refused(db, clear)
+        == "data.timezone: required for the local time '2024-04-26T16:30' (or give an offset such as +08:00)"
+    )
+
+
+def test_an_offset_that_contradicts_the_zone_is_refused_by_every_event_that_dates(db):
+    add(db, scheduled("talks", when="2024-05-14", timezone="Asia/Shanghai"))
+    wrong = "'2024-05-14T10:00+09:00': Asia/Shanghai is at +08:00 then, not +09:00; "
+    wrong += "give the offset it has there, or none"
+    held = lifecycle("DevelopmentHeld", "talks", when="2024-05-14T10:00+09:00")
+    assert refused(db, held) == f"data.when: {wrong}"
+    postponed = lifecycle("DevelopmentPostponed", "talks", when="2024-05-14T10:00+09:00")
+    assert refused(db, postponed) == f"data.when: {wrong}"
+    # A time in UTC, or at the zone's own offset (summer time included), stands.
+    add(db, lifecycle("DevelopmentPostponed", "talks", when="2024-05-20T02:00Z"))
+    add(db, lifecycle("DevelopmentHeld", "talks", when="2024-05-20T10:00+08:00"))
+    add(db, scheduled("in-paris", when="2024-07-01T10:00+02:00", timezone="Europe/Paris"))
+    # A new zone that the time given with an offset contradicts names the zone.
+    rezone = lifecycle(
+        "DevelopmentRevised", "talks", changes={"timezone": "Asia/Tokyo"}, reason="r"
+    )
+    assert refused(db, rezone) == (
+        "data.timezone: '2024-05-20T10:00+08:00': Asia/Tokyo is at +09:00 then, not +08:00; "
+        "give the offset it has there, or none"
+    )
 
 
 def test_a_meeting_keeps_at_least_one_participant(db):
