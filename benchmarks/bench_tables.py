@@ -43,7 +43,7 @@ BASELINE_REBUILD = '''\
 """Baseline: read every event back and write one row per development, set-wise.
 
 Reads the log of a timeline database in order, json.loads each event's data, keeps one
-row per development (the creating event's fields, a revision count for the rest) and
+row per development (the creating event's fields, its version counted over the rest) and
 executemany's them into a fresh table with the developments table's columns.
 """
 import json
@@ -53,7 +53,7 @@ import sys
 source, target = sys.argv[1], sys.argv[2]
 log = sqlite3.connect(source)
 columns = [row[1] for row in log.execute("PRAGMA table_info(developments)")]
-revision = columns.index("revision")
+version = columns.index("version")
 rows: dict[str, list] = {}
 for seq, stream, data in log.execute("SELECT seq, stream, data FROM events ORDER BY seq"):
     if stream.startswith("actor:"):
@@ -65,9 +65,9 @@ for seq, stream, data in log.execute("SELECT seq, stream, data FROM events ORDER
             value if not isinstance(value, dict | list) else json.dumps(value)
             for value in (data.get(name) for name in columns)
         ]
-        row[0], row[1], row[revision] = stream, seq, 0
+        row[0], row[1], row[version] = stream, seq, 1
     else:
-        row[revision] += 1
+        row[version] += 1
 out = sqlite3.connect(target)
 out.execute(f"CREATE TABLE developments ({', '.join(f'[{c}]' for c in columns)})")
 with out:

@@ -79,11 +79,6 @@ class DevelopmentState:
     updated_at: str = ""
 
     @property
-    def revision(self) -> int:
-        """How many events of the stream came after the one that created it."""
-        return self.version - 1
-
-    @property
     def date(self) -> When | None:
         """The date, parsed: its start, end, precision and checks against a time zone."""
         return None if self.when is None else parse_when(self.when)

@@ -6,7 +6,12 @@ Decisions a subscriber may notice:
 - Day dates (and intervals of days) are all-day events with an exclusive ``DTEND``. A
   month or year is an all-day span over the whole month or year, and the first line of
   the ``DESCRIPTION`` says so ("Date known to the month: April 2024"), as it says when a
-  date is uncertain or approximate. ``SUMMARY`` is always the title, unchanged.
+  date is uncertain or approximate. ``SUMMARY`` is the title, unchanged, except for a
+  development postponed without a new date: it stays at the date it had, as
+  "Postponed: TITLE", so that no subscriber's app deletes it.
+- ``SEQUENCE`` is the development's version, the number ``timeline show`` prints and
+  ``--expect-version`` takes: 1 when recorded (RFC 5545 starts new components at 0, but
+  calendar apps only compare it), one more with each later event.
 - A timed development with a ``timezone`` is written in that zone's local time with
   ``TZID``; without one, an offset is converted to UTC and a bare local time stays a
   floating time. An instant has a ``DTSTART`` and no ``DTEND`` (RFC 5545 3.6.1).
@@ -205,7 +210,7 @@ def _event(record: Mapping[str, Any], domain: str, zones: _Zones) -> tuple[str, 
     """The VEVENT text of a record and the zone its times use; None for a record without date.
 
     A development postponed without a new date stays at the date it had, its summary and
-    description saying it is postponed (and its SEQUENCE, the revision, gone up), so that
+    description saying it is postponed (and its SEQUENCE, the version, gone up), so that
     subscribers' apps update it rather than delete it.
 
     Written line by line rather than through icalendar's components, which cost several
@@ -228,7 +233,7 @@ def _event(record: Mapping[str, Any], domain: str, zones: _Zones) -> tuple[str, 
     if updated or created:
         lines.append(f"DTSTAMP:{updated or created}")
     lines.append(f"UID:{escape(str(record['id']) + '@' + domain)}")
-    lines.append(f"SEQUENCE:{int(record.get('revision') or 0)}")
+    lines.append(f"SEQUENCE:{int(record.get('version') or 1)}")
     categories = _words.unique([record.get("kind"), *(record.get("tags") or ())])
     if categories:
         lines.append(f"CATEGORIES:{','.join(escape(c) for c in categories)}")

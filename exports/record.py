@@ -134,8 +134,9 @@ class Record(TypedDict):
     """The id of the development that announced this one."""
     links: list[Link]
     """Relations to other developments, in the order they were recorded."""
-    revision: int
-    """How many times the development was changed after it was created (0: never)."""
+    version: int
+    """The version of its stream: 1 when created, one more for each later event. The
+    number ``timeline show`` prints and ``--expect-version`` takes."""
     created_at: str
     """When the log recorded the development (UTC, the log's clock)."""
     updated_at: str

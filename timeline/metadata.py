@@ -63,7 +63,7 @@ DEVELOPMENT_COLUMNS = {
     "source_url": "The first source",
     "cameo_code": "CAMEO event code, for joining GDELT and ICEWS",
     "plover_type": "PLOVER event type, for joining POLECAT",
-    "revision": "How many events came after the one that recorded it",
+    "version": "1 when recorded, one more for each later event; what --expect-version takes",
     "created_at": "When it was first recorded (UTC)",
     "updated_at": "When it was last changed in the log (UTC)",
 }

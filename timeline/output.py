@@ -83,7 +83,7 @@ def state_json(state: DevelopmentState) -> dict[str, Any]:
         "part_of": state.part_of,
         "links": [{"relation": link.relation, "to": link.to} for link in state.links],
         "status_reason": state.status_reason,
-        "revision": state.revision,
+        "version": state.version,
         "created_at": state.created_at,
         "updated_at": state.updated_at,
     }
@@ -107,7 +107,7 @@ def state_text(state: DevelopmentState, history: list[Envelope]) -> str:
     Each field is one line, whatever its text holds (see :func:`one_line`).
     """
     s = state_json(state)
-    lines = [f"{s['id']}  ({s['kind']}, {s['status']}, revision {s['revision']})"]
+    lines = [f"{s['id']}  ({s['kind']}, {s['status']}, version {s['version']})"]
 
     def row(label: str, value: Any) -> None:
         if value not in (None, "", [], ()):

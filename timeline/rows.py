@@ -153,7 +153,7 @@ class RowWriter:
             "source_url": state.sources[0]["url"] if state.sources else None,
             "cameo_code": cameo,
             "plover_type": plover,
-            "revision": state.revision,
+            "version": state.version,
             "created_at": state.created_at,
             "updated_at": state.updated_at,
         }

@@ -10,7 +10,7 @@ import re
 
 from timeline.connection import Database, run_script
 
-SCHEMA = "8"
+SCHEMA = "9"
 """The shape of the tables: a whole number, kept as text in ``_projector_state.schema``.
 
 Bump it when the tables change shape. Tables of a lower number are rebuilt from the log;
@@ -96,7 +96,7 @@ CREATE TABLE IF NOT EXISTS developments (
     source_url TEXT,
     cameo_code TEXT,
     plover_type TEXT,
-    revision INTEGER NOT NULL,
+    version INTEGER NOT NULL,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );

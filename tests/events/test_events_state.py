@@ -100,7 +100,7 @@ def test_create_scheduled() -> None:
         "DevelopmentScheduled",
     )
     assert (state.when, state.date) == ("2024-05", When("2024-05"))
-    assert state.revision == 0
+    assert state.version == 1
     assert state.own_fields() == {
         "announced_in": "2024-04-26-wang-yi-holds-talks-with-antony-blinken"
     }
@@ -168,7 +168,7 @@ def test_postponed_to_a_new_date() -> None:
         "2024-06",
         "Scheduling.",
     )
-    assert (state.version, state.revision, state.created_at, state.updated_at) == (2, 1, T1, T2)
+    assert (state.version, state.created_at, state.updated_at) == (2, T1, T2)
     assert state.title == "First China-U.S. intergovernmental dialogue on AI"
 
 
@@ -217,7 +217,7 @@ def test_held_sets_the_actual_date_and_updates_fields() -> None:
     assert state.participants == ({"name": "Yang Tao", "country": "CN"}, {"name": "Tarun Chhabra"})
     assert state.title == "First China-U.S. intergovernmental dialogue on AI"
     assert state.tags == ("artificial intelligence",)
-    assert (state.version, state.revision, state.updated_at) == (3, 2, T3)
+    assert (state.version, state.updated_at) == (3, T3)
 
 
 def test_held_with_new_title_and_empty_lists() -> None:
@@ -239,7 +239,7 @@ def test_cancelled() -> None:
     fold(state, "DevelopmentCancelled", {"reason": "Called off by both sides."}, 2, T2)
     assert (state.status, state.status_reason) == ("cancelled", "Called off by both sides.")
     assert state.when == "2024-05"
-    assert state.revision == 1
+    assert state.version == 2
 
 
 def test_cancelled_without_reason() -> None:
@@ -276,7 +276,7 @@ def test_revised_sets_and_clears_fields() -> None:
     assert (state.participants, state.tags, state.sources) == ((), (), ())
     # a revision is a correction, not a change of status, and keeps no status reason
     assert (state.status, state.status_reason) == ("scheduled", None)
-    assert (state.version, state.revision, state.updated_at) == (2, 1, T2)
+    assert (state.version, state.updated_at) == (2, T2)
 
 
 def test_revised_leaves_other_fields_alone() -> None:
@@ -302,7 +302,7 @@ def test_retracted() -> None:
     assert state.retracted is True
     assert state.status_reason == "Never announced; misread report."
     assert state.status == "scheduled"
-    assert (state.version, state.revision) == (2, 1)
+    assert state.version == 2
 
 
 def test_linked() -> None:
@@ -317,7 +317,7 @@ def test_linked() -> None:
         Link("part_of", "ai-track"),
     ]
     assert state.part_of == "ai-track"
-    assert (state.status, state.revision, state.updated_at) == ("scheduled", 2, T3)
+    assert (state.status, state.version, state.updated_at) == ("scheduled", 3, T3)
 
 
 def test_full_history() -> None:
@@ -325,11 +325,11 @@ def test_full_history() -> None:
     fold(state, "DevelopmentPostponed", {"reason": "Scheduling."}, 2, T2)
     fold(state, "DevelopmentRevised", {"changes": {"title": "AI dialogue"}, "reason": "r"}, 3, T3)
     fold(state, "DevelopmentHeld", {"when": "2024-05-14"}, 4, T4)
-    assert (state.status, state.title, state.when, state.revision) == (
+    assert (state.status, state.title, state.when, state.version) == (
         "occurred",
         "AI dialogue",
         "2024-05-14",
-        3,
+        4,
     )
     assert (state.created_at, state.updated_at) == (T1, T4)
 
@@ -361,7 +361,7 @@ def test_create_copies_the_shared_fields(pair: tuple[str, dict[str, Any]]) -> No
     for name in ("participants", "sources", "tags"):
         assert getattr(state, name) == tuple(data.get(name, ()))
     assert state.status == ("scheduled" if type_ == "DevelopmentScheduled" else "occurred")
-    assert (state.version, state.revision, state.retracted, state.links) == (1, 0, False, [])
+    assert (state.version, state.retracted, state.links) == (1, False, [])
 
 
 @pytest.mark.slow
@@ -370,7 +370,7 @@ def test_create_copies_the_shared_fields(pair: tuple[str, dict[str, Any]]) -> No
     st.lists(st.sampled_from(sorted(LIFECYCLE)), max_size=6),
     st.data(),
 )
-def test_revision_counts_the_later_events(
+def test_the_version_counts_every_event_of_the_stream(
     pair: tuple[str, dict[str, Any]], types: list[str], data: st.DataObject
 ) -> None:
     type_, payload = pair
@@ -379,7 +379,7 @@ def test_revision_counts_the_later_events(
     for version, later in enumerate(types, start=2):
         payload = stored(later, data.draw(LIFECYCLE[later](dev), label=later))
         apply(state, later, payload, version=version, recorded_at=f"v{version}")
-    assert state.revision == len(types)
+    assert state.version == 1 + len(types)
     assert state.updated_at == (f"v{len(types) + 1}" if types else T1)
     assert state.created_at == T1
     assert state.retracted == ("DevelopmentRetracted" in types)

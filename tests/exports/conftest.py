@@ -64,7 +64,7 @@ def make_record(**overrides: Any) -> Record:
         "sources": [ARTICLE],
         "tags": ["china-us"],
         "links": [],
-        "revision": 0,
+        "version": 1,
         "created_at": RECORDED,
         "updated_at": RECORDED,
     }
@@ -157,7 +157,7 @@ def _sample() -> list[Record]:
             parties=["CN", "US"],
             tags=["china-us", "five-point-consensus", "artificial-intelligence", "climate"],
             links=[{"relation": "implements", "to": "2023-11-15-biden-xi-summit"}],
-            revision=1,
+            version=2,
             updated_at="2024-04-28T09:30:00.500000Z",
         ),
         make_record(),
@@ -230,7 +230,7 @@ def generated(count: int) -> Iterator[dict[str, Any]]:
             end=start,
             precision="minute",
             timezone=zones[i % 3],
-            revision=i % 5,
+            version=1 + i % 5,
         )
 
 

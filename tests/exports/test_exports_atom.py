@@ -51,7 +51,7 @@ def test_feedparser_reads_every_development_newest_change_first(
     # The consensus was revised a day later: it comes first; the rest share one time, by id.
     ids = [entry.id.rsplit(":", 1)[1] for entry in feed.entries]
     assert ids[0] == "2024-04-26-five-point-consensus"
-    assert ids[1:] == sorted(r["id"] for r in sample_records if r["revision"] == 0)
+    assert ids[1:] == sorted(r["id"] for r in sample_records if r["version"] == 1)
     assert len(ids) == len(sample_records)  # undated developments are news too
     assert feed.feed.updated == "2024-04-28T09:30:00.500000Z"
     first = feed.entries[0]
@@ -68,9 +68,9 @@ def test_feedparser_reads_every_development_newest_change_first(
 
 
 def test_the_entry_id_survives_revisions() -> None:
-    first = make_record(revision=0, title="Xi meets Blinken")
+    first = make_record(version=1, title="Xi meets Blinken")
     later = make_record(
-        revision=3, title="Xi Jinping meets Antony Blinken", updated_at="2024-05-02T10:00:00Z"
+        version=4, title="Xi Jinping meets Antony Blinken", updated_at="2024-05-02T10:00:00Z"
     )
     (before,) = parsed([first]).entries
     (after,) = parsed([later]).entries

@@ -182,23 +182,19 @@ def test_developments_without_a_date_are_left_out(record) -> None:
 # --- identity and status -----------------------------------------------------------------
 
 
-def test_uid_is_stable_and_sequence_follows_the_revision(record) -> None:
-    first = one_event(ics([record(revision=0)], domain="example.org"))
-    again = one_event(ics([record(revision=0)], domain="example.org"))
+def test_uid_is_stable_and_sequence_follows_the_version(record) -> None:
+    first = one_event(ics([record(version=1)], domain="example.org"))
+    again = one_event(ics([record(version=1)], domain="example.org"))
     revised = one_event(
         ics(
-            [
-                record(
-                    revision=3, title="Xi meets Blinken", updated_at="2024-05-01T00:00:00.000000Z"
-                )
-            ],
+            [record(version=4, title="Xi meets Blinken", updated_at="2024-05-01T00:00:00.000000Z")],
             domain="example.org",
         )
     )
     uid = "2024-04-26-xi-jinping-meets-antony-blinken@example.org"
     assert prop(first, "UID")[1] == prop(again, "UID")[1] == prop(revised, "UID")[1] == uid
-    assert prop(first, "SEQUENCE")[1] == "0"
-    assert prop(revised, "SEQUENCE")[1] == "3"
+    assert prop(first, "SEQUENCE")[1] == "1"
+    assert prop(revised, "SEQUENCE")[1] == "4"
     assert prop(revised, "DTSTAMP")[1] == prop(revised, "LAST-MODIFIED")[1] == "20240501T000000Z"
     assert prop(revised, "CREATED")[1] == "20240427T080000Z"
 

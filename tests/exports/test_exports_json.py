@@ -188,7 +188,7 @@ def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
         _set("developments.0.when", "last Friday"),
         _set("developments.0.country", "cn"),
         _set("developments.0.parties", ["China"]),
-        _set("developments.0.revision", "1"),
+        _set("developments.0.version", "1"),
         _set("developments.0.updated_at", "2024-04-27 08:00"),
         _set("developments.0.title", ""),
         _set("developments.0.summary", KeyError),

@@ -49,16 +49,16 @@ V1_EVENTS = [
 ]
 # fmt: on
 V1_HEAD = V1_EVENTS[-1][-1]
-# Each development of the file: kind, status, revision (the retracted one is gone).
+# Each development of the file: kind, status, version (the retracted one is gone).
 V1_DEVELOPMENTS = {
-    "2024-04-02-biden-xi-call": ("call", "occurred", 0),
-    "2024-04-24-antony-blinken-visits-china": ("visit", "occurred", 0),
-    "2024-04-26-five-point-consensus": ("agreement", "occurred", 1),
-    "2024-04-26-wang-yi-holds-talks-with-antony-blinken": ("talks", "occurred", 0),
-    MEETING: ("meeting", "occurred", 1),
-    "2024-04-26-xi-jinping-on-partners": ("statement", "occurred", 0),
-    "china-us-ai-dialogue": ("dialogue", "occurred", 2),
-    "china-us-maritime-consultations": ("consultation", "cancelled", 1),
+    "2024-04-02-biden-xi-call": ("call", "occurred", 1),
+    "2024-04-24-antony-blinken-visits-china": ("visit", "occurred", 1),
+    "2024-04-26-five-point-consensus": ("agreement", "occurred", 2),
+    "2024-04-26-wang-yi-holds-talks-with-antony-blinken": ("talks", "occurred", 1),
+    MEETING: ("meeting", "occurred", 2),
+    "2024-04-26-xi-jinping-on-partners": ("statement", "occurred", 1),
+    "china-us-ai-dialogue": ("dialogue", "occurred", 3),
+    "china-us-maritime-consultations": ("consultation", "cancelled", 2),
 }
 COLUMNS = "seq, id, type, stream, stream_version, recorded_at, hash"
 
@@ -101,7 +101,7 @@ def test_opening_a_v1_database_keeps_every_event_and_hash(v1_copy: Path):
         assert steps[:2] == V1_STEPS  # later versions may add steps, never rewrite these
         developments = {
             row[0]: row[1:]
-            for row in db.execute("SELECT id, kind, status, revision FROM developments")
+            for row in db.execute("SELECT id, kind, status, version FROM developments")
         }
         assert developments == V1_DEVELOPMENTS
     finally:
@@ -146,8 +146,8 @@ def test_appending_to_a_v1_database_chains_from_its_head(v1_copy: Path):
             f"SELECT {COLUMNS} FROM events WHERE seq <= 16 ORDER BY seq"
         ).fetchall() == (V1_EVENTS)
         assert db.execute(
-            "SELECT revision FROM developments WHERE id = ?", [MEETING]
-        ).fetchone() == (2,)
+            "SELECT version FROM developments WHERE id = ?", [MEETING]
+        ).fetchone() == (3,)
     finally:
         db.close()
     result = runner.invoke(cli, ["verify", "--db", str(v1_copy)])

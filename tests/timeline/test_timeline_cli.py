@@ -171,8 +171,8 @@ def test_lifecycle_commands(runner: CliRunner, db_path: Path) -> None:
     ok(runner, ["retract", "maritime", "--reason", "never announced"])
     shown = json.loads(ok(runner, ["show", "ai", "--json"]))
     state = shown["development"]
-    assert (state["status"], state["when"], state["summary"], state["place"], state["revision"]) == (
-        "occurred", "2024-05-14", "First round", None, 4
+    assert (state["status"], state["when"], state["summary"], state["place"], state["version"]) == (
+        "occurred", "2024-05-14", "First round", None, 5
     )  # fmt: skip
     assert [e["type"] for e in shown["history"]] == [
         "DevelopmentScheduled", "DevelopmentPostponed", "DevelopmentHeld",
@@ -202,6 +202,22 @@ def test_expect_version(runner: CliRunner, db_path: Path) -> None:
     )
     ok(runner, ["revise", MEETING_ID, "--summary", "s", "--reason", "r", "--expect-version", "1"])
     assert len(rows(db_path)) == 2
+
+
+def test_the_version_show_prints_is_the_one_expect_version_takes(
+    runner: CliRunner, db_path: Path
+) -> None:
+    ok(runner, MEETING)
+    shown = ok(runner, ["show", MEETING_ID]).splitlines()[0]
+    assert shown == f"{MEETING_ID}  (meeting, occurred, version 1)"
+    ok(runner, ["revise", MEETING_ID, "--summary", "s", "--reason", "r", "--expect-version", "1"])
+    assert ok(runner, ["show", MEETING_ID]).splitlines()[0].endswith("version 2)")
+    # The tables and the exports say the same number.
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT version FROM developments").fetchall() == [(2,)]
+    (doc,) = json.loads(ok(runner, ["export", "json"]))["developments"]
+    assert doc["version"] == 2
+    assert "SEQUENCE:2" in ok(runner, ["export", "ical"]).splitlines()
 
 
 def test_append_from_argument_file_and_stdin(
@@ -319,7 +335,7 @@ def test_show_text(runner: CliRunner) -> None:
     ok(runner, MEETING)
     out = ok(runner, ["show", MEETING_ID])
     assert out.splitlines()[:4] == [
-        f"{MEETING_ID}  (meeting, occurred, revision 0)",
+        f"{MEETING_ID}  (meeting, occurred, version 1)",
         "  title:        Xi Jinping meets Antony Blinken",
         "  when:         2024-04-26  (day: 2024-04-26)",
         "  place:        Great Hall of the People, Beijing, CN",

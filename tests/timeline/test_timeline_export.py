@@ -289,7 +289,7 @@ def test_a_development_postponed_without_a_new_date_stays_in_the_calendar(
     assert (vevent()["SUMMARY"], vevent()["STATUS"], vevent()["SEQUENCE"]) == (
         "AI dialogue",
         "TENTATIVE",
-        0,
+        1,
     )
     invoke("postpone", "ai-dialogue", "--reason", "agenda not agreed")
     event = vevent()
@@ -299,7 +299,7 @@ def test_a_development_postponed_without_a_new_date_stays_in_the_calendar(
     assert (event["SUMMARY"], event["STATUS"], event["SEQUENCE"]) == (
         "Postponed: AI dialogue",
         "TENTATIVE",
-        1,
+        2,
     )
     assert str(event["DESCRIPTION"]).startswith(
         "Postponed: agenda not agreed\n"
@@ -314,7 +314,7 @@ def test_a_development_postponed_without_a_new_date_stays_in_the_calendar(
     invoke("postpone", "ai-dialogue", "--when", "2024-06-20")
     event = vevent()
     assert event.decoded("DTSTART").isoformat() == "2024-06-20"
-    assert (event["SUMMARY"], event["SEQUENCE"]) == ("AI dialogue", 2)
+    assert (event["SUMMARY"], event["SEQUENCE"]) == ("AI dialogue", 3)
     # Called off before a new date came, it stays at that date, cancelled (as an event
     # cancelled on its date does); retracted, it leaves.
     invoke("postpone", "ai-dialogue")
@@ -323,7 +323,7 @@ def test_a_development_postponed_without_a_new_date_stays_in_the_calendar(
     assert (event["SUMMARY"], event["STATUS"], event["SEQUENCE"]) == (
         "AI dialogue",
         "CANCELLED",
-        4,
+        5,
     )
     assert event.decoded("DTSTART").isoformat() == "2024-06-20"
     assert "Shown at the date it had before it was postponed (2024-06-20)." in str(

@@ -222,7 +222,7 @@ COLUMNS = [
     "source_url",
     "cameo_code",
     "plover_type",
-    "revision",
+    "version",
     "created_at",
     "updated_at",
 ]
@@ -249,7 +249,7 @@ VISIT_ROW = {
     "tags": "[]",
     "cameo_code": "042",
     "plover_type": "CONSULT",
-    "revision": 0,
+    "version": 1,
     "created_at": at(1),
     "updated_at": at(1),
 }
@@ -281,7 +281,7 @@ MEETING_ROW = {
     "source_url": SOURCE_A,
     "cameo_code": "040",
     "plover_type": "CONSULT",
-    "revision": 0,
+    "version": 1,
     "created_at": at(2),
     "updated_at": at(2),
 }
@@ -302,7 +302,7 @@ CONSENSUS_ROW = {
     "tags": "[]",
     "cameo_code": "057",
     "plover_type": "AGREE",
-    "revision": 0,
+    "version": 1,
     "created_at": at(3),
     "updated_at": at(3),
 }
@@ -326,7 +326,7 @@ STATEMENT_ROW = {
     "tags": "[]",
     "cameo_code": "010",
     "plover_type": None,  # CAMEO 010 "make statement" has no PLOVER type
-    "revision": 1,  # the link recorded in its stream
+    "version": 2,  # the link recorded in its stream
     "created_at": at(4),
     "updated_at": at(7),
 }
@@ -344,7 +344,7 @@ DIALOGUE_ROW = {
     "tags": "[]",
     "cameo_code": "036",
     "plover_type": "AGREE",
-    "revision": 0,
+    "version": 1,
     "created_at": at(5),
     "updated_at": at(5),
 }
@@ -522,7 +522,7 @@ def schedule(db, kind: str = "dialogue", when: str | None = "2024-05") -> None:
 def test_scheduled_row_before_anything_happens(memory_db):
     schedule(memory_db)
     row = development(memory_db, SCHEDULED)
-    assert (row["status"], row["status_reason"], row["revision"]) == ("scheduled", None, 0)
+    assert (row["status"], row["status_reason"], row["version"]) == ("scheduled", None, 1)
     assert (row["when"], row["start"], row["end"], row["precision"]) == (
         "2024-05",
         "2024-05-01",
@@ -578,7 +578,7 @@ def test_held(memory_db, kind, cameo, plover):
         "CH",
     )
     assert (row["cameo_code"], row["plover_type"]) == (cameo, plover)
-    assert (row["revision"], row["created_at"], row["updated_at"]) == (1, at(1), at(2))
+    assert (row["version"], row["created_at"], row["updated_at"]) == (2, at(1), at(2))
     assert rows(memory_db, "places") == [
         {
             "id": "palais-des-nations-geneva-ch",
@@ -607,10 +607,10 @@ def test_postponed_to_a_new_date(memory_db):
         "start": "2024-06-12",
         "end": "2024-06-12",
     }
-    assert (row["precision"], row["cameo_code"], row["revision"], row["updated_at"]) == (
+    assert (row["precision"], row["cameo_code"], row["version"], row["updated_at"]) == (
         "day",
         "036",
-        1,
+        2,
         at(2),
     )
 
@@ -626,7 +626,7 @@ def test_postponed_without_a_date_leaves_it_unknown(memory_db):
         "start": None,
         "end": None,
     }
-    assert (row["precision"], row["qualifier"], row["revision"]) == (None, None, 1)
+    assert (row["precision"], row["qualifier"], row["version"]) == (None, None, 2)
 
 
 def test_held_after_postponement_clears_the_reason(memory_db):
@@ -640,7 +640,7 @@ def test_held_after_postponement_clears_the_reason(memory_db):
         "2024-07-01",
         "2024-07-31",
     )
-    assert (row["precision"], row["revision"], row["updated_at"]) == ("month", 2, at(3))
+    assert (row["precision"], row["version"], row["updated_at"]) == ("month", 3, at(3))
     assert [r["type"] for r in rows(memory_db, "history")] == [
         "DevelopmentScheduled",
         "DevelopmentPostponed",
@@ -663,7 +663,7 @@ def test_cancelled(memory_db):
         "2024-05",
         "2024-05-01",
     )
-    assert (row["cameo_code"], row["revision"], row["updated_at"]) == ("036", 1, at(2))
+    assert (row["cameo_code"], row["version"], row["updated_at"]) == ("036", 2, at(2))
     (last,) = [r for r in rows(memory_db, "history") if r["seq"] == 2]
     assert (last["type"], last["reason"]) == ("DevelopmentCancelled", "Called off by both sides.")
 
@@ -701,7 +701,7 @@ def test_revised_changes_and_clears_fields(known):
         "longitude": None,
         "participants": '["Wang Yi"]',
         "tags": "[]",
-        "revision": 1,
+        "version": 2,
         "updated_at": at(8),
     }
     assert rows(known, "tags") == []
@@ -791,7 +791,7 @@ def test_retracted_visit_clears_part_of_and_links_to_it(known):
     )
     add(known, "DevelopmentRetracted", {"development": VISIT, "reason": "Wrong trip."}, at(9))
     assert development(known, MEETING)["part_of"] is None
-    assert development(known, CONSENSUS)["revision"] == 1  # the link stays in its history
+    assert development(known, CONSENSUS)["version"] == 2  # the link stays in its history
     assert rows(known, "links") == [
         {
             "seq": 7,
@@ -808,7 +808,7 @@ def test_linked_part_of_sets_part_of(known):
     assert development(known, CONSENSUS) == {
         **CONSENSUS_ROW,
         "part_of": VISIT,
-        "revision": 1,
+        "version": 2,
         "updated_at": at(8),
     }
     assert rows(known, "links") == [

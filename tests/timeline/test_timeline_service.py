@@ -633,7 +633,7 @@ def test_postpone_without_a_date_makes_the_date_unknown(db):
         "2024-06?",
         "month",
     )
-    assert current.revision == 2
+    assert current.version == 3
 
 
 def test_held_after_scheduled_makes_it_occurred(db):
@@ -748,7 +748,7 @@ def test_revise_changes_and_clears_fields(db):
     assert current.place is None
     assert current.timezone == "Asia/Shanghai"
     assert [p["name"] for p in current.participants] == ["Xi Jinping", "Antony Blinken"]
-    assert (current.status, current.revision) == ("occurred", 1)
+    assert (current.status, current.version) == ("occurred", 2)
 
 
 @pytest.mark.parametrize(
@@ -831,10 +831,10 @@ def test_nothing_follows_a_retraction(db, event: dict[str, Any], message: str):
     add(db, lifecycle("DevelopmentRetracted", "x", reason="recorded in error"))
     assert refused(db, event) == message
     current = state_of(db, "x")
-    assert (current.retracted, current.status_reason, current.revision) == (
+    assert (current.retracted, current.status_reason, current.version) == (
         True,
         "recorded in error",
-        1,
+        2,
     )
 
 
@@ -967,7 +967,7 @@ def test_development_history_returns_the_folded_state_and_every_event(db):
     assert current.tags == ("ai",)
     assert current.part_of == "other"
     assert [(link.relation, link.to) for link in current.links] == [("part_of", "other")]
-    assert current.revision == 3
+    assert current.version == 4
     assert current.created_at == history[0].recorded_at
     assert current.updated_at == history[-1].recorded_at
 
