@@ -10,7 +10,7 @@ import re
 
 from timeline.connection import Database, run_script
 
-SCHEMA = "8"
+SCHEMA = "9"
 """The shape of the tables: a whole number, kept as text in ``_projector_state.schema``.
 
 Bump it when the tables change shape. Tables of a lower number are rebuilt from the log;
@@ -54,6 +54,7 @@ CREATE TABLE IF NOT EXISTS actors (
 );
 CREATE TABLE IF NOT EXISTS places (
     id TEXT PRIMARY KEY,
+    label TEXT NOT NULL,
     name TEXT,
     city TEXT,
     country TEXT,
