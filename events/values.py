@@ -621,12 +621,6 @@ def _check_lon(inst: Place, attribute: attrs.Attribute[Any], value: Any) -> None
     _check_lon_range(inst, attribute, value)
 
 
-def _check_city(inst: Place, attribute: attrs.Attribute[Any], value: Any) -> None:
-    optional_str(200)(inst, attribute, value)
-    if value is None and inst.name is None:
-        raise ValueError("a place needs a name or a city")
-
-
 @value
 class Place:
     """Where an event happened: a named venue and/or a city, optionally with coordinates."""
@@ -634,10 +628,18 @@ class Place:
     name: str | None = attrs.field(
         default=None, converter=strip_or_none, validator=optional_str(300)
     )
-    city: str | None = attrs.field(default=None, converter=strip_or_none, validator=_check_city)
+    city: str | None = attrs.field(
+        default=None, converter=strip_or_none, validator=optional_str(200)
+    )
     country: str | None = attrs.field(default=None, converter=to_country, validator=country_code)
     lat: float | None = attrs.field(default=None, converter=_to_float, validator=_check_lat)
     lon: float | None = attrs.field(default=None, converter=_to_float, validator=_check_lon)
+
+    def __attrs_post_init__(self) -> None:
+        # After every field's own validator, so that a wrong country or latitude is named
+        # for what it is rather than reported as a missing city.
+        if self.name is None and self.city is None:
+            raise ValueError("a place needs a name or a city")
 
 
 _URL_MAX: Final = 2000

@@ -185,10 +185,11 @@ def database_metadata() -> dict[str, Any]:
             },
             "places": {
                 "description": "Where developments happened, with coordinates for maps.",
-                "label_column": "name",
+                "label_column": "label",
                 "facets": ["country"],
                 "columns": {
                     "id": "Slug of name, city and country",
+                    "label": "What is known of it: name, city, country",
                     "name": "Name of the venue",
                     "city": "City",
                     "country": "ISO 3166-1 alpha-2",

@@ -96,7 +96,11 @@ def actors(db: Database, named: Ids) -> None:
 
 def places(db: Database, named: Ids) -> None:
     """One row per place still in use, spelled as by the latest development held there,
-    with the latest coordinates given (whatever order the events were folded in)."""
+    with the latest coordinates given (whatever order the events were folded in).
+
+    Its label is what is known of it, ``Great Hall of the People, Beijing, CN`` or only
+    ``Beijing, CN``: Datasette shows it wherever a development names the place.
+    """
     if named is None:
         source = "SELECT DISTINCT place AS id FROM developments WHERE place IS NOT NULL"
         params: list[str] = []
@@ -104,13 +108,15 @@ def places(db: Database, named: Ids) -> None:
         source, params = "SELECT value AS id FROM json_each(?)", [json.dumps(sorted(named))]
     # The index (place, seq) finds the latest rows directly, however many there are.
     db.execute(
-        "INSERT INTO places (id, name, city, country, latitude, longitude) "
-        "SELECT p.id, d.place_name, d.place_city, d.place_country, c.latitude, c.longitude "
+        "INSERT INTO places (id, label, name, city, country, latitude, longitude) "
+        "SELECT p.id, substr(coalesce(', ' || d.place_name, '')"
+        " || coalesce(', ' || d.place_city, '') || coalesce(', ' || d.place_country, ''), 3), "
+        "d.place_name, d.place_city, d.place_country, c.latitude, c.longitude "
         f"FROM ({source}) AS p "
         "JOIN developments d ON d.seq = (SELECT MAX(seq) FROM developments WHERE place = p.id) "
         "LEFT JOIN developments c ON c.seq = (SELECT MAX(seq) FROM developments "
         "WHERE place = p.id AND latitude IS NOT NULL) "
-        "WHERE true ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
+        "WHERE true ON CONFLICT (id) DO UPDATE SET label = excluded.label, name = excluded.name, "
         "city = excluded.city, country = excluded.country, "
         "latitude = excluded.latitude, longitude = excluded.longitude",
         params,

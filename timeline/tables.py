@@ -54,6 +54,7 @@ CREATE TABLE IF NOT EXISTS actors (
 );
 CREATE TABLE IF NOT EXISTS places (
     id TEXT PRIMARY KEY,
+    label TEXT NOT NULL,
     name TEXT,
     city TEXT,
     country TEXT,

@@ -462,7 +462,7 @@ def _creating_cases(type_: str) -> list[Any]:
         pytest.param(
             type_,
             with_(type_, place={"country": "CN"}),
-            "data.place.city: a place needs a name or a city",
+            "data.place: a place needs a name or a city",
             id="place-no-name",
         ),
         pytest.param(

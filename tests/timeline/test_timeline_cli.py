@@ -416,9 +416,12 @@ def test_add_help_keeps_its_example_on_its_own_lines() -> None:
         ("data.participants[0]", {}, "--with #1: wrong"),
         ("data.participants", {}, "--with: wrong"),
         ("data.place.lat", {}, "--lat: wrong"),
-        ("data.place", {}, "--at: wrong"),
-        ("data.changes.participants[0].name", {}, "--clear participants[0].name: wrong"),
-        ("data.changes.when", {}, "the changes.when: wrong"),
+        ("data.place", {}, "--at or --city: wrong"),
+        ("data.changes.participants", {}, "--clear participants: wrong"),
+        ("data.changes.participants[0].name", {}, "--with #1 name: wrong"),
+        ("data.changes.when", {}, "--when: wrong"),
+        ("data.changes.place.country", {}, "--country: wrong"),
+        ("data.changes", {}, "the changes: wrong"),
         ("data.host_country", {}, "--host-country: wrong"),
         ("data.visitor", {}, "--visitor: wrong"),
         ("data.when", {}, "--when: wrong"),
@@ -490,7 +493,7 @@ def test_a_bad_export_date_is_one_line_before_anything_is_read(tmp_path: Path) -
     missing = tmp_path / "missing.db"
     result = CliRunner().invoke(cli, ["export", "json", "--to", "2024-13", "--db", str(missing)])
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: '2024-13' is not a valid date")
+    assert result.stderr == "Error: --to: '2024-13' is not a valid date: month must be 01-12\n"
     assert not missing.exists()
 
 
@@ -506,3 +509,66 @@ def test_an_event_is_stored_with_its_defaults_written_out(runner: CliRunner) -> 
     (line,) = ok(runner, ["log", "--json"]).splitlines()
     stored = json.loads(line)
     assert (stored["schema_version"], stored["data"]) == (2, {"name": "Wang Yi", "kind": "person"})
+
+
+# --- an error names the flag at fault; a failed write leaves no file -----------------------
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        (
+            ["--country", "China"],
+            "Error: --country: 'CHINA' is not an ISO 3166-1 alpha-2 country code",
+        ),
+        (["--lat", "95"], "Error: --lat: '95.0' is not a latitude: must be between -90 and 90"),
+        (["--country", "CN"], "Error: --at or --city: a place needs a name or a city"),
+    ],
+)
+def test_a_wrong_place_flag_is_the_one_named(
+    runner: CliRunner, db_path: Path, flags: list[str], expected: str
+) -> None:
+    meeting = ["add", "meeting", "--title", "T", "--when", "2024-04-26", "--with", "Wang Yi"]
+    assert refused(runner, [*meeting, *flags]) == expected
+    ok(runner, [*meeting, "--city", "Beijing"])
+    revise = ["revise", "2024-04-26-t", "--reason", "r"]
+    assert refused(runner, [*revise, "--country", "China"]) == (
+        "Error: --country: 'CHINA' is not an ISO 3166-1 alpha-2 country code"
+    )
+    assert refused(runner, [*revise, "--with", "; ; CHINA"]) == (
+        "Error: --with #1 name: is required"
+    )
+
+
+@pytest.mark.parametrize("flag", ["--from", "--to"])
+def test_a_wrong_export_date_names_its_flag(runner: CliRunner, flag: str) -> None:
+    assert refused(runner, ["export", "json", flag, "2024-99"]) == (
+        f"Error: {flag}: '2024-99' is not a valid date: month must be 01-12"
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["add", "meeting", "--title", "T", "--when", "2024-04-26", "--with", "A", "--lat", "95"],
+        ["add", "meeting", "--title", "T", "--when", "2024-04-26", "--with", "A", "--part-of", "x"],
+        ["append", "MeetingHeld", "--data", "{}"],
+        ["held", "nothing-here", "--when", "2024-05"],
+    ],
+)
+def test_a_failed_write_creates_no_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TIMELINE_DB", raising=False)
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ")
+    assert list(tmp_path.iterdir()) == []
+    ok(CliRunner(), ["add", "meeting", "--title", "T", "--when", "2024-04-26", "--with", "A"])
+    assert sorted(p.name for p in tmp_path.iterdir())[0] == "timeline.db"
+
+
+def test_a_failed_write_leaves_an_existing_database_alone(runner: CliRunner, db_path: Path) -> None:
+    refused(runner, ["append", "MeetingHeld", "--data", "{}"])
+    assert db_path.exists()

@@ -446,6 +446,7 @@ def test_known_sequence_child_tables(known):
     assert rows(known, "places") == [
         {
             "id": GREAT_HALL,
+            "label": "Great Hall of the People, Beijing, CN",
             "name": "Great Hall of the People",
             "city": "Beijing",
             "country": "CN",
@@ -582,6 +583,7 @@ def test_held(memory_db, kind, cameo, plover):
     assert rows(memory_db, "places") == [
         {
             "id": "palais-des-nations-geneva-ch",
+            "label": "Palais des Nations, Geneva, CH",
             "name": "Palais des Nations",
             "city": "Geneva",
             "country": "CH",
@@ -764,6 +766,7 @@ def test_retracted_place_stays_while_another_development_is_there(known):
     assert rows(known, "places") == [
         {
             "id": GREAT_HALL,
+            "label": "Great Hall of the People, Beijing, CN",
             "name": "Great Hall of the People",
             "city": "Beijing",
             "country": "CN",

@@ -13,6 +13,7 @@ from timeline.cli.errors import flag_errors, reports_errors
 from timeline.cli.options import (
     CONTEXT,
     apply,
+    creates_nothing_on_failure,
     db_option,
     json_option,
     meta_options,
@@ -110,6 +111,7 @@ def _add_command(
     extra: list[Callable],
     when_required: bool = True,
 ) -> None:
+    @creates_nothing_on_failure
     def command(**options: Any) -> None:
         open_chosen()
         as_json = options.pop("as_json")

@@ -69,7 +69,7 @@ FLAG_FOR_FIELD = {
     "data.place.country": "--country",
     "data.place.lat": "--lat",
     "data.place.lon": "--lon",
-    "data.place": "--at",
+    "data.place": "--at or --city",
     "data.part_of": "--part-of",
     "data.host_country": "--host-country",
     "data.points": "--point",
@@ -91,6 +91,10 @@ def in_flag_terms(exc: InvalidEvent, names: dict[str, str]) -> str:
     field = exc.field
     if field is None:
         return exc.detail
+    if field in names:
+        return f"{names[field]}: {exc.message}"
+    if field.startswith("data.changes."):  # `timeline revise` sets fields by the same flags
+        field = f"data.{field.removeprefix('data.changes.')}"
     for prefix in sorted(names, key=len, reverse=True):
         if field.startswith(prefix):
             rest = field[len(prefix) :]

@@ -14,6 +14,7 @@ from timeline.cli.errors import flag_errors, reports_errors
 from timeline.cli.options import (
     CONTEXT,
     SEQ,
+    creates_nothing_on_failure,
     db_option,
     json_option,
     meta_options,
@@ -34,6 +35,7 @@ def lifecycle_options(fn: Callable) -> Callable:
     return db_option(json_option(meta_options(fn)))
 
 
+@creates_nothing_on_failure
 def _record(type_: str, data: dict[str, Any], options: dict[str, Any]) -> None:
     open_chosen()
     as_json = options.pop("as_json")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
+import sqlite3
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -54,6 +58,49 @@ def db_path() -> str:
 def open_chosen(create: bool = True) -> Database:
     """Open the database the flags chose; with *create*, make it if it is missing."""
     return open_db(db_path(), create=create)
+
+
+def creates_nothing_on_failure(fn: Callable) -> Callable:
+    """Remove the database a failed write command created: what writes nothing creates nothing.
+
+    A command that appends opens (and so creates) its database before it knows whether
+    the event is accepted, since the log decides some of that (``--part-of``, versions).
+    If the file was not there before and the command fails, the file it made (and its
+    ``-wal`` and ``-shm``) is removed, unless the log in it holds an event by then (another
+    writer got there too), so a typo never leaves an empty ``timeline.db`` behind.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        path = db_path()
+        existed = path == ":memory:" or os.path.lexists(path)
+        try:
+            return fn(*args, **kwargs)
+        except BaseException:
+            if not existed:
+                _remove_if_empty(path)
+            raise
+
+    return wrapper
+
+
+def _remove_if_empty(path: str) -> None:
+    """Remove a database file this command created, if its log holds no event."""
+    if not os.path.isfile(path):
+        return
+    try:
+        conn = sqlite3.connect(f"{Path(path).absolute().as_uri()}?mode=ro", uri=True)
+        try:
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+            if "events" in tables and conn.execute("SELECT 1 FROM events").fetchone():
+                return
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return  # not something we can read: leave it
+    for name in (path, f"{path}-wal", f"{path}-shm", f"{path}-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(name)
 
 
 def meta_options(fn: Callable) -> Callable:

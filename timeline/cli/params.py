@@ -42,8 +42,8 @@ SOURCE = Parts(SOURCE_FIELDS, "--source")
 class DateType(click.ParamType):
     """A date, month, year or interval as ``When`` reads it (``--from``, ``--to``).
 
-    Checked here and passed on as given; a bad one is one line that quotes the value,
-    exit status 1, as when the exporter refused it.
+    Checked here and passed on as given; a bad one is one line that names the flag and
+    quotes the value (``--from: '2024-99' is not a valid date: ...``), exit status 1.
     """
 
     name = "DATE"
@@ -54,7 +54,8 @@ class DateType(click.ParamType):
         try:
             When.parse(value)
         except ValueError as exc:
-            raise click.ClickException(str(exc)) from None
+            flag = param.opts[0] if param is not None and param.opts else "date"
+            raise click.ClickException(f"{flag}: {exc}") from None
         return value
 
 

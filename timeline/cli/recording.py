@@ -10,7 +10,15 @@ import click
 
 from timeline import service
 from timeline.cli.errors import reports_errors
-from timeline.cli.options import CONTEXT, SEQ, db_option, db_path, json_option, open_chosen
+from timeline.cli.options import (
+    CONTEXT,
+    SEQ,
+    creates_nothing_on_failure,
+    db_option,
+    db_path,
+    json_option,
+    open_chosen,
+)
 from timeline.envelope import Envelope
 from timeline.errors import InvalidEvent
 from timeline.output import appended_json, appended_text, dumps
@@ -90,6 +98,7 @@ def append_and_print(submission: service.Submission, as_json: bool) -> None:
 @json_option
 @db_option
 @reports_errors
+@creates_nothing_on_failure
 def append(
     event_type: str,
     data: str,
@@ -123,6 +132,7 @@ def append(
 @json_option
 @db_option
 @reports_errors
+@creates_nothing_on_failure
 def import_(file: Any, silent: bool, as_json: bool) -> None:
     """Append a JSON Lines file of events (- for stdin), all of it or nothing.
 
