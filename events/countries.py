@@ -1,6 +1,15 @@
-"""ISO 3166-1 alpha-2 country codes, as a frozen set, for validating country fields."""
+"""Country codes for validating country fields: ISO 3166-1 alpha-2 as it is now, the
+former codes of states that no longer exist (ISO 3166-3) with the dates they were valid,
+and the few organisations that sign agreements as parties.
+
+A state that ceased to exist keeps its own code (the U.S.S.R. is ``SU``, never ``RU``), so
+a record of 1975 says what it meant then; a state that was only renamed (Zaire, Burma,
+Ceylon) has its current code, because the code followed the state.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
 
 # The 249 officially assigned ISO 3166-1 alpha-2 codes, grouped by first letter.
 _OFFICIAL = """
@@ -41,3 +50,60 @@ ALPHA2: frozenset[str] = frozenset(_OFFICIAL.split()) | {
 def is_alpha2(code: str) -> bool:
     """Tell whether code is an accepted alpha-2 code; exact match, uppercase only."""
     return isinstance(code, str) and code in ALPHA2
+
+
+_D = dt.date
+
+FORMER: dict[str, tuple[tuple[str, dt.date, dt.date], ...]] = {
+    # code: (name, first day, last day) for each period the code named a state. ISO 3166-3
+    # withdrew these codes; dates are when the state began and ceased to exist.
+    "SU": (("U.S.S.R.", _D(1922, 12, 30), _D(1991, 12, 26)),),
+    "YU": (("Yugoslavia", _D(1918, 12, 1), _D(2003, 2, 3)),),
+    # ISO gave CS twice: to Czechoslovakia, and later to Serbia and Montenegro.
+    "CS": (
+        ("Czechoslovakia", _D(1918, 10, 28), _D(1992, 12, 31)),
+        ("Serbia and Montenegro", _D(2003, 2, 4), _D(2006, 6, 4)),
+    ),
+    "DD": (("German Democratic Republic", _D(1949, 10, 7), _D(1990, 10, 2)),),
+    "YD": (("Yemen, Democratic (South Yemen)", _D(1967, 11, 30), _D(1990, 5, 21)),),
+    "VD": (("Viet-Nam, Democratic Republic of (North Vietnam)", _D(1945, 9, 2), _D(1976, 7, 1)),),
+    "AN": (("Netherlands Antilles", _D(1954, 12, 15), _D(2010, 10, 9)),),
+}
+"""Former codes (ISO 3166-3) of states that ceased to exist, and when each was valid."""
+
+ORGANISATIONS: dict[str, str] = {
+    "EU": "European Union",
+    "UN": "United Nations",
+    "NATO": "North Atlantic Treaty Organization",
+    "ASEAN": "Association of Southeast Asian Nations",
+    # "AU" is Australia's code, so the African Union needs another.
+    "AFU": "African Union",
+}
+"""Organisations accepted as parties to an agreement (never as a place or a host country)."""
+
+
+def is_country(code: str) -> bool:
+    """Tell whether *code* names a state: a current alpha-2 code or a former one."""
+    return isinstance(code, str) and (code in ALPHA2 or code in FORMER)
+
+
+def is_party(code: str) -> bool:
+    """Tell whether *code* may be a party to an agreement: a state or an organisation."""
+    return is_country(code) or (isinstance(code, str) and code in ORGANISATIONS)
+
+
+def validity_problem(code: str, start: dt.date, end: dt.date) -> str | None:
+    """Why a former *code* cannot name a state from *start* to *end*, or None when it can.
+
+    The code must have been valid on at least one day of the span: a visit that began in
+    the last days of the U.S.S.R. is still a visit to the U.S.S.R. Current codes and
+    organisations always pass.
+    """
+    periods = FORMER.get(code)
+    if periods is None or any(first <= end and start <= last for _, first, last in periods):
+        return None
+    when = start.isoformat() if start == end else f"{start.isoformat()}/{end.isoformat()}"
+    valid = ", ".join(
+        f"{name} {first.isoformat()} to {last.isoformat()}" for name, first, last in periods
+    )
+    return f"{code!r} is a former code, valid only for {valid}, not for {when}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import attrs
@@ -10,7 +11,7 @@ from attrs import field
 from attrs.validators import optional
 
 from events.base import Event, FieldError, event, one_of
-from events.countries import is_alpha2
+from events.countries import is_party, validity_problem
 from events.registry import register
 from events.values import (
     Participant,
@@ -99,10 +100,46 @@ def check_local_time(inst: Any) -> None:
 
 
 def check_alpha2_list(_inst: Any, _attr: attrs.Attribute, value: tuple[str, ...]) -> None:
-    """Every item must be an ISO 3166-1 alpha-2 code."""
+    """Every item must be a country code (current or former) or a listed organisation."""
     for code in value:
-        if not is_alpha2(code):
-            raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+        if not is_party(code):
+            raise ValueError(
+                f"{code!r} is not an ISO 3166-1 alpha-2 country code "
+                "nor an organisation such as EU, UN, NATO, ASEAN or AFU"
+            )
+
+
+def countries_of(fields: Any) -> Iterator[tuple[str, str]]:
+    """Every country code in a development's fields, with the field that holds it.
+
+    *fields* is an event or an object with the same attribute names (place, participants,
+    host_country, parties), as classes or stored dicts.
+    """
+
+    def get(item: Any, name: str) -> Any:
+        return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
+
+    place = get(fields, "place")
+    if place is not None and get(place, "country"):
+        yield "place.country", get(place, "country")
+    for i, person in enumerate(get(fields, "participants") or ()):
+        if get(person, "country"):
+            yield f"participants[{i}].country", get(person, "country")
+    if get(fields, "host_country"):
+        yield "host_country", get(fields, "host_country")
+    for i, code in enumerate(get(fields, "parties") or ()):
+        yield f"parties[{i}]", code
+
+
+def dated_country_problem(fields: Any, when: When | None) -> FieldError | None:
+    """The first former country code in *fields* that was not valid at the date *when*."""
+    if when is None:
+        return None
+    for name, code in countries_of(fields):
+        problem = validity_problem(code, when.start_date(), when.end_date())
+        if problem is not None:
+            return FieldError(name, problem)
+    return None
 
 
 def to_alpha2_list(value: Any) -> tuple[str, ...]:
@@ -152,6 +189,9 @@ class DevelopmentCreated(Event):
     def __attrs_post_init__(self) -> None:
         check_local_time(self)
         self.check_own_id()
+        problem = dated_country_problem(self, self.when)
+        if problem is not None:
+            raise problem
 
     def check_own_id(self, development: str | None = None) -> None:
         """The checks that involve the development's own id: the one given, or the one

@@ -11,7 +11,7 @@ from typing import Any, Final
 import attrs
 
 from events.base import value
-from events.countries import is_alpha2
+from events.countries import is_country
 from events.vocabulary import PRECISIONS, QUALIFIERS, Precision, Qualifier
 
 __all__ = [
@@ -126,10 +126,10 @@ def optional_str(max_len: int) -> Validator:
 
 
 def country_code(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    """Validator: None or an accepted ISO 3166-1 alpha-2 code (see events.countries)."""
+    """Validator: None, an ISO 3166-1 alpha-2 code or a former one (see events.countries)."""
     if value is None:
         return
-    if not is_alpha2(_require_str(value)):
+    if not is_country(_require_str(value)):
         raise ValueError(f"{quote(value)} is not an ISO 3166-1 alpha-2 country code")
 
 

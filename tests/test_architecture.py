@@ -3,7 +3,7 @@ and no two modules import each other, not even inside a function.
 
     store       connection, envelope, errors, schema, tables, db, migrations, log
     projection  folding, fulltext, rows, settling, projector
-    service     service, verification, selection, as_of, exporting, output
+    service     service, verification, selection, as_of, exporting, output, importers
     front       cli, datasette_plugin, timeline_page, renderings, neighbours, subscriptions,
                 metadata (the ways in)
 
@@ -31,7 +31,15 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "log",
     ),
     "projection": ("folding", "fulltext", "rows", "settling", "projector"),
-    "service": ("service", "verification", "selection", "as_of", "exporting", "output"),
+    "service": (
+        "service",
+        "verification",
+        "selection",
+        "as_of",
+        "exporting",
+        "output",
+        "importers",
+    ),
     "front": (
         "cli",
         "datasette_plugin",

@@ -25,6 +25,25 @@ class InvalidEvent(TimelineError):
         super().__init__(f"line {line}: {self.detail}" if line is not None else self.detail)
 
 
+class SourceError(InvalidEvent):
+    """A record of an imported file was refused, named where the file has it.
+
+    *where* says it in the file's own terms (``line 12, <country>``, ``row 3, column
+    Year``), which a person finds in an editor or a spreadsheet; an import is refused
+    whole, so the message is all they need to mend the file and run it again.
+    """
+
+    def __init__(
+        self, message: str, *, where: str, line: int | None = None, field: str | None = None
+    ) -> None:
+        super().__init__(message, line=line, field=field)
+        self.where = where
+        self.args = (f"{where}: {message}",)
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
 class VersionConflict(InvalidEvent):
     """The stream moved on since the version the writer expected."""
 

@@ -90,6 +90,19 @@ class EventLog:
         row = self.db.execute(f"{_SELECT} WHERE id = ?", [event_id]).fetchone()
         return Envelope.from_row(row) if row else None
 
+    def streams_created_with(self, path: str, value: str) -> list[str]:
+        """The streams whose first event's meta holds *value* at the JSON *path*, by name.
+
+        An import finds the developments an earlier import of the same file created (and
+        so which of them are no longer in the file) by the provenance it kept in meta.
+        """
+        rows = self.db.execute(
+            "SELECT stream FROM events WHERE stream_version = 1 AND json_extract(meta, ?) = ? "
+            "ORDER BY stream",
+            [path, value],
+        )
+        return [row[0] for row in rows]
+
     def stream_version(self, stream: str) -> int:
         """The last version of *stream*; 0 when it does not exist."""
         row = self.db.execute(

@@ -31,10 +31,13 @@ from events.developments import (
     NEEDS_PARTICIPANTS,
     DevelopmentCreated,
     DevelopmentScheduled,
+    dated_country_problem,
     when_problem,
 )
 from events.ids import development_id
 from events.lifecycle import (
+    DevelopmentHeld,
+    DevelopmentPostponed,
     DevelopmentRevised,
     DevelopmentsLinked,
 )
@@ -438,6 +441,31 @@ class _Decider:
             if isinstance(event, DevelopmentRevised) and event.changes.values.when is None:
                 field = "timezone"  # the date stood until this event changed the zone
             raise _refuse(problem, line, f"data.{field}")
+        self._dated_countries(event, current, line)
+
+    def _dated_countries(self, event: Event, current: DevelopmentState, line: int | None) -> None:
+        """Refuse a new date or country that leaves a former country code outside its dates."""
+        if isinstance(event, DevelopmentRevised):
+            given, prefix = event.changes.values.given(), "data.changes."
+        elif isinstance(event, DevelopmentHeld | DevelopmentPostponed):
+            names = ("when", "place", "participants")
+            given = {name: getattr(event, name, None) for name in names}
+            given, prefix = {k: v for k, v in given.items() if v is not None}, "data."
+        else:
+            return
+        if not given.keys() & {"when", "place", "participants"}:
+            return
+        fields = {
+            "place": given.get("place", current.place),
+            "participants": given.get("participants", current.participants),
+            "host_country": current.host_country,
+            "parties": current.parties,
+        }
+        problem = dated_country_problem(fields, given.get("when") or current.date)
+        if problem is not None:
+            top = problem.field.split(".")[0].split("[")[0]
+            field = f"{prefix}{problem.field}" if top in given else f"{prefix}when"
+            raise _refuse(problem.message, line, field)
 
     def _no_loop(self, dev_id: str, parent: str, field: str, line: int | None) -> None:
         """Refuse to make *dev_id* part of *parent* when *parent* is already inside it."""

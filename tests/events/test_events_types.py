@@ -614,7 +614,7 @@ OTHER_CREATING_CASES = [
     pytest.param(
         "AgreementReached",
         with_("AgreementReached", parties=["CN", "ZZ"]),
-        f"data.parties: {NOT_A_COUNTRY}",
+        f"data.parties: {NOT_A_COUNTRY} nor an organisation such as EU, UN, NATO, ASEAN or AFU",
         id="party-country",
     ),
     *_creating_cases("StatementMade"),

@@ -119,3 +119,24 @@ class FormatChoice(click.Choice):
     @choices.setter
     def choices(self, _value: Any) -> None:
         pass  # click's constructor sets the list; it is read from the registry instead
+
+
+class ImportFormatChoice(click.Choice):
+    """One of the formats ``timeline import`` reads, listed by ``timeline.importers`` on use.
+
+    Read on use, like :class:`FormatChoice`: the importers are not loaded by
+    `timeline append`.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        from timeline.importers import FORMATS
+
+        return tuple(FORMATS)
+
+    @choices.setter
+    def choices(self, _value: Any) -> None:
+        pass  # click's constructor sets the list; it is read from the registry instead

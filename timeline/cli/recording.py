@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from typing import Any
@@ -19,6 +20,8 @@ from timeline.cli.options import (
     json_option,
     open_chosen,
 )
+from timeline.cli.params import ImportFormatChoice
+from timeline.db import Database
 from timeline.envelope import Envelope
 from timeline.errors import InvalidEvent
 from timeline.output import appended_json, appended_text, dumps
@@ -128,26 +131,75 @@ def append(
 
 @click.command("import", context_settings=CONTEXT)
 @click.argument("file", type=click.File("rb", lazy=False))
+@click.option(
+    "--format",
+    "format_",
+    type=ImportFormatChoice(),
+    help="The file's format [default: csv for a .csv name, else by the XML root, else jsonl].",
+)
+@click.option(
+    "--retract-missing",
+    is_flag=True,
+    help="Retract what an earlier import of this file created and the file no longer has.",
+)
 @click.option("--silent", is_flag=True, help="No progress bar.")
 @json_option
 @db_option
 @reports_errors
 @creates_nothing_on_failure
-def import_(file: Any, silent: bool, as_json: bool) -> None:
-    """Append a JSON Lines file of events (- for stdin), all of it or nothing.
+def import_(
+    file: Any, format_: str | None, retract_missing: bool, silent: bool, as_json: bool
+) -> None:
+    """Append a file (- for stdin), all of it or nothing: JSON Lines of events, the Office
+    of the Historian's travels or visits (XML), or a spreadsheet (CSV).
 
-    Lines whose id is already in the log with the same content are skipped, so an
-    import can be repeated safely; `timeline log --json` output imports as it is.
+    JSON Lines lines whose id is already in the log with the same content are skipped, so
+    an import can be repeated safely; `timeline log --json` output imports as it is.
+    Records (XML, CSV) are kept in step with the file: importing it again appends only
+    what changed at the source, as revisions.
 
     \b
     Example:
         timeline log --json --db old.db > events.jsonl
         timeline import events.jsonl --db new.db
+        timeline import blinken-antony-j.xml          # <trips>: --format hsg-travels
+        timeline import timeline.csv --retract-missing
     """
     db = open_chosen()
-    size = file_size(file)
-    if not silent and size and sys.stderr.isatty():
-        with click.progressbar(length=size, label="Importing", file=sys.stderr) as bar:
+    from timeline import importers
+
+    name = getattr(file, "name", None)
+    name = name if isinstance(name, str) else "-"
+    if not hasattr(file, "peek"):  # stdin as a test runner gives it: read the head twice
+        file = io.BufferedReader(file)
+    format_ = format_ or importers.detect(name, file.peek(4096)[:4096])
+    show_bar = not silent and bool(file_size(file)) and on_terminal()
+    if format_ == "jsonl":
+        if retract_missing:
+            raise click.UsageError("--retract-missing applies to records (XML, CSV), not to events")
+        import_events(db, file, show_bar, as_json)
+        return
+    plan = importers.prepare(
+        db, file, name=os.path.basename(name), format=format_, retract_missing=retract_missing
+    )
+    if show_bar and plan.submissions:
+        with click.progressbar(
+            length=len(plan.submissions), label="Importing", file=sys.stderr
+        ) as bar:
+            report = importers.apply(db, plan, progress=bar.update)
+    else:
+        report = importers.apply(db, plan)
+    if as_json:
+        click.echo(dumps(report.as_dict()))
+    else:
+        for line in import_summary(report.as_dict(), plan.file):
+            click.echo(line)
+
+
+def import_events(db: Database, file: Any, show_bar: bool, as_json: bool) -> None:
+    """Import JSON Lines of events and say how many were appended and skipped."""
+    if show_bar:
+        with click.progressbar(length=file_size(file), label="Importing", file=sys.stderr) as bar:
             outcome = service.import_file(db, file, progress=bar.update, keep=False)
     else:
         outcome = service.import_file(db, file, keep=False)
@@ -161,6 +213,33 @@ def import_(file: Any, silent: bool, as_json: bool) -> None:
             f"Imported {report['appended']} event{'s' * (report['appended'] != 1)}; "
             f"skipped {report['skipped']} already in the log."
         )
+
+
+def import_summary(report: dict[str, Any], file: str) -> list[str]:
+    """What an import of records did, for people: counts, then the lists worth a look."""
+    appended = report["appended"]
+    lines = [
+        f"Imported {file} ({report['format']}): {report['created']} created, "
+        f"{report['revised']} revised, {report['unchanged']} unchanged; "
+        f"{appended} event{'s' * (appended != 1)} appended."
+    ]
+    kept = [dev for dev in report["missing"] if dev not in report["retracted"]]
+    if report["retracted"]:
+        lines.append(f"Retracted, no longer in the file: {', '.join(report['retracted'])}")
+    if kept:
+        lines.append(f"No longer in the file (--retract-missing retracts them): {', '.join(kept)}")
+    if report["left_retracted"]:
+        lines.append(f"Left retracted here: {', '.join(report['left_retracted'])}")
+    if report["unrevisable"]:
+        lines.append(
+            f"Changed at the source, but no event revises: {', '.join(report['unrevisable'])}"
+        )
+    return lines
+
+
+def on_terminal() -> bool:
+    """Whether a person watches: progress bars go to standard error, on a terminal only."""
+    return sys.stderr.isatty()
 
 
 def file_size(file: Any) -> int:

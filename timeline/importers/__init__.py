@@ -1,0 +1,79 @@
+"""Importing files of records that others keep: the Historian's XML, spreadsheets.
+
+One module per format turns a file into :class:`~timeline.importers.sync.Record`\\ s (one
+development each, with where it is in the file); :mod:`timeline.importers.sync` compares
+them with the log and appends what is new or changed, all or nothing. JSON Lines of
+events (``timeline log --json``) are events already, and go to
+:func:`timeline.service.import_file` as they always did.
+
+Only ``timeline import`` imports this package, so that ``timeline append`` starts
+without it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import IO
+
+from timeline.db import Database
+from timeline.errors import SourceError
+from timeline.importers import sync
+from timeline.log import EventLog
+
+FORMATS: dict[str, str] = {
+    "jsonl": "JSON Lines of events, as `timeline log --json` writes them",
+    "hsg-travels": "the Office of the Historian's <trips> (travels of presidents and secretaries)",
+    "hsg-visits": "the Office of the Historian's <visits> (foreign leaders' visits to the U.S.)",
+}
+"""The formats ``timeline import`` reads, by name."""
+RECORD_FORMATS = ("hsg-travels", "hsg-visits")
+"""The formats whose records are kept in step with the file (the others are events)."""
+
+
+def detect(name: str, head: bytes) -> str:
+    """A file's format from its name and first bytes: ``.csv``, the XML root, else JSON Lines."""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not text.startswith(b"<"):
+        return "jsonl"
+    from timeline.importers import hsg
+
+    root = hsg.root_of(head)
+    if root in hsg.ROOTS:
+        return hsg.ROOTS[root]
+    roots = ", ".join(f"<{tag}>" for tag in hsg.ROOTS)
+    raise SourceError(
+        f"an XML file whose root is <{root}> is not one timeline imports (it reads {roots})",
+        where="line 1",
+    )
+
+
+def prepare(
+    db: Database,
+    stream: IO[bytes],
+    *,
+    name: str,
+    format: str,
+    retract_missing: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> sync.Plan:
+    """Read a file of records and plan what to append; SourceError naming line or row.
+
+    *name* is the file's name, kept in meta: a later import of a file of the same name
+    finds the developments this one created. *progress* gets the bytes read.
+    """
+    if format in ("hsg-travels", "hsg-visits"):
+        from timeline.importers import hsg
+
+        records = list(hsg.records(hsg.read_xml(stream, progress=progress), format=format))
+    else:
+        raise ValueError(f"{format!r} is not a format of records: {RECORD_FORMATS}")
+    return sync.plan(
+        EventLog(db), records, format=format, file=name, retract_missing=retract_missing
+    )
+
+
+def apply(
+    db: Database, plan: sync.Plan, *, progress: Callable[[int], None] | None = None
+) -> sync.Report:
+    """Append a plan in one transaction; *progress* gets 1 for each event appended."""
+    return sync.apply(db, plan, progress=progress)

@@ -1,0 +1,248 @@
+"""Keeping the log in step with a file of records: create what is new, revise what changed.
+
+A source file (the Historian's XML, a spreadsheet) says how each development stands
+*now*; the log keeps how it came to be. So an import compares each record with what the
+earlier imports of it said, not with the development's current state: a record that did
+not change at the source appends nothing, even when someone revised the development here
+since, and a field that did change at the source appends one ``DevelopmentRevised`` with
+just that field and the reason ``updated at source``. Developments an earlier import of
+the same file created and that the file no longer has are listed, and retracted only when
+asked. The whole plan is appended in one transaction, each event conditional on the
+stream version it was planned against, so a concurrent writer makes the import fail
+whole rather than land on a state it did not see.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import attrs
+
+from events.codec import unstructure
+from events.developments import SHARED_FIELDS
+from events.state import DevelopmentState
+from timeline import service
+from timeline.db import Database
+from timeline.errors import InvalidEvent, SourceError
+from timeline.folding import fold_stream
+from timeline.log import EventLog
+
+REASON = "updated at source"
+"""The reason of every revision an import appends."""
+GONE = "no longer at source"
+"""The reason of every retraction ``--retract-missing`` appends."""
+META_KEY = "import"
+"""Where an imported event's meta keeps its provenance: format, file, the record's own id."""
+
+
+@attrs.frozen
+class Record:
+    """One development as a file gives it: the event that would create it, and where it is."""
+
+    type: str
+    data: dict[str, Any]
+    """The creating event's data, with its ``development`` id."""
+    source: dict[str, Any]
+    """Provenance kept in the event's meta: the record's own id, its times at the source."""
+    where: str
+    """Where the record is in the file: ``line 12``, ``row 3``."""
+    origins: dict[str, str] = attrs.field(factory=dict)
+    """Where each field of ``data`` came from (``line 14, <country>``, ``row 3, column Year``)."""
+
+    @property
+    def development(self) -> str:
+        """The development's id."""
+        return self.data["development"]
+
+    def locate(self, field: str | None) -> str:
+        """Where in the file the value of a data *field* (``data.place.country``) came from."""
+        if field is None:
+            return self.where
+        name = field.removeprefix("data.").removeprefix("changes.")
+        top = re.split(r"[.\[]", name, maxsplit=1)[0]
+        return self.origins.get(name) or self.origins.get(top) or f"{self.where}, {name}"
+
+    def refusal(self, exc: InvalidEvent) -> SourceError:
+        """*exc*, a refusal of this record's event, said where the file has the value."""
+        return SourceError(exc.message, where=self.locate(exc.field), field=exc.field)
+
+
+@attrs.frozen
+class Plan:
+    """What an import will append, and what it found."""
+
+    format: str
+    file: str
+    submissions: list[service.Submission]
+    records: list[Record]
+    """Every record of the file; a submission's ``line`` is the 1-based index of its record."""
+    created: list[str]
+    revised: list[str]
+    unchanged: list[str]
+    missing: list[str]
+    """Developments an earlier import of the file created that the file no longer has."""
+    retracted: list[str]
+    """Of :attr:`missing`, those this import retracts (``--retract-missing``)."""
+    left_retracted: list[str]
+    """Records whose development was retracted here: an import does not bring them back."""
+    unrevisable: list[str]
+    """``ID: field`` for a changed field that no event can revise (a visit's host country)."""
+
+
+@attrs.frozen
+class Report:
+    """What an import did."""
+
+    plan: Plan
+    outcome: service.Outcome
+
+    def as_dict(self) -> dict[str, Any]:
+        """The counts and lists a script reads (``timeline import --json``)."""
+        plan, outcome = self.plan, self.outcome
+        report: dict[str, Any] = {
+            "format": plan.format,
+            "appended": outcome.count,
+            "created": len(plan.created),
+            "revised": len(plan.revised),
+            "unchanged": len(plan.unchanged),
+            "missing": plan.missing,
+            "retracted": plan.retracted,
+            "left_retracted": plan.left_retracted,
+            "unrevisable": plan.unrevisable,
+        }
+        if outcome.count:
+            report["first_seq"], report["last_seq"] = outcome.first_seq, outcome.last_seq
+        return report
+
+
+def plan(
+    log: EventLog,
+    records: Iterable[Record],
+    *,
+    format: str,
+    file: str,
+    retract_missing: bool = False,
+) -> Plan:
+    """Compare *records* with the log and decide what to append; SourceError naming the
+    record (and its field) if one cannot be a development."""
+    made = Plan(format, file, [], [], [], [], [], [], [], [], [])
+    provenance = {"format": format, "file": file}
+    seen: dict[str, Record] = {}
+    for index, record in enumerate(records, start=1):
+        made.records.append(record)
+        if record.development in seen:
+            raise SourceError(
+                f"{record.development!r} is also at {seen[record.development].where}",
+                where=record.where,
+            )
+        seen[record.development] = record
+        meta = {META_KEY: {**provenance, **record.source}}
+        obj = {"type": record.type, "data": record.data, "meta": meta}
+        try:
+            submission = service.parse_submission(obj, line=index)
+        except InvalidEvent as exc:
+            raise record.refusal(exc) from None
+        history = list(log.read(stream=record.development))
+        if not history:
+            made.created.append(record.development)
+            made.submissions.append(attrs.evolve(submission, expected_version=0))
+            continue
+        current = _current(history, record)
+        if current.retracted:
+            made.left_retracted.append(record.development)
+            continue
+        at_source = (
+            fold_stream(
+                envelope
+                for envelope in history
+                if envelope.stream_version == 1
+                or (envelope.type == "DevelopmentRevised" and META_KEY in envelope.meta)
+            )
+            or current
+        )
+        wanted = unstructure(submission.event)
+        changes = {
+            name: wanted.get(name) if _plain(wanted.get(name)) is not None else None
+            for name in SHARED_FIELDS
+            if name != "part_of" or "part_of" in record.data
+            if _plain(getattr(at_source, name)) != _plain(wanted.get(name))
+        }
+        made.unrevisable.extend(
+            f"{record.development}: {name}"
+            for name, value in at_source.own_fields().items()
+            if _plain(value) != _plain(wanted.get(name))
+        )
+        if not changes:
+            made.unchanged.append(record.development)
+            continue
+        data = {"development": record.development, "changes": changes, "reason": REASON}
+        try:
+            revision = service.submit(
+                "DevelopmentRevised", data, meta=meta, expected_version=current.version
+            )
+        except InvalidEvent as exc:
+            raise record.refusal(exc) from None
+        made.revised.append(record.development)
+        made.submissions.append(attrs.evolve(revision, line=index))
+    for development in log.streams_created_with(f"$.{META_KEY}.file", file):
+        if development in seen:
+            continue
+        current = fold_stream(log.read(stream=development))
+        if current is None or current.retracted:
+            continue
+        made.missing.append(development)
+        if retract_missing:
+            data = {"development": development, "reason": GONE}
+            made.submissions.append(
+                service.submit(
+                    "DevelopmentRetracted",
+                    data,
+                    meta={META_KEY: provenance},
+                    expected_version=current.version,
+                )
+            )
+            made.retracted.append(development)
+    return made
+
+
+def apply(db: Database, made: Plan, *, progress: Callable[[int], None] | None = None) -> Report:
+    """Append the plan in one transaction (all of it or nothing); errors name the record."""
+    try:
+        outcome = service.append(db, made.submissions, progress=progress, keep=False)
+    except InvalidEvent as exc:
+        if exc.line is None or isinstance(exc, SourceError):
+            raise
+        record = made.records[exc.line - 1]
+        raise record.refusal(exc) from None
+    return Report(made, outcome)
+
+
+def _current(history: list[Any], record: Record) -> DevelopmentState:
+    """The development the record's id names, if it is one the record can update."""
+    try:
+        current = fold_stream(history)
+    except InvalidEvent:  # pragma: no cover - the log refused such a stream on append
+        current = None
+    if current is None:
+        raise SourceError(
+            f"{record.development!r} is a stream of the log but not a development",
+            where=record.locate("data.development"),
+        )
+    if current.type != record.type:
+        raise SourceError(
+            f"{record.development!r} is already in the log as a {current.kind}",
+            where=record.locate("data.development"),
+        )
+    return current
+
+
+def _plain(value: Any) -> Any:
+    """A stored value compared as meant: absent keys, nulls and empty lists are alike."""
+    if isinstance(value, dict):
+        value = {key: _plain(item) for key, item in value.items() if item is not None}
+        return value or None
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value] or None
+    return value
