@@ -14,7 +14,10 @@ Decisions a subscriber may notice:
   calendar apps only compare it), one more with each later event.
 - A timed development with a ``timezone`` is written in that zone's local time with
   ``TZID``; without one, an offset is converted to UTC and a bare local time stays a
-  floating time. An instant has a ``DTSTART`` and no ``DTEND`` (RFC 5545 3.6.1).
+  floating time. A start and an end (``16:30+08:00/18:00+08:00``) are ``DTSTART`` and
+  ``DTEND``. A start alone has a ``DTSTART`` and no ``DTEND`` (RFC 5545 3.6.1: it ends as
+  it starts; every app shows it at its start time, and a length would be invented), and
+  its description says "The end time is not known."
 - Streaming means the zones in use are not known up front, so each ``VTIMEZONE`` is
   written once, just before the first ``VEVENT`` that uses it (RFC 5545 allows the
   components of a calendar in any order). It covers 1970 to 2099, which keeps it short
@@ -381,7 +384,12 @@ def _description(
         if record.get("status") == "postponed"
         else f"Shown at the date it had before it was postponed ({record.get('last_when')})."
     )
-    notes = (_dates.note(start, end), _status(record), moved if undated else None)
+    # An instant has no DTEND (RFC 5545 3.6.1: it ends as it starts); apps that give it
+    # a length of their own invent it, so the reader is told.
+    open_end = (
+        "The end time is not known." if start.is_timed and _dates.same_part(start, end) else None
+    )
+    notes = (_dates.note(start, end), open_end, _status(record), moved if undated else None)
     head = [line for line in notes if line]
     if head:
         blocks.append("\n".join(head))

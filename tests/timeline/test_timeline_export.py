@@ -331,3 +331,28 @@ def test_a_development_postponed_without_a_new_date_stays_in_the_calendar(
     )
     invoke("retract", "ai-dialogue", "--reason", "never announced")
     assert icalendar.Calendar.from_ical(export(runner, "ical")).walk("VEVENT") == []
+
+
+def test_a_timed_development_has_its_end_time_or_says_it_is_not_known(
+    runner: CliRunner,
+) -> None:
+    for when, title in (
+        ("2024-04-26T16:30+08:00/2024-04-26T18:00+08:00", "Xi meets Blinken"),
+        ("2024-04-26T10:30+08:00", "Wang meets Blinken"),
+    ):
+        result = runner.invoke(cli, ["add", "meeting", "--title", title, "--when", when,
+                                     "--timezone", "Asia/Shanghai", "--with", "Wang Yi"])  # fmt: skip
+        assert result.exit_code == 0, result.output
+    events = {
+        str(e["SUMMARY"]): e
+        for e in icalendar.Calendar.from_ical(export(runner, "ical")).walk("VEVENT")
+    }
+    xi, wang = events["Xi meets Blinken"], events["Wang meets Blinken"]
+    assert (xi.decoded("DTSTART").isoformat(), xi.decoded("DTEND").isoformat()) == (
+        "2024-04-26T16:30:00+08:00",
+        "2024-04-26T18:00:00+08:00",
+    )
+    assert "not known" not in str(xi["DESCRIPTION"])
+    assert wang.decoded("DTSTART").isoformat() == "2024-04-26T10:30:00+08:00"
+    assert "DTEND" not in wang and "DURATION" not in wang
+    assert str(wang["DESCRIPTION"]).startswith("The end time is not known.\n")
