@@ -101,8 +101,10 @@ def _person(p: dict[str, Any]) -> str:
     return f"{p['name']} ({details})" if details else p["name"]
 
 
-def state_text(state: DevelopmentState, history: list[Envelope]) -> str:
-    """The current state and its history, laid out for reading in a terminal.
+def state_text(
+    state: DevelopmentState, history: list[Envelope], parts: Iterable[Mapping[str, Any]] = ()
+) -> str:
+    """The current state, what is part of it, and its history, for reading in a terminal.
 
     Each field is one line, whatever its text holds (see :func:`one_line`).
     """
@@ -137,6 +139,8 @@ def state_text(state: DevelopmentState, history: list[Envelope]) -> str:
         row(f"point {i}", point)
     row("summary", s["summary"])
     row("part of", s["part_of"])
+    for part in parts:
+        row("has part", f"{part['id']}  ({part['kind']}, {part['when'] or 'date unknown'})")
     row("links", "; ".join(f"{link['relation']} {link['to']}" for link in s["links"]))
     row("tags", ", ".join(s["tags"]))
     for source in s["sources"]:
@@ -144,15 +148,32 @@ def state_text(state: DevelopmentState, history: list[Envelope]) -> str:
     row("reason", s["status_reason"])
     lines.append("  history:")
     for e in history:
-        note = e.data.get("reason") or e.data.get("title") or ""
-        lines.append(f"    seq {e.seq:<6} {e.recorded_at}  {e.type}  {note}".rstrip())
+        lines.append(f"    seq {e.seq:<6} {e.recorded_at}  {e.type}  {gist(e)}".rstrip())
     return "\n".join(map(one_line, lines))
+
+
+def gist(envelope: Envelope) -> str:
+    """What an event says, in a few words: its title, new date, relation or reason.
+
+    Every type says something, so no line of the log or of a history is left blank.
+    """
+    data, type_ = envelope.data, envelope.type
+    reason = f": {data['reason']}" if data.get("reason") else ""
+    if type_ == "DevelopmentHeld":
+        return f"took place {data['when']}" if data.get("when") else "took place"
+    if type_ == "DevelopmentPostponed":
+        to = f"to {data['when']}" if data.get("when") else "new date not known"
+        return f"postponed, {to}{reason}"
+    if type_ == "DevelopmentCancelled":
+        return f"cancelled{reason}"
+    if type_ == "DevelopmentsLinked":
+        return f"{data['relation']} {data['to']}"
+    return data.get("title") or data.get("reason") or data.get("name") or ""
 
 
 def log_text(envelope: Envelope) -> str:
     """One line of `timeline log` for people, whatever the event's text holds."""
-    data = envelope.data
-    note = data.get("title") or data.get("reason") or data.get("name") or data.get("relation") or ""
     return one_line(
-        f"{envelope.seq:>6}  {envelope.recorded_at}  {envelope.type:<20}  {envelope.stream}  {note}"
+        f"{envelope.seq:>6}  {envelope.recorded_at}  {envelope.type:<20}  {envelope.stream}  "
+        f"{gist(envelope)}"
     )

@@ -646,6 +646,16 @@ def development_history(
     return fold_stream(history), history
 
 
+def parts_of(db: Database, dev_id: str) -> list[dict[str, Any]]:
+    """The developments that are part of *dev_id* (a visit's meetings), in date order."""
+    rows = db.execute(
+        "SELECT id, kind, [when] FROM developments WHERE part_of = ? "
+        "ORDER BY start IS NULL, start, id",
+        [dev_id],
+    )
+    return [{"id": id_, "kind": kind, "when": when} for id_, kind, when in rows]
+
+
 def event_count(db: Database) -> int:
     """How many events the log holds (a rebuild's length, for its progress bar)."""
     return db.execute("SELECT COUNT(*) FROM events").fetchone()[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sqlite3
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from timeline.cli import cli
+from timeline.cli.adding import add
 
 MEETING = [
     "add",
@@ -331,6 +333,52 @@ def test_log_filters(runner: CliRunner) -> None:
     assert "actor:wang-yi" in text[1]
 
 
+def test_every_event_says_something_in_the_log_and_the_history(runner: CliRunner) -> None:
+    ok(runner, ["add", "scheduled", "--id", "ai", "--kind", "dialogue", "--title", "AI dialogue"])
+    ok(runner, ["postpone", "ai", "--reason", "agenda not agreed"])
+    ok(runner, ["postpone", "ai", "--when", "2024-05-14"])
+    ok(runner, ["held", "ai", "--when", "2024-05-14"])
+    ok(runner, ["add", "scheduled", "--id", "sea", "--kind", "consultation", "--title", "Sea"])
+    ok(runner, ["cancel", "sea"])
+    ok(runner, ["link", "sea", "ai", "--relation", "follows_up"])
+    gists = [line.split(None, 3)[3] for line in ok(runner, ["log"]).splitlines()]
+    assert gists == [
+        "ai  AI dialogue",
+        "ai  postponed, new date not known: agenda not agreed",
+        "ai  postponed, to 2024-05-14",
+        "ai  took place 2024-05-14",
+        "sea  Sea",
+        "sea  cancelled",
+        "sea  follows_up ai",
+    ]
+    history = ok(runner, ["show", "ai"]).split("  history:\n")[1].splitlines()
+    assert [line.split(None, 4)[3:] for line in history] == [
+        ["DevelopmentScheduled", "AI dialogue"],
+        ["DevelopmentPostponed", "postponed, new date not known: agenda not agreed"],
+        ["DevelopmentPostponed", "postponed, to 2024-05-14"],
+        ["DevelopmentHeld", "took place 2024-05-14"],
+    ]
+
+
+def test_show_lists_what_is_part_of_a_development(runner: CliRunner) -> None:
+    ok(runner, ["add", "visit", "--title", "Antony Blinken visits China", "--when",
+                "2024-04-24/2024-04-26", "--visitor", "Antony Blinken", "--host-country", "CN"])  # fmt: skip
+    visit = "2024-04-24-antony-blinken-visits-china"
+    ok(runner, [*MEETING, "--part-of", visit])
+    ok(runner, ["add", "talks", "--title", "Wang Yi holds talks with Antony Blinken", "--when",
+                "2024-04-26", "--with", "Wang Yi", "--part-of", visit])  # fmt: skip
+    shown = ok(runner, ["show", visit]).splitlines()
+    assert shown[5:7] == [
+        "  has part:     2024-04-26-wang-yi-holds-talks-with-antony-blinken  (talks, 2024-04-26)",
+        f"  has part:     {MEETING_ID}  (meeting, 2024-04-26)",
+    ]
+    parts = json.loads(ok(runner, ["show", visit, "--json"]))["parts"]
+    assert [part["id"] for part in parts] == [
+        "2024-04-26-wang-yi-holds-talks-with-antony-blinken",
+        MEETING_ID,
+    ]
+
+
 def test_show_text(runner: CliRunner) -> None:
     ok(runner, MEETING)
     out = ok(runner, ["show", MEETING_ID])
@@ -404,6 +452,22 @@ def test_add_help_keeps_its_example_on_its_own_lines() -> None:
     out = CliRunner().invoke(cli, ["add", "visit", "-h"]).stdout
     assert "\\b" not in out
     assert "\n  Example:\n      timeline add visit " in out
+
+
+def test_each_kind_has_its_own_example_and_each_example_works(tmp_path: Path) -> None:
+    runner = CliRunner()
+    db = str(tmp_path / "examples.db")
+    # The scheduled example is announced in the agreement's: add that one first.
+    names = sorted(add.commands, key=lambda name: name == "scheduled")
+    examples = []
+    for name in names:
+        help_text = runner.invoke(cli, ["add", name, "-h"]).stdout
+        example = help_text.split("  Example:\n", 1)[1].split("\n")[0].strip()
+        examples.append(example)
+        args = shlex.split(example)[1:]
+        result = runner.invoke(cli, [*args, "--db", db])
+        assert result.exit_code == 0, (example, result.output)
+    assert len(set(examples)) == len(examples) == 8
 
 
 # --- errors carry their field; flags are found by lookup ---------------------------------

@@ -140,21 +140,43 @@ def _add_command(
     add.command(name, context_settings=CONTEXT)(decorated)
 
 
-_BLINKEN = '--with "Antony Blinken; Secretary of State; US"'
-for _name, _type, _what in (
-    ("meeting", "MeetingHeld", "a meeting"),
-    ("talks", "TalksHeld", "a round of talks"),
-    ("summit", "SummitHeld", "a summit"),
-    ("call", "CallHeld", "a telephone or video call"),
-):
+# Each kind its own example, from the record of April 2024 and around it.
+_ENCOUNTERS = (
+    (
+        "meeting",
+        "MeetingHeld",
+        "a meeting",
+        'timeline add meeting --title "Xi Jinping meets Antony Blinken" '
+        "--when 2024-04-26T16:30+08:00 --city Beijing --country CN "
+        '--with "Xi Jinping; President; CN" --with "Antony Blinken; Secretary of State; US"',
+    ),
+    (
+        "talks",
+        "TalksHeld",
+        "a round of talks",
+        'timeline add talks --title "Wang Yi holds talks with Antony Blinken" '
+        '--when 2024-04-26 --with "Wang Yi; Foreign Minister; CN" '
+        '--with "Antony Blinken; Secretary of State; US"',
+    ),
+    (
+        "summit",
+        "SummitHeld",
+        "a summit",
+        'timeline add summit --title "Joe Biden and Xi Jinping meet at Woodside" '
+        '--when 2023-11-15 --at "Filoli" --city Woodside --country US '
+        '--with "Joe Biden; President; US" --with "Xi Jinping; President; CN"',
+    ),
+    (
+        "call",
+        "CallHeld",
+        "a telephone or video call",
+        'timeline add call --title "Joe Biden and Xi Jinping speak by phone" '
+        '--when 2024-04-02 --with "Joe Biden; President; US" --with "Xi Jinping; President; CN"',
+    ),
+)
+for _name, _type, _what, _example in _ENCOUNTERS:
     _add_command(
-        _name,
-        _type,
-        f"Record {_what} that took place (at least one --with).",
-        f'timeline add {_name} --title "..." --when 2024-04-26 '
-        '--with "Wang Yi; Foreign Minister; CN" '
-        f"{_BLINKEN}",
-        [],
+        _name, _type, f"Record {_what} that took place (at least one --with).", _example, []
     )
 _add_command(
     "visit",

@@ -54,15 +54,16 @@ def show(development: str, as_json: bool) -> None:
     """
     from timeline.output import state_json, state_text
 
-    state, history = service.development_history(open_chosen(create=False), development)
+    db = open_chosen(create=False)
+    state, history = service.development_history(db, development)
     if state is None:
         raise click.ClickException(f"there is no development {development!r}")
+    parts = service.parts_of(db, development)
     if as_json:
-        click.echo(
-            dumps({"development": state_json(state), "history": [e.to_json() for e in history]})
-        )
+        shown = {"development": state_json(state), "parts": parts}
+        click.echo(dumps({**shown, "history": [e.to_json() for e in history]}))
     else:
-        click.echo(state_text(state, history))
+        click.echo(state_text(state, history, parts))
 
 
 @click.command(context_settings=CONTEXT)

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from events.registry import registry
 from timeline import service
 from timeline.cli.errors import reports_errors
 from timeline.cli.options import (
@@ -75,13 +76,25 @@ def print_appended(envelope: Envelope | None, as_json: bool, event_id: str | Non
         click.echo(dumps(appended_json(envelope)) if as_json else appended_text(envelope))
 
 
+def _event_types() -> str:
+    """The types `append` takes, each with the first line of its class's docstring."""
+    lines = []
+    for name in registry.types():
+        doc = (registry.cls(name).__doc__ or "").strip().splitlines()[0].replace("``", "")
+        lines.append(f"  {name:<22}{doc}")
+    return "\b\nEvent types (TYPE):\n" + "\n".join(lines)
+
+
 def append_and_print(submission: service.Submission, as_json: bool) -> None:
     """Append one submission to the chosen database and say what happened."""
     envelope = service.append_one(open_chosen(), submission)
     print_appended(envelope, as_json, submission.id)
 
 
-@click.command(context_settings=CONTEXT)
+@click.command(
+    context_settings=CONTEXT,
+    epilog=_event_types(),
+)
 @click.argument("event_type", metavar="TYPE")
 @click.option(
     "--data",
