@@ -20,14 +20,36 @@ _LATIN = str.maketrans(
 )  # fmt: skip
 
 
+def transliterate(text: str) -> str:
+    """Latin letters for every script: ``王毅会见布林肯`` -> ``Wang Yi Hui Jian Bu Lin Ken``.
+
+    anyascii writes each Chinese character or Korean syllable as one capitalised
+    syllable with nothing between them; they are spaced here so they become words.
+    Letters of cased scripts (``Лавров`` -> ``Lavrov``) and kana stay joined.
+    """
+    from anyascii import anyascii
+
+    out = []
+    for ch in text:
+        latin = anyascii(ch) if not ch.isascii() else ch
+        if len(latin) > 1 and latin[0].isupper() and ch.lower() == ch.upper():
+            latin = f" {latin} "
+        out.append(latin)
+    return "".join(out)
+
+
 @functools.lru_cache(maxsize=16384)
-def slugify(text: str, *, max_len: int = MAX_SLUG) -> str:
+def slugify(text: str, *, max_len: int = MAX_SLUG, transliterate_scripts: bool = False) -> str:
     """Lowercase ASCII words joined by hyphens, stable for the same text.
 
     Accents are folded (``Ségolène`` -> ``segolene``, ``Łódź`` -> ``lodz``). Letters of other
-    scripts (``王毅``) have no ASCII form here, so a short digest of the whole text is added
-    (or stands alone), keeping ids of titles that differ only there apart.
+    scripts (``王毅``) are transliterated with *transliterate_scripts*
+    (``wang-yi``); without it they have no ASCII form, so a short digest of the whole text
+    is added (or stands alone), keeping ids of texts that differ only there apart. Actor
+    streams keep that older rule, so that an actor already in a log keeps its stream.
     """
+    if transliterate_scripts and not text.isascii():
+        text = transliterate(unicodedata.normalize("NFC", text.translate(_LATIN)))
     folded = unicodedata.normalize("NFKD", text.translate(_LATIN))
     ascii_text = folded.encode("ascii", "ignore").decode()
     slug = _NON_ALNUM.sub("-", ascii_text.lower()).strip("-")
@@ -44,12 +66,18 @@ def slugify(text: str, *, max_len: int = MAX_SLUG) -> str:
 
 
 def development_id(title: str, when: When | None) -> str:
-    """The id a development gets when none is given: its date at its precision, then its title."""
+    """The id a development gets when none is given: its date at its precision, then its title.
+
+    A title in another script is transliterated (``王毅会见布林肯`` ->
+    ``wang-yi-hui-jian-bu-lin-ken``); ids made before that, stored in their events,
+    stay as they were.
+    """
+    slug = slugify(title, transliterate_scripts=True)
     if when is None:
-        return slugify(title)
+        return slug
     start = when.start_iso()
     date = {"year": start[:4], "month": start[:7]}.get(when.precision, start[:10])
-    return f"{date}-{slugify(title)}"
+    return f"{date}-{slug}"
 
 
 def actor_stream(name: str) -> str:

@@ -636,3 +636,16 @@ def test_a_failed_write_creates_no_database(
 def test_a_failed_write_leaves_an_existing_database_alone(runner: CliRunner, db_path: Path) -> None:
     refused(runner, ["append", "MeetingHeld", "--data", "{}"])
     assert db_path.exists()
+
+
+def test_an_id_made_from_a_chinese_title_is_readable_and_old_ids_stay(runner: CliRunner) -> None:
+    # A development recorded before titles were transliterated keeps the id stored with it.
+    old = {"type": "MeetingHeld", "data": {"development": "2024-04-26-uf1664c5c7a48",
+           "title": "王毅会见布林肯", "when": "2024-04-26", "participants": [{"name": "王毅"}]}}  # fmt: skip
+    ok(runner, ["import", "-"], input=json.dumps(old, ensure_ascii=False) + "\n")
+    ok(runner, ["revise", "2024-04-26-uf1664c5c7a48", "--summary", "s", "--reason", "r"])
+    made = ok(runner, ["add", "meeting", "--title", "王毅会见布林肯", "--when", "2024-04-27",
+                       "--with", "王毅"])  # fmt: skip
+    assert made.rstrip().endswith("development 2024-04-27-wang-yi-hui-jian-bu-lin-ken")
+    ids = [json.loads(line)["stream"] for line in ok(runner, ["log", "--json"]).splitlines()]
+    assert ids == ["2024-04-26-uf1664c5c7a48"] * 2 + ["2024-04-27-wang-yi-hui-jian-bu-lin-ken"]
