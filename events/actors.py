@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from attrs import field
+from attrs.validators import optional
 
 from events.base import Event, event, one_of
 from events.ids import actor_stream
@@ -12,13 +14,22 @@ from events.registry import register, registry
 from events.values import (
     Role,
     country_code,
+    distinct_texts,
     non_empty_str,
     optional_str,
+    quote,
     strip,
     to_country,
     to_tuple,
 )
 from events.vocabulary import ACTOR_KINDS
+
+_WIKIDATA = re.compile(r"Q[1-9][0-9]{0,11}")
+
+
+def _wikidata_id(_inst: Any, _attr: Any, value: str) -> None:
+    if not isinstance(value, str) or not _WIKIDATA.fullmatch(value):
+        raise ValueError(f"{quote(value)} is not a Wikidata item id such as Q42")
 
 
 @register
@@ -36,6 +47,10 @@ class ActorDescribed(Event):
     kind: str = field(default="person", validator=one_of(ACTOR_KINDS))
     country: str | None = field(default=None, converter=to_country, validator=country_code)
     roles: tuple[Role, ...] = field(default=(), converter=to_tuple)
+    aliases: tuple[str, ...] = field(default=(), converter=distinct_texts("alias", 200))
+    """Other names the actor is known by (``Tony Blinken``), found like the name."""
+    wikidata: str | None = field(default=None, validator=optional(_wikidata_id))
+    """The Wikidata item (``Q...``), to join other data sets."""
 
     @property
     def stream(self) -> str:

@@ -19,6 +19,7 @@ from events.values import (
     Source,
     When,
     country_code,
+    distinct_texts,
     non_empty_str,
     optional_str,
     slug_id,
@@ -46,25 +47,8 @@ def _is_zone(name: str) -> bool:
     return True
 
 
-def to_tags(value: Any) -> tuple[str, ...]:
-    """Strip each tag and drop repeats, keeping the first spelling and the order given."""
-    if isinstance(value, str):
-        raise TypeError("must be a list of strings")
-    value = to_tuple(value)
-    out: list[str] = []
-    seen: set[str] = set()
-    for i, tag in enumerate(value):
-        if not isinstance(tag, str):
-            raise TypeError(f"tag {i + 1} must be a string")
-        tag = tag.strip()
-        if not tag:
-            raise ValueError(f"tag {i + 1} is empty")
-        if len(tag) > 100:
-            raise ValueError(f"tag {i + 1} is longer than 100 characters")
-        if tag.casefold() not in seen:
-            seen.add(tag.casefold())
-            out.append(tag)
-    return tuple(out)
+to_tags = distinct_texts("tag", 100)
+"""Strip each tag and drop repeats, keeping the first spelling and the order given."""
 
 
 def when_problem(when: When | None, zone: str | None) -> tuple[str, str] | None:

@@ -25,6 +25,7 @@ __all__ = [
     "When",
     "WhenPart",
     "country_code",
+    "distinct_texts",
     "non_empty_str",
     "optional_str",
     "quote",
@@ -96,6 +97,33 @@ MAX_ITEMS: Final = 1_000
 Every text in an event has a length limit of its own; this bounds how many there are,
 so that no event, and no export of it, grows without bound.
 """
+
+
+def distinct_texts(what: str, max_len: int) -> Callable[[Any], tuple[str, ...]]:
+    """Converter: a list of texts (tags, aliases), each stripped, repeats in any case dropped.
+
+    The first spelling and the order given are kept.
+    """
+
+    def convert(value: Any) -> tuple[str, ...]:
+        if isinstance(value, str):
+            raise TypeError("must be a list of strings")
+        out: list[str] = []
+        seen: set[str] = set()
+        for i, text in enumerate(to_tuple(value)):
+            if not isinstance(text, str):
+                raise TypeError(f"{what} {i + 1} must be a string")
+            text = text.strip()
+            if not text:
+                raise ValueError(f"{what} {i + 1} is empty")
+            if len(text) > max_len:
+                raise ValueError(f"{what} {i + 1} is longer than {max_len} characters")
+            if text.casefold() not in seen:
+                seen.add(text.casefold())
+                out.append(text)
+        return tuple(out)
+
+    return convert
 
 
 def to_tuple(value: Any) -> tuple[Any, ...]:

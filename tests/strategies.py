@@ -617,7 +617,8 @@ def _role(draw: st.DrawFn) -> Payload:
 
 
 def actor_described() -> st.SearchStrategy[Payload]:
-    """An ActorDescribed payload: a name, maybe native name, kind, country and roles."""
+    """An ActorDescribed payload: a name, maybe native name, kind, country, roles, aliases
+    and a Wikidata id."""
     return st.fixed_dictionaries(
         {"name": names()},
         optional={
@@ -625,6 +626,8 @@ def actor_described() -> st.SearchStrategy[Payload]:
             "kind": st.sampled_from(ACTOR_KINDS),
             "country": countries(),
             "roles": st.lists(_role(), max_size=3),
+            "aliases": st.lists(names(), max_size=3, unique_by=str.casefold),
+            "wikidata": st.integers(1, 10**11).map(lambda n: f"Q{n}"),
         },
     )
 

@@ -91,14 +91,20 @@ CANNED_QUERIES: dict[str, dict[str, Any]] = {
     "involving_actor": {
         "title": "Everything involving one actor",
         "description": f"Developments in which a {_either(ACTOR_KINDS)} took part, "
-        "spoke or visited (the name as written, any case).",
+        "spoke or visited, found by any of its names (as recorded, in its own script, "
+        "or an alias; any case).",
         "sql": (
+            "with named as (select id, name from actors\n"
+            "  where casefold(name) = casefold(:name) or casefold(native_name) = casefold(:name)\n"
+            "  or exists (select 1 from json_each(aliases)"
+            " where casefold(value) = casefold(:name)))\n"
             "select id, title, kind, status, [when], start, country from developments\n"
-            "where id in (select development from participants"
-            " where casefold(name) = casefold(:name)"
-            "\n  union select development from statements"
-            " where casefold(speaker) = casefold(:name))\n"
+            "where id in (select development from participants\n"
+            "  where casefold(name) = casefold(:name) or actor in (select id from named)\n"
+            "  union select development from statements\n"
+            "  where casefold(speaker) = casefold(:name) or actor in (select id from named))\n"
             "  or casefold(visitor) = casefold(:name)\n"
+            "  or casefold(visitor) in (select casefold(name) from named)\n"
             "order by start, id"
         ),
     },
@@ -180,6 +186,8 @@ def database_metadata() -> dict[str, Any]:
                     "kind": _either(ACTOR_KINDS),
                     "country": "ISO 3166-1 alpha-2",
                     "roles": "Roles held (JSON list of title, organization, from, to)",
+                    "aliases": "Other names it is known by (JSON list), found like the name",
+                    "wikidata": "Its Wikidata item (Q...)",
                     "described": "1 if an ActorDescribed event describes it",
                 },
             },

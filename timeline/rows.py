@@ -197,10 +197,12 @@ class RowWriter:
         aid = stream.removeprefix("actor:")
         self.described.append(aid)
         self.insert(
-            "INSERT INTO actors (id, name, native_name, kind, country, roles, described) "
-            "VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
-            "native_name = excluded.native_name, kind = excluded.kind, "
-            "country = excluded.country, roles = excluded.roles, described = 1",
+            "INSERT INTO actors "
+            "(id, name, native_name, kind, country, roles, aliases, wikidata, described) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (id) DO UPDATE SET "
+            "name = excluded.name, native_name = excluded.native_name, kind = excluded.kind, "
+            "country = excluded.country, roles = excluded.roles, aliases = excluded.aliases, "
+            "wikidata = excluded.wikidata, described = 1",
             [
                 aid,
                 latest.name,
@@ -208,6 +210,8 @@ class RowWriter:
                 latest.kind,
                 latest.country,
                 _encode(converter.unstructure(latest.roles)),
+                _encode(list(latest.aliases)),
+                latest.wikidata,
             ],
         )
 

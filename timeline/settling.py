@@ -130,13 +130,18 @@ def places(db: Database, named: Ids) -> None:
 
 
 # The words a development is found by besides its title, summary and quote: its
-# participants' and speaker's names, each followed by the actor's native name (王毅).
-_NAMES = """
+# participants' and speaker's names, each followed by the actor's native name (王毅) and
+# aliases.
+_OTHER_NAMES = (
+    "coalesce(' ' || a.native_name, '') || coalesce(' ' || "
+    "(SELECT group_concat(value, ' ') FROM json_each(a.aliases)), '')"
+)
+_NAMES = f"""
 SELECT group_concat(word, ' ') FROM (SELECT word FROM (
-    SELECT p.position AS position, p.name || coalesce(' ' || a.native_name, '') AS word
+    SELECT p.position AS position, p.name || {_OTHER_NAMES} AS word
     FROM participants p LEFT JOIN actors a ON a.id = p.actor WHERE p.development = d.id
     UNION ALL
-    SELECT NULL, s.speaker || coalesce(' ' || a.native_name, '')
+    SELECT NULL, s.speaker || {_OTHER_NAMES}
     FROM statements s LEFT JOIN actors a ON a.id = s.actor WHERE s.development = d.id
 ) ORDER BY position IS NULL, position)
 """

@@ -10,7 +10,7 @@ import re
 
 from timeline.connection import Database, run_script
 
-SCHEMA = "9"
+SCHEMA = "10"
 """The shape of the tables: a whole number, kept as text in ``_projector_state.schema``.
 
 Bump it when the tables change shape. Tables of a lower number are rebuilt from the log;
@@ -50,6 +50,8 @@ CREATE TABLE IF NOT EXISTS actors (
     kind TEXT,
     country TEXT,
     roles TEXT,
+    aliases TEXT,
+    wikidata TEXT,
     described INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS places (

@@ -462,12 +462,15 @@ def test_each_kind_has_its_own_example_and_each_example_works(tmp_path: Path) ->
     examples = []
     for name in names:
         help_text = runner.invoke(cli, ["add", name, "-h"]).stdout
-        example = help_text.split("  Example:\n", 1)[1].split("\n")[0].strip()
+        lines = iter(help_text.split("  Example:\n", 1)[1].splitlines())
+        example = next(lines).strip()
+        while example.endswith("\\"):  # continued on the next line
+            example = example[:-1] + next(lines).strip()
         examples.append(example)
         args = shlex.split(example)[1:]
         result = runner.invoke(cli, [*args, "--db", db])
         assert result.exit_code == 0, (example, result.output)
-    assert len(set(examples)) == len(examples) == 8
+    assert len(set(examples)) == len(examples) == 9
 
 
 # --- errors carry their field; flags are found by lookup ---------------------------------
@@ -649,3 +652,41 @@ def test_an_id_made_from_a_chinese_title_is_readable_and_old_ids_stay(runner: Cl
     assert made.rstrip().endswith("development 2024-04-27-wang-yi-hui-jian-bu-lin-ken")
     ids = [json.loads(line)["stream"] for line in ok(runner, ["log", "--json"]).splitlines()]
     assert ids == ["2024-04-26-uf1664c5c7a48"] * 2 + ["2024-04-27-wang-yi-hui-jian-bu-lin-ken"]
+
+
+def test_add_actor_describes_an_actor_with_every_name(runner: CliRunner, db_path: Path) -> None:
+    out = ok(runner, ["add", "actor", "Wang Yi", "--native-name", "王毅", "--country", "cn",
+                      "--role", "Foreign Minister; Ministry of Foreign Affairs; 2023-07-25/..",
+                      "--role", "Foreign Minister; ; 2013-03/2022-12",
+                      "--alias", "Wang Yi (politician)", "--wikidata", "Q467906"])  # fmt: skip
+    assert out.rstrip().endswith("actor wang-yi")
+    with sqlite3.connect(db_path) as conn:
+        row = conn.execute(
+            "SELECT name, native_name, kind, country, roles, aliases, wikidata, described "
+            "FROM actors"
+        ).fetchone()
+    assert row[:4] == ("Wang Yi", "王毅", "person", "CN")
+    assert json.loads(row[4]) == [
+        {"title": "Foreign Minister", "organization": "Ministry of Foreign Affairs",
+         "from": "2023-07-25"},
+        {"title": "Foreign Minister", "from": "2013-03", "to": "2022-12"},
+    ]  # fmt: skip
+    assert (json.loads(row[5]), row[6], row[7]) == (["Wang Yi (politician)"], "Q467906", 1)
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        (["--role", "FM; MFA; 2024-99"], "Error: --role #1 from: '2024-99' is not a valid date: month must be 01-12"),
+        (["--role", "FM; MFA; 2024/2023"], "Error: --role #1 to: '2023' is before the start '2024'"),
+        (["--wikidata", "42"], "Error: --wikidata: '42' is not a Wikidata item id such as Q42"),
+        (["--alias", " "], "Error: --alias: alias 1 is empty"),
+        (["--country", "China"], "Error: --country: 'CHINA' is not an ISO 3166-1 alpha-2 country code"),
+        (["--kind", "robot"], "Error: Invalid value for '--kind': 'robot' is not one of 'person', 'organization', 'state'. (see: cli add actor --help)"),
+    ],
+)  # fmt: skip
+def test_add_actor_names_the_flag_at_fault(
+    runner: CliRunner, db_path: Path, flags: list[str], expected: str
+) -> None:
+    assert refused(runner, ["add", "actor", "Wang Yi", *flags]) == expected
+    assert rows(db_path) == []

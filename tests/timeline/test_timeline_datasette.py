@@ -13,10 +13,12 @@ from typing import Any
 
 import httpx
 import pytest
+from click.testing import CliRunner
 from datasette.app import Datasette
 from support import http_json, import_sample, sample_lines, serving
 
 from timeline import service
+from timeline.cli import cli
 from timeline.db import open_db
 from timeline.metadata import DESCRIPTION, TITLE
 
@@ -334,6 +336,25 @@ def test_involving_actor_any_case_beyond_ascii(sample_path, db):
     assert [r["id"] for r in found] == ["2024-05-01-erdogan-on-talks"]
     found = query(sample_path, "involving_actor.json?name=RECEP+TAYYIP+ERDOĞAN")
     assert [r["id"] for r in found] == ["2024-05-01-erdogan-on-talks"]
+
+
+def test_involving_actor_finds_every_name_of_the_actor(sample_path, db):
+    # The sample describes Wang Yi with his native name; an alias comes with a new
+    # description (made with `timeline add actor`), and the full-text index follows.
+    talks = [
+        "2024-04-26-five-point-consensus",
+        "2024-04-26-wang-yi-holds-talks-with-antony-blinken",
+    ]
+    assert [r["id"] for r in query(sample_path, "involving_actor.json?name=王毅")] == talks
+    assert query(sample_path, "involving_actor.json?name=Wang+Yi+(diplomat)") == []
+    result = CliRunner().invoke(cli, ["--db", str(sample_path), "add", "actor", "Wang Yi",
+                                      "--native-name", "王毅", "--country", "CN",
+                                      "--alias", "Wang Yi (politician)", "--wikidata", "Q467906"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    found = query(sample_path, "involving_actor.json?name=wang+yi+(POLITICIAN)")
+    assert [r["id"] for r in found] == talks
+    searched = query(sample_path, "developments.json?_search=politician&_col=id")
+    assert sorted(r["id"] for r in searched) == talks
 
 
 def quote_row(dev_id: str) -> dict[str, Any]:

@@ -356,6 +356,8 @@ WANG_YI_ROW = {
     "kind": "person",
     "country": "CN",
     "roles": '[{"title": "Foreign Minister", "organization": "Ministry of Foreign Affairs", "from": "2022-12"}]',
+    "aliases": "[]",
+    "wikidata": None,
     "described": 1,
 }
 BLINKEN_ROW = {
@@ -365,6 +367,8 @@ BLINKEN_ROW = {
     "kind": None,
     "country": None,
     "roles": None,
+    "aliases": None,
+    "wikidata": None,
     "described": 0,
 }
 XI_ROW = {
@@ -374,6 +378,8 @@ XI_ROW = {
     "kind": None,
     "country": None,
     "roles": None,
+    "aliases": None,
+    "wikidata": None,
     "described": 0,
 }
 

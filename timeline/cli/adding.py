@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from events.vocabulary import LIST_FIELDS, PLACE_FIELDS, SCHEDULED_KINDS
+from events.vocabulary import ACTOR_KINDS, LIST_FIELDS, PLACE_FIELDS, SCHEDULED_KINDS
 from timeline import service
 from timeline.cli.errors import flag_errors, reports_errors
 from timeline.cli.options import (
@@ -20,7 +20,7 @@ from timeline.cli.options import (
     open_chosen,
     pop_meta,
 )
-from timeline.cli.params import PARTICIPANT, SOURCE
+from timeline.cli.params import PARTICIPANT, ROLE, SOURCE
 from timeline.cli.recording import append_and_print
 
 
@@ -230,3 +230,45 @@ _add_command(
     ],
     when_required=False,
 )
+
+
+@add.command("actor", context_settings=CONTEXT)
+@click.argument("name")
+@click.option("--native-name", help="The name in its own script, e.g. 王毅.")
+@click.option(
+    "--kind", type=click.Choice(ACTOR_KINDS), default="person", show_default=True,
+    help="What the actor is.",
+)  # fmt: skip
+@click.option("--country", metavar="CC", help="The country (ISO 3166-1 alpha-2, e.g. CN).")
+@click.option(
+    "--role", "roles", type=ROLE, multiple=True, metavar="'TITLE[; ORGANIZATION[; FROM/TO]]'",
+    help="A role held, its dates an interval (2023-07-25/.. for one still held); repeat for each.",
+)  # fmt: skip
+@click.option(
+    "--alias", "aliases", multiple=True, help="Another name it is known by (repeat for each)."
+)
+@click.option("--wikidata", metavar="QID", help="Its Wikidata item, e.g. Q42.")
+@json_option
+@meta_options
+@db_option
+@reports_errors
+@flag_errors({"data.name": "NAME", "data.roles": "--role", "data.aliases": "--alias"})
+@creates_nothing_on_failure
+def add_actor(name: str, as_json: bool, **options: Any) -> None:
+    """Describe a person, an organization or a state: its name in its own script, country,
+    roles and other names. A later description of the same name replaces this one, and
+    every development naming it is then found by each of its names.
+
+    \b
+    Example:
+        timeline add actor "Wang Yi" --native-name 王毅 --country CN \\
+            --role "Foreign Minister; Ministry of Foreign Affairs; 2023-07-25/.." \\
+            --alias "Wang Yi (diplomat)"
+    """
+    open_chosen()
+    meta = pop_meta(options)
+    data: dict[str, Any] = {"name": name}
+    for key, value in options.items():
+        if value not in (None, ()):
+            data[key] = list(value) if isinstance(value, tuple) else value
+    append_and_print(service.submit("ActorDescribed", data, meta=meta), as_json)

@@ -33,6 +33,27 @@ class Parts(click.ParamType):
         return {k: v for k, v in zip(self.fields, parts, strict=False) if v}
 
 
+class RoleParts(Parts):
+    """``TITLE; ORGANIZATION; FROM/TO``: a role, its dates an interval either end of which
+    may be open (``2023-07-25/..``) or left out (``2023-07-25``: from then)."""
+
+    def __init__(self) -> None:
+        super().__init__(("title", "organization", "dates"), "--role")
+        self.name = "TITLE; ORGANIZATION; FROM/TO"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> dict[str, str]:
+        role = super().convert(value, param, ctx)
+        start, _, end = role.pop("dates", "").partition("/")
+        for key, date in (("from", start.strip()), ("to", end.strip())):
+            if date not in ("", ".."):
+                role[key] = date
+        return role
+
+
+ROLE = RoleParts()
+"""``TITLE; ORGANIZATION; FROM/TO`` (``--role``)."""
 PARTICIPANT = Parts(PARTICIPANT_FIELDS, "--with")
 """``NAME; ROLE; CC`` (``--with``)."""
 SOURCE = Parts(SOURCE_FIELDS, "--source")
