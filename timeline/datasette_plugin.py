@@ -39,6 +39,7 @@ import asyncio
 from typing import Any
 
 from datasette import hookimpl
+from datasette.utils.asgi import BadRequest
 
 from exports import formats
 from timeline.db import register_functions
@@ -61,6 +62,8 @@ from timeline.renderings import (
     timeline_databases,
 )
 from timeline.subscriptions import keep_cache_control, not_modified, validators
+
+TABLE = "developments"
 
 
 @hookimpl
@@ -92,6 +95,29 @@ def get_metadata(datasette: Any, key: str, database: str | None, table: str | No
     if len(datasette.databases) - ("_internal" in datasette.databases) == len(names):
         metadata.update(title=TITLE, description=DESCRIPTION)
     return metadata
+
+
+@hookimpl
+def filters_from_request(request: Any, database: str, table: str, datasette: Any) -> None:
+    """Refuse ``country=`` on the developments table, in one line saying what to ask instead.
+
+    The column is gone: "country" now means every country a development involves
+    (``countries``, as ``timeline export --country``), and where it was held is
+    ``place_country``. Datasette would read ``country=CN`` as a filter on a column that
+    does not exist and answer nothing, so a calendar subscribed to it would go silently
+    empty; a 400 keeps subscribers' events and says what to ask for.
+    """
+    if table != TABLE or database not in timeline_databases(datasette):
+        return None
+    for key in request.args:
+        if key.split("__", 1)[0] == "country":
+            value = request.args.get(key)
+            raise BadRequest(
+                f"{key}: developments have no country column; ask for "
+                f"countries__arraycontains={value} (every development {value} is involved in, "
+                f"as timeline export --country) or place_country={value} (held there)"
+            )
+    return None
 
 
 def _renderer(export: formats.Format) -> Any:

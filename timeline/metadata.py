@@ -48,7 +48,9 @@ DEVELOPMENT_COLUMNS = {
     "place_name": "The place's name as recorded",
     "place_city": "The place's city as recorded",
     "place_country": "The place's country as recorded (ISO 3166-1 alpha-2)",
-    "country": "Country where it happened (the host country for visits), ISO 3166-1 alpha-2",
+    "countries": "Every country it involves: where it was held (a visit's host country, the "
+    "place's country), its participants', its parties (JSON list, ISO 3166-1 alpha-2); "
+    "what `timeline export --country` selects by",
     "latitude": "Latitude of the place",
     "longitude": "Longitude of the place",
     "part_of": "The enclosing development (the visit a meeting belongs to)",
@@ -82,7 +84,7 @@ CANNED_QUERIES: dict[str, dict[str, Any]] = {
         "title": "Everything between two dates",
         "description": "Developments whose dates overlap the range (YYYY-MM-DD, inclusive).",
         "sql": (
-            "select id, title, kind, status, [when], start, [end], precision, country\n"
+            "select id, title, kind, status, [when], start, [end], precision, countries\n"
             "from developments\n"
             "where substr(start, 1, 10) <= :to and substr([end], 1, 10) >= :from\n"
             "order by start, id"
@@ -93,7 +95,7 @@ CANNED_QUERIES: dict[str, dict[str, Any]] = {
         "description": f"Developments in which a {_either(ACTOR_KINDS)} took part, "
         "spoke or visited (the name as written, any case).",
         "sql": (
-            "select id, title, kind, status, [when], start, country from developments\n"
+            "select id, title, kind, status, [when], start, countries from developments\n"
             "where id in (select development from participants"
             " where casefold(name) = casefold(:name)"
             "\n  union select development from statements"
@@ -150,7 +152,7 @@ def database_metadata() -> dict[str, Any]:
             "developments": {
                 "description": "Every development as it stands now: one row each.",
                 "sort_desc": "start",
-                "facets": ["kind", "status", "country", {"array": "tags"}],
+                "facets": ["kind", "status", {"array": "countries"}, {"array": "tags"}],
                 "fts_table": "developments_fts",
                 "fts_pk": "seq",
                 "label_column": "title",

@@ -138,7 +138,7 @@ class RowWriter:
             "place_name": place.get("name"),
             "place_city": place.get("city"),
             "place_country": place.get("country"),
-            "country": state.host_country or place.get("country"),
+            "countries": _json_list(countries(state)),
             "latitude": place.get("lat"),
             "longitude": place.get("lon"),
             "part_of": state.part_of,
@@ -225,6 +225,20 @@ def _upsert_sql(columns: tuple[str, ...]) -> str:
         f"INSERT INTO developments ({names}) VALUES ({marks}) "
         f"ON CONFLICT (id) DO UPDATE SET {updates}"
     )
+
+
+def countries(state: DevelopmentState) -> list[str]:
+    """Every country a development involves, each once: where it was held (the host
+    country of a visit, the place's country), its participants' countries, its parties.
+
+    One list, so that "country" means the same to the CLI's ``--country``, Datasette's
+    ``countries`` facet and the canned queries.
+    """
+    place = state.place or {}
+    found = [state.host_country, place.get("country")]
+    found += [p.get("country") for p in state.participants]
+    found += list(state.parties or ())
+    return list(dict.fromkeys(c for c in found if c))
 
 
 def _json_list(values: Iterable[str] | None) -> str:

@@ -10,7 +10,7 @@ import re
 
 from timeline.connection import Database, run_script
 
-SCHEMA = "9"
+SCHEMA = "10"
 """The shape of the tables: a whole number, kept as text in ``_projector_state.schema``.
 
 Bump it when the tables change shape. Tables of a lower number are rebuilt from the log;
@@ -81,7 +81,7 @@ CREATE TABLE IF NOT EXISTS developments (
     place_name TEXT,
     place_city TEXT,
     place_country TEXT,
-    country TEXT,
+    countries TEXT NOT NULL,
     latitude REAL,
     longitude REAL,
     part_of TEXT REFERENCES developments(id) ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED,
@@ -180,7 +180,6 @@ LATE_INDEXES = """
 CREATE INDEX IF NOT EXISTS developments_start_end ON developments (start, [end]);
 CREATE INDEX IF NOT EXISTS developments_kind ON developments (kind);
 CREATE INDEX IF NOT EXISTS developments_status ON developments (status);
-CREATE INDEX IF NOT EXISTS developments_country ON developments (country);
 CREATE INDEX IF NOT EXISTS developments_place ON developments (place, seq);
 CREATE INDEX IF NOT EXISTS participants_actor ON participants (actor, name);
 CREATE INDEX IF NOT EXISTS statements_actor ON statements (actor, speaker);
