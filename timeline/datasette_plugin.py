@@ -46,6 +46,8 @@ from timeline.db import register_functions
 from timeline.metadata import DESCRIPTION, TITLE, database_metadata
 from timeline.neighbours import share
 from timeline.renderings import (
+    MAGIC,
+    RANGE_KEYS,
     Answer,
     cached,
     can_render,
@@ -54,6 +56,7 @@ from timeline.renderings import (
     encoded,
     ids_within,
     max_developments,
+    range_bound,
     read_head,
     refresh_interval,
     refusal,
@@ -118,6 +121,24 @@ def filters_from_request(request: Any, database: str, table: str, datasette: Any
                 f"as timeline export --country) or place_country={value} (held there)"
             )
     return None
+
+
+@hookimpl
+def register_magic_parameters(datasette: Any) -> list[tuple[str, Any]]:
+    return [(MAGIC.removeprefix("_"), _range_bound)]
+
+
+def _range_bound(key: str, request: Any) -> str:
+    """A canned query's ``:_timeline_from``/``:_timeline_to`` (see ``range_bound``).
+
+    A bad range is a 400 naming the parameter, not an empty answer (nor an empty calendar).
+    """
+    if key not in RANGE_KEYS:
+        raise KeyError(key)
+    try:
+        return range_bound(key, request.args)
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from None
 
 
 def _renderer(export: formats.Format) -> Any:

@@ -82,11 +82,17 @@ CANNED_QUERIES: dict[str, dict[str, Any]] = {
     },
     "between_dates": {
         "title": "Everything between two dates",
-        "description": "Developments whose dates overlap the range (YYYY-MM-DD, inclusive).",
+        "description": "Developments whose dates overlap the range, as timeline export "
+        "--from/--to: a year (2024), a month (2024-05, all of it) or a day (2024-05-14); "
+        "leave one empty for an open range.",
+        # :_timeline_from and :_timeline_to are the first and last day of the range, read
+        # from :from and :to by the plugin's magic parameters (a bad range is a 400).
+        "params": ["from", "to"],
         "sql": (
             "select id, title, kind, status, [when], start, [end], precision, countries\n"
             "from developments\n"
-            "where substr(start, 1, 10) <= :to and substr([end], 1, 10) >= :from\n"
+            "where substr(start, 1, 10) <= :_timeline_to"
+            " and substr([end], 1, 10) >= :_timeline_from\n"
             "order by start, id"
         ),
     },

@@ -61,6 +61,29 @@ def _date(value: str | None, end: bool) -> str | None:
     return (when.end_date() if end else when.start_date()).isoformat()
 
 
+def date_range(
+    start: str | None, end: str | None, *, names: tuple[str, str] = ("--from", "--to")
+) -> tuple[str | None, str | None]:
+    """The first day of *start* and the last day of *end* (``2024``, ``2024-05`` or
+    ``2024-05-14``, as ``export --from/--to`` take them), or None for a bound not given.
+
+    A development is selected when its dates overlap the range, so a month means all of
+    it. Raise ValueError naming the bound at fault by *names* (the CLI's flags, or a
+    canned query's parameters): a date that does not parse, or a range that ends before
+    it starts, which would select nothing and look like an empty calendar.
+    """
+    bounds = []
+    for name, value, last in ((names[0], start, False), (names[1], end, True)):
+        try:
+            bounds.append(_date(value or None, end=last))
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
+    first, final = bounds
+    if first is not None and final is not None and first > final:
+        raise ValueError(f"{names[0]}: {start} is later than {names[1]} {end}")
+    return first, final
+
+
 @attrs.frozen(kw_only=True)
 class Filters:
     """What an export selects; options combine (and), repeated values widen (or)."""

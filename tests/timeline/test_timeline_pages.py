@@ -135,3 +135,69 @@ def test_the_retired_country_filter_is_a_400_saying_what_to_ask(sample_path: Pat
     assert calendar.status_code == 400
     assert message in calendar.text
     assert "BEGIN:VCALENDAR" not in calendar.text
+
+
+# --- "everything between two dates" as the CLI reads dates -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("2024-05", "2024-05"),
+        ("2024", "2024"),
+        ("2024-04-26", "2024-04-26"),
+        ("2024-04-25", "2024-05-01"),
+        ("2024-05", ""),
+        ("", "2023"),
+    ],
+)
+def test_between_dates_selects_as_export_from_to(sample_path: Path, start: str, end: str) -> None:
+    add(
+        sample_path,
+        *("add", "scheduled", "--kind", "dialogue", "--title", "AI dialogue", "--when", "2024-05~"),
+    )
+    add(
+        sample_path,
+        *("add", "call", "--title", "A call", "--when", "2024-04-30/2024-05-02", "--with", "A"),
+    )
+    flags = [*(["--from", start] if start else []), *(["--to", end] if end else [])]
+    cli_ids = exported_ids(sample_path, *flags)
+    (answer,) = fetch(
+        sample_path, f"/timeline/between_dates.json?from={start}&to={end}&_shape=array"
+    )
+    dated = [i for i in cli_ids if i not in UNDATED]
+    assert sorted(row["id"] for row in answer.json()) == dated
+    if (start, end) == ("2024-05", "2024-05"):
+        assert dated == ["2024-04-30-a-call", "2024-05-ai-dialogue"]
+
+
+UNDATED = {
+    "liu-zhenmin-visit-to-the-us",
+    "china-us-ai-dialogue-first-meeting",
+    "china-us-asia-pacific-consultations",
+    "china-us-maritime-consultations",
+}
+
+
+def test_a_range_that_ends_before_it_starts_is_an_error_naming_it(sample_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["export", "ical", "--from", "2024-06", "--to", "2024-05", "--db", str(sample_path)]
+    )
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == "Error: --from: 2024-06 is later than --to 2024-05\n"
+    query = "/timeline/between_dates{}?from=2024-06&to=2024-05"
+    answer, calendar, page = fetch(
+        sample_path, query.format(".json"), query.format(".ics"), query.format("")
+    )
+    assert (answer.status_code, answer.json()["error"]) == (
+        400,
+        "from: 2024-06 is later than to 2024-05",
+    )
+    assert calendar.status_code == page.status_code == 400
+    assert "BEGIN:VCALENDAR" not in calendar.text
+    assert "from: 2024-06 is later than to 2024-05" in page.text
+    (bad,) = fetch(sample_path, "/timeline/between_dates.json?from=2024-99&to=")
+    assert (bad.status_code, bad.json()["error"]) == (
+        400,
+        "from: '2024-99' is not a valid date: month must be 01-12",
+    )
