@@ -36,7 +36,9 @@ offers it too (``timeline.neighbours``).
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
+from urllib.parse import urlencode
 
 from datasette import hookimpl
 from datasette.utils.asgi import BadRequest
@@ -121,6 +123,37 @@ def filters_from_request(request: Any, database: str, table: str, datasette: Any
                 f"as timeline export --country) or place_country={value} (held there)"
             )
     return None
+
+
+LIST_COLUMNS = frozenset({"participants", "tags", "parties", "countries"})
+"""The developments columns that hold a JSON list of names or codes."""
+
+
+@hookimpl
+def render_cell(value: Any, column: str, table: str | None, database: str, datasette: Any) -> Any:
+    """A JSON list of the developments table (or of a query's column of that name) as the
+    words it lists, each a link to the developments that list it too (what its facet
+    selects): ``Xi Jinping, Antony Blinken`` rather than ``["Xi Jinping", ...]``."""
+    if column not in LIST_COLUMNS or table not in (TABLE, None):
+        return None
+    if database not in timeline_databases(datasette) or not isinstance(value, str):
+        return None
+    try:
+        items = json.loads(value)
+    except ValueError:
+        return None
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        return None
+    from markupsafe import Markup
+
+    path = datasette.urls.table(database, TABLE)
+    links = (
+        Markup('<a href="{}">{}</a>').format(
+            f"{path}?{urlencode({f'{column}__arraycontains': item})}", item
+        )
+        for item in items
+    )
+    return Markup('<span class="timeline-list">{}</span>').format(Markup(", ").join(links))
 
 
 @hookimpl

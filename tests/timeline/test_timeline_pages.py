@@ -201,3 +201,47 @@ def test_a_range_that_ends_before_it_starts_is_an_error_naming_it(sample_path: P
         400,
         "from: '2024-99' is not a valid date: month must be 01-12",
     )
+
+
+# --- lists shown as lists ----------------------------------------------------------------
+
+
+def test_lists_are_shown_as_links_to_what_lists_them_too(sample_path: Path, db) -> None:
+    add(
+        sample_path,
+        *("add", "meeting", "--title", "<b>Talks</b>", "--when", "2024-05-02"),
+        *("--with", "A <script>; ; CN", "--tag", "a&b"),
+    )
+    consensus = "2024-04-26-five-point-consensus"
+    table, row, query, filtered = fetch(
+        sample_path,
+        "/timeline/developments?_sort=id",
+        f"/timeline/developments/{consensus}",
+        "/timeline/agreements",
+        "/timeline/developments.json?participants__arraycontains=Wang+Yi&_shape=array",
+    )
+    wang = '<a href="/timeline/developments?participants__arraycontains=Wang+Yi">Wang Yi</a>'
+    blinken = (
+        '<a href="/timeline/developments?participants__arraycontains=Antony+Blinken">'
+        "Antony Blinken</a>"
+    )
+    parties = (
+        '<a href="/timeline/developments?parties__arraycontains=CN">CN</a>, '
+        '<a href="/timeline/developments?parties__arraycontains=US">US</a>'
+    )
+    for page in (table, row):
+        assert f'<span class="timeline-list">{wang}, {blinken}</span>' in page.text
+        assert f'<span class="timeline-list">{parties}</span>' in page.text
+        assert (
+            '<a href="/timeline/developments?tags__arraycontains=five-point-consensus">'
+            "five-point-consensus</a>"
+        ) in page.text
+        assert "[&#34;" not in page.text
+    assert f'<span class="timeline-list">{parties}</span>' in query.text
+    # The link selects what it says; the text stays text.
+    assert {r["id"] for r in filtered.json()} >= {consensus}
+    assert (
+        '<a href="/timeline/developments?participants__arraycontains=A+%3Cscript%3E">'
+        "A &lt;script&gt;</a>"
+    ) in table.text
+    assert '<a href="/timeline/developments?tags__arraycontains=a%26b">a&amp;b</a>' in table.text
