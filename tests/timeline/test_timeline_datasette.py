@@ -138,6 +138,10 @@ def facet_counts(result: dict[str, Any]) -> dict[str, int]:
 
 def test_default_facets(sample_path):
     data = get_json([sample_path], "/timeline/developments.json?_size=0")
+    # Five values each by default (the rest a click away), so the first screen shows rows.
+    assert [len(f["results"]) for f in data["facet_results"].values()] == [5, 2, 2, 5]
+    assert data["facet_results"]["kind"]["truncated"] is True
+    data = get_json([sample_path], "/timeline/developments.json?_size=0&_facet_size=max")
     facets = data["facet_results"]
     assert list(facets) == ["kind", "status", "countries", "tags"]
     assert facets["tags"]["type"] == "array"

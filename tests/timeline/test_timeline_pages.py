@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 
 import httpx
@@ -245,3 +246,47 @@ def test_lists_are_shown_as_links_to_what_lists_them_too(sample_path: Path, db) 
         "A &lt;script&gt;</a>"
     ) in table.text
     assert '<a href="/timeline/developments?tags__arraycontains=a%26b">a&amp;b</a>' in table.text
+
+
+# --- the first screen shows rows ---------------------------------------------------------
+
+
+def test_column_descriptions_fold_away_and_show_on_their_headers(sample_path: Path) -> None:
+    table, places = fetch(sample_path, "/timeline/developments", "/timeline/places")
+    html = table.text
+    # One list of descriptions, folded under one line, instead of a screen of them.
+    assert html.count('<dl class="column-descriptions">') == 1
+    folded = html.index('<details class="timeline-columns">')
+    assert (
+        folded < html.index('<dl class="column-descriptions">') < html.index("</details>", folded)
+    )
+    assert (
+        "<summary>What each column means (37 columns; hover over a header for its own)</summary>"
+        in html
+    )
+    assert "<dt>countries</dt><dd>Every country it involves:" in html
+    # Each header carries its own description (a tooltip, and Datasette's column menu).
+    assert 'data-column-description="Last day (or instant) it covers, inclusive"' in html
+    assert "th[data-column-description]:hover::after" in html
+    # The columns people read first come first; the rest follow, a scroll away.
+    headers = re.findall(r'<th [^>]*data-column="([^"]+)"', html)
+    assert headers[:8] == [
+        "id",
+        "title",
+        "when",
+        "kind",
+        "status",
+        "countries",
+        "participants",
+        "place",
+    ]
+    assert len(headers) == 37
+    # Other tables keep Datasette's own list: it is short there.
+    assert '<dl class="column-descriptions">' in places.text
+    assert "timeline-columns" not in places.text
+
+
+def test_a_default_facet_asked_for_again_is_shown_once(sample_path: Path) -> None:
+    (page,) = fetch(sample_path, "/timeline/developments?_facet=kind&_facet=status")
+    boxes = re.findall(r'<div class="facet-info [^"]*" id="facet-([a-z]+)"', page.text)
+    assert sorted(boxes) == ["countries", "kind", "status", "tags"]

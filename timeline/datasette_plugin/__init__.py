@@ -45,7 +45,7 @@ from datasette.utils.asgi import BadRequest
 
 from exports import formats
 from timeline.db import register_functions
-from timeline.metadata import DESCRIPTION, TITLE, database_metadata
+from timeline.metadata import DESCRIPTION, DEVELOPMENT_COLUMNS, TITLE, database_metadata
 from timeline.neighbours import share
 from timeline.renderings import (
     MAGIC,
@@ -123,6 +123,20 @@ def filters_from_request(request: Any, database: str, table: str, datasette: Any
                 f"as timeline export --country) or place_country={value} (held there)"
             )
     return None
+
+
+@hookimpl
+def extra_template_vars(
+    view_name: str, database: str | None, table: str | None, datasette: Any
+) -> dict[str, Any]:
+    """``timeline_columns`` on a timeline's developments table, for ``templates/table.html``.
+
+    With it, the page folds the column descriptions under one line (Datasette would list
+    all of them above the rows, a whole screen of them) and shows each on its header.
+    """
+    if view_name != "table" or table != TABLE or database not in timeline_databases(datasette):
+        return {}
+    return {"timeline_columns": DEVELOPMENT_COLUMNS}
 
 
 LIST_COLUMNS = frozenset({"participants", "tags", "parties", "countries"})
