@@ -418,6 +418,27 @@ def test_the_datasette_page_follows_the_table_filters(
     assert errors == []
 
 
+def test_the_page_of_a_filtered_table_shows_its_filters_in_the_form(
+    page: Any, errors: list[str], sample: dict[str, Any], served: str
+) -> None:
+    load(page, f"{served}/-/timeline/timeline?countries__arraycontains=CN&kind=statement")
+    assert page.locator("h1").inner_text() == (
+        'Diplomatic timeline: where countries contains "CN" and kind = "statement"'
+    )
+    assert page.locator("#f-country").input_value() == "CN"
+    assert page.locator("#f-country option:checked").inner_text() == "China (CN)"
+    assert page.locator("#f-kind").input_value() == "statement"
+    expected = sorted(
+        r["id"]
+        for r in dated(sample["records"])
+        if r["kind"] == "statement" and "CN" in r["countries"]
+    )
+    assert sorted(marks(page)) == expected
+    page.get_by_role("button", name="Clear filters").click()
+    assert page.locator("#f-country").input_value() == ""
+    assert errors == []
+
+
 def test_the_developments_table_shows_rows_on_the_first_screen(browser: Any, served: str) -> None:
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:

@@ -290,3 +290,37 @@ def test_a_default_facet_asked_for_again_is_shown_once(sample_path: Path) -> Non
     (page,) = fetch(sample_path, "/timeline/developments?_facet=kind&_facet=status")
     boxes = re.findall(r'<div class="facet-info [^"]*" id="facet-([a-z]+)"', page.text)
     assert sorted(boxes) == ["countries", "kind", "status", "tags"]
+
+
+# --- the timeline page starts at the filters it was made with -----------------------------
+
+
+def embedded(page: str) -> dict:
+    start = page.index('<script type="application/json" id="timeline-data">')
+    text = page[page.index(">", start) + 1 : page.index("</script>", start)]
+    return json.loads(text)
+
+
+def test_the_timeline_page_starts_its_form_at_the_table_filters(sample_path: Path) -> None:
+    chosen, doubled, plain = fetch(
+        sample_path,
+        "/-/timeline/timeline?countries__arraycontains=CN&kind=statement",
+        "/-/timeline/timeline?tags__arraycontains=climate&tags__arraycontains=china-us",
+        "/-/timeline/timeline",
+    )
+    data = embedded(chosen.text)
+    assert data["title"] == (
+        'Diplomatic timeline: where countries contains "CN" and kind = "statement"'
+    )
+    assert data["filters"] == {"country": "CN", "kind": "statement"}
+    # Two tags at once are not one choice of the form's Tag list: it starts at all tags.
+    assert "filters" not in embedded(doubled.text)
+    assert "filters" not in embedded(plain.text)
+
+
+def test_an_exported_page_starts_its_form_at_the_export_filters(sample_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["export", "html", "--country", "cn", "--tag", "china-us", "--db", str(sample_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert embedded(result.stdout)["filters"] == {"country": "CN", "tag": "china-us"}
