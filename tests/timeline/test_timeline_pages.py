@@ -122,10 +122,11 @@ def test_the_canned_queries_show_countries(sample_path: Path) -> None:
 
 
 def test_the_retired_country_filter_is_a_400_saying_what_to_ask(sample_path: Path) -> None:
-    table, calendar = fetch(
+    table, calendar, page = fetch(
         sample_path,
         "/timeline/developments.json?country=CN",
         "/timeline/developments.ics?country=CN",
+        "/-/timeline/timeline?country=CN",
     )
     message = (
         "country: developments have no country column; ask for countries__arraycontains=CN "
@@ -136,6 +137,7 @@ def test_the_retired_country_filter_is_a_400_saying_what_to_ask(sample_path: Pat
     assert calendar.status_code == 400
     assert message in calendar.text
     assert "BEGIN:VCALENDAR" not in calendar.text
+    assert (page.status_code, page.text) == (400, message + "\n")
 
 
 # --- "everything between two dates" as the CLI reads dates -----------------------------
