@@ -25,6 +25,14 @@ Settings, in Datasette's metadata (``datasette timeline.db -m metadata.yml``, or
     The domain of the ``.ics`` UIDs (``id@domain``) and Atom entry ids, as
     ``timeline export --domain``.
 
+What a reader sees besides: the developments table with its rows on the first screen
+(``templates/table.html`` extends Datasette's own: descriptions folded and on each header,
+a default facet asked for again shown once), lists shown as links to what lists them too
+(``render_cell``), the retired ``country=`` refused in one line (``filters_from_request``),
+and "everything between two dates" reading dates as ``timeline export`` does (the magic
+parameters ``:_timeline_from`` and ``:_timeline_to``). A package, so that Datasette finds
+its ``templates/``.
+
 Each Datasette instance keeps its last few renderings (:class:`Renderings`), keyed by
 the log's head and everything that shapes the output, so a repeated request renders
 nothing until an event is appended; a client that holds the current one gets a 304
