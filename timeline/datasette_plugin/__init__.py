@@ -137,14 +137,19 @@ def filters_from_request(request: Any, database: str, table: str, datasette: Any
 def extra_template_vars(
     view_name: str, database: str | None, table: str | None, datasette: Any
 ) -> dict[str, Any]:
-    """``timeline_columns`` on a timeline's developments table, for ``templates/table.html``.
+    """What ``templates/table.html`` changes on a timeline's tables (nothing elsewhere).
 
-    With it, the page folds the column descriptions under one line (Datasette would list
-    all of them above the rows, a whole screen of them) and shows each on its header.
+    ``timeline_table`` on each: a facet shown once however often it is asked for.
+    ``timeline_columns`` on the developments table: the page folds the column descriptions
+    under one line (Datasette would list all of them above the rows, a whole screen of
+    them) and shows each on its header.
     """
-    if view_name != "table" or table != TABLE or database not in timeline_databases(datasette):
+    if view_name != "table" or database not in timeline_databases(datasette):
         return {}
-    return {"timeline_columns": DEVELOPMENT_COLUMNS}
+    found: dict[str, Any] = {"timeline_table": True}
+    if table == TABLE:
+        found["timeline_columns"] = DEVELOPMENT_COLUMNS
+    return found
 
 
 LIST_COLUMNS = frozenset({"participants", "tags", "parties", "countries"})
