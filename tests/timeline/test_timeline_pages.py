@@ -1,5 +1,6 @@
-"""The Datasette pages as a reader first meets them: rows on the first screen, lists shown
-as lists, places labelled by what is known, one facet box per facet (issue 13)."""
+"""Datasette and the CLI as a reader first meets them (issue 13): rows on the first screen,
+lists shown as lists, places labelled by what is known, one facet box per facet, one
+meaning of "country", dates read alike, and a timeline page whose form shows its filters."""
 
 from __future__ import annotations
 
@@ -16,9 +17,6 @@ from datasette.app import Datasette
 from support import import_sample
 
 from timeline.cli import cli
-
-MEETING = "2024-04-26-xi-jinping-meets-antony-blinken"
-CITY_ONLY = "2024-05-02-talks-in-beijing"
 
 
 def fetch(path: Path, *urls: str) -> list[httpx.Response]:
@@ -209,7 +207,7 @@ def test_a_range_that_ends_before_it_starts_is_an_error_naming_it(sample_path: P
 # --- lists shown as lists ----------------------------------------------------------------
 
 
-def test_lists_are_shown_as_links_to_what_lists_them_too(sample_path: Path, db) -> None:
+def test_lists_are_shown_as_links_to_what_lists_them_too(sample_path: Path) -> None:
     add(
         sample_path,
         *("add", "meeting", "--title", "<b>Talks</b>", "--when", "2024-05-02"),
