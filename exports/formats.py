@@ -96,7 +96,7 @@ def _atom(records: Iterable[Mapping[str, Any]], context: Context) -> Iterator[st
 def _html(records: Iterable[Mapping[str, Any]], context: Context) -> Iterator[str]:
     from exports import html
 
-    return html.render(records, title=context.title)
+    return html.render(records, title=context.title, filters=html.preset(context.filters))
 
 
 REGISTRY: Final[dict[str, Format]] = {

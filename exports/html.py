@@ -9,8 +9,11 @@ Decisions a reader may notice:
   joined in a fixed order inside one function, so that their names stay out of the page's
   global scope; each module is one namespace object that the later ones use.
 - The records are embedded whole as JSON in ``<script type="application/json"
-  id="timeline-data">``: ``{"title": ..., "vocabulary": {...}, "developments": [records],
-  "dates": [...]}``. ``vocabulary`` holds the words of ``events/vocabulary.py`` the script
+  id="timeline-data">``: ``{"title": ..., "filters": {...}, "vocabulary": {...},
+  "developments": [records], "dates": [...]}``. ``filters`` (only when some are given)
+  is what the page's filter form starts with, the page's words for how the records were
+  selected (``{"country": "CN"}``), so that a page made for one country says so in its
+  Country list too. ``vocabulary`` holds the words of ``events/vocabulary.py`` the script
   shows, each with its name on the page, in display order: ``kinds``, ``statuses`` and
   ``relations`` (``{"part_of": "Part of", ...}``) and ``qualifiers`` (``{"uncertain":
   {"mark": "?", "words": "date uncertain"}, ...}``); the script has no list of its own.
@@ -118,14 +121,24 @@ the page source as JSON.</p></noscript>
 <script type="application/json" id="{data_id}">"""
 
 
+PRESETS: Final = ("kind", "country", "actor", "tag", "status")
+"""The filters of the page's form that can start set (``render(filters=...)``)."""
+
+
 def render(
-    records: Iterable[Mapping[str, Any]], *, title: str = "Diplomatic timeline"
+    records: Iterable[Mapping[str, Any]],
+    *,
+    title: str = "Diplomatic timeline",
+    filters: Mapping[str, str] | None = None,
 ) -> Iterator[str]:
     """Yield one self-contained HTML page, in chunks, drawing *records* on a time axis.
 
     Every record is embedded (the undated ones make the page's "Date unknown" list).
-    Raise ValueError for a record whose dates are malformed, as the other exports do.
+    *filters* (keys of :data:`PRESETS`) are what the form starts with: how the records
+    were selected. Raise ValueError for a record whose dates are malformed, as the other
+    exports do.
     """
+    preset = {key: str(filters[key]) for key in PRESETS if (filters or {}).get(key)}
     css, js = _static("timeline.css"), _script()
     yield _HEAD.format(
         policy=html.escape(_policy(css, js)),
@@ -133,7 +146,8 @@ def render(
         css=css,
         data_id=_DATA_ID,
     )
-    yield f'{{"title":{_json(title)},"vocabulary":{_vocabulary()},"developments":['
+    given = f',"filters":{_json(preset)}' if preset else ""
+    yield f'{{"title":{_json(title)}{given},"vocabulary":{_vocabulary()},"developments":['
     dates: list[dict[str, str | None] | None] = []
     for index, record in enumerate(records):
         dates.append(_date(record))
@@ -159,6 +173,21 @@ def _vocabulary() -> str:
             },
         }
     )
+
+
+def preset(described: Mapping[str, Any]) -> dict[str, str]:
+    """The form's starting filters for an export selected by *described* (the CLI's
+    filters as ``Filters.describe`` gives them): each one the form can show, given once."""
+    found = {"country": described.get("country")}
+    for key, many in (
+        ("kind", "kinds"),
+        ("actor", "actors"),
+        ("tag", "tags"),
+        ("status", "statuses"),
+    ):
+        values = described.get(many) or []
+        found[key] = values[0] if len(values) == 1 else None
+    return {key: value for key, value in found.items() if value}
 
 
 def _label(word: str) -> str:

@@ -17,7 +17,8 @@ from exports import _json, record
 __all__ = ["FIELDS", "FORMAT", "VERSION", "render", "schema"]
 
 FORMAT: Final = "timeline"
-VERSION: Final = 1
+VERSION: Final = 2
+"""The document's version: 2 replaced the development's ``country`` by ``countries``."""
 FIELDS: Final = record.FIELDS
 """The keys of each development, in the order written: the export record's."""
 

@@ -108,8 +108,10 @@ class Record(TypedDict):
     """The IANA time zone of the place, in which local times are read."""
     place: Place | None
     """Where it happened, if known."""
-    country: str | None
-    """Where it happened: ISO 3166-1 alpha-2."""
+    countries: list[str]
+    """Every country it involves, each once (ISO 3166-1 alpha-2): where it was held (the
+    host country of a visit, the place's country), its participants', its parties. What
+    ``--country`` and Datasette's ``countries`` facet select by."""
     participants: list[Participant]
     """Who took part, in the order recorded."""
     sources: list[Source]

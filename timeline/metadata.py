@@ -30,25 +30,27 @@ DESCRIPTION = (
 
 DEVELOPMENT_COLUMNS = {
     "id": "The development's id, a readable slug of its date and title",
-    "seq": "The log position of the event that recorded it",
-    "kind": f"{', '.join(HELD_KINDS)}; for planned ones also {', '.join(KINDS[len(HELD_KINDS) :])}",
-    "type": "The type of the event that recorded it",
     "title": "What happened, in one line",
-    "summary": "A few sentences on what happened",
-    "status": _either(STATUSES),
-    "status_reason": "Why it was postponed or cancelled",
     "when": "The date as recorded (EDTF: 2024, 2024-04, 2024-04-26, intervals, ? ~ %)",
+    "kind": f"{', '.join(HELD_KINDS)}; for planned ones also {', '.join(KINDS[len(HELD_KINDS) :])}",
+    "status": _either(STATUSES),
+    "countries": "Every country it involves: where it was held (a visit's host country, the "
+    "place's country), its participants', its parties (JSON list, ISO 3166-1 alpha-2); "
+    "what timeline export --country selects by",
+    "participants": "Names of the participants (JSON list)",
+    "place": "Where it happened",
+    "summary": "A few sentences on what happened",
+    "tags": "Tags (JSON list)",
+    "status_reason": "Why it was postponed or cancelled",
+    "last_when": "Postponed without a new date: the date it had, where calendars keep it",
     "start": "First day (or instant) it covers",
     "end": "Last day (or instant) it covers, inclusive",
     "precision": f"{_either(PRECISIONS)}: how exactly the date is known",
     "qualifier": _either(f"{name} ({mark})" for mark, name in QUALIFIERS.items()),
-    "last_when": "Postponed without a new date: the date it had, where calendars keep it",
     "timezone": "IANA time zone of the place",
-    "place": "Where it happened",
     "place_name": "The place's name as recorded",
     "place_city": "The place's city as recorded",
     "place_country": "The place's country as recorded (ISO 3166-1 alpha-2)",
-    "country": "Country where it happened (the host country for visits), ISO 3166-1 alpha-2",
     "latitude": "Latitude of the place",
     "longitude": "Longitude of the place",
     "part_of": "The enclosing development (the visit a meeting belongs to)",
@@ -58,11 +60,11 @@ DEVELOPMENT_COLUMNS = {
     "speaker": "Who spoke (statements)",
     "quote": "The words, verbatim (statements)",
     "parties": "Parties to an agreement (JSON list of country codes)",
-    "participants": "Names of the participants (JSON list)",
-    "tags": "Tags (JSON list)",
     "source_url": "The first source",
     "cameo_code": "CAMEO event code, for joining GDELT and ICEWS",
     "plover_type": "PLOVER event type, for joining POLECAT",
+    "type": "The type of the event that recorded it",
+    "seq": "The log position of the event that recorded it",
     "version": "1 when recorded, one more for each later event; what --expect-version takes",
     "created_at": "When it was first recorded (UTC)",
     "updated_at": "When it was last changed in the log (UTC)",
@@ -80,11 +82,17 @@ CANNED_QUERIES: dict[str, dict[str, Any]] = {
     },
     "between_dates": {
         "title": "Everything between two dates",
-        "description": "Developments whose dates overlap the range (YYYY-MM-DD, inclusive).",
+        "description": "Developments whose dates overlap the range, as timeline export "
+        "--from/--to: a year (2024), a month (2024-05, all of it) or a day (2024-05-14); "
+        "leave one empty for an open range.",
+        # :_timeline_from and :_timeline_to are the first and last day of the range, read
+        # from :from and :to by the plugin's magic parameters (a bad range is a 400).
+        "params": ["from", "to"],
         "sql": (
-            "select id, title, kind, status, [when], start, [end], precision, country\n"
+            "select id, title, kind, status, [when], start, [end], precision, countries\n"
             "from developments\n"
-            "where substr(start, 1, 10) <= :to and substr([end], 1, 10) >= :from\n"
+            "where substr(start, 1, 10) <= :_timeline_to"
+            " and substr([end], 1, 10) >= :_timeline_from\n"
             "order by start, id"
         ),
     },
@@ -98,7 +106,7 @@ CANNED_QUERIES: dict[str, dict[str, Any]] = {
             "  where casefold(name) = casefold(:name) or casefold(native_name) = casefold(:name)\n"
             "  or exists (select 1 from json_each(aliases)"
             " where casefold(value) = casefold(:name)))\n"
-            "select id, title, kind, status, [when], start, country from developments\n"
+            "select id, title, kind, status, [when], start, countries from developments\n"
             "where id in (select development from participants\n"
             "  where casefold(name) = casefold(:name) or actor in (select id from named)\n"
             "  union select development from statements\n"
@@ -156,7 +164,8 @@ def database_metadata() -> dict[str, Any]:
             "developments": {
                 "description": "Every development as it stands now: one row each.",
                 "sort_desc": "start",
-                "facets": ["kind", "status", "country", {"array": "tags"}],
+                "facets": ["kind", "status", {"array": "countries"}, {"array": "tags"}],
+                "facet_size": 5,  # the rest a click away ("…"), so the rows show on screen
                 "fts_table": "developments_fts",
                 "fts_pk": "seq",
                 "label_column": "title",

@@ -30,6 +30,27 @@ def remember_timelines(datasette: Any, names: set[str]) -> None:
     setattr(datasette, _ATTRIBUTE, names)
 
 
+# --- the range of a canned query, as `timeline export --from/--to` reads it ---------------
+
+MAGIC: Final = "_timeline"
+"""The prefix of our magic parameters: ``:_timeline_from`` and ``:_timeline_to``."""
+RANGE_KEYS: Final = ("from", "to")
+
+
+def range_bound(key: str, args: Any) -> str:
+    """``:_timeline_from`` or ``:_timeline_to``: the first or last day of the range that
+    ``from`` and ``to`` in *args* give, read as ``timeline export --from/--to`` reads them.
+
+    An empty bound is open. Raise ValueError naming the parameter for a date that does not
+    parse, or a range that ends before it starts (which would answer nothing at all).
+    """
+    from timeline.selection import date_range
+
+    first, last = date_range(args.get("from"), args.get("to"), names=RANGE_KEYS)
+    # Open bounds: every start is at most 9999-12-31 (accepted years are 1 to 9999).
+    return (first or "") if key == "from" else (last or "9999-12-31")
+
+
 # --- bounded work per request: a cap on one response, a cache of renderings -------------
 
 MAX_DEVELOPMENTS: Final = 5_000
@@ -333,8 +354,11 @@ async def ids_within(
 
 
 def _selection(sql: str, data: dict, table: str | None) -> tuple[str, dict[str, Any]]:
-    """The SQL of the whole selection, and its parameters."""
-    params = (data.get("query") or {}).get("params") or {}
+    """The SQL of the whole selection, and its parameters (our magic ones resolved too)."""
+    params = dict((data.get("query") or {}).get("params") or {})
+    for key in RANGE_KEYS:
+        if f":{MAGIC}_{key}" in sql:
+            params[f"{MAGIC}_{key}"] = range_bound(key, params)
     inner = sql.strip()
     if table is not None:
         inner = _LIMIT.sub("", inner)

@@ -120,25 +120,25 @@ class RowWriter:
         cameo, plover = SCHEDULED_CAMEO if planned else CAMEO.get(state.kind, (None, None))
         return {
             "id": state.id,
-            "seq": seq,
-            "kind": state.kind,
-            "type": state.type,
             "title": state.title,
-            "summary": state.summary,
-            "status": state.status,
-            "status_reason": state.status_reason,
             "when": state.when,
+            "kind": state.kind,
+            "status": state.status,
+            "countries": _json_list(countries(state)),
+            "participants": _json_list([p["name"] for p in state.participants]),
+            "place": pid,
+            "summary": state.summary,
+            "tags": _json_list(state.tags),
+            "status_reason": state.status_reason,
+            "last_when": state.last_when,
             "start": when.start_iso() if when else None,
             "end": when.end_iso() if when else None,
             "precision": when.precision if when else None,
             "qualifier": when.qualifier if when else None,
-            "last_when": state.last_when,
             "timezone": state.timezone,
-            "place": pid,
             "place_name": place.get("name"),
             "place_city": place.get("city"),
             "place_country": place.get("country"),
-            "country": state.host_country or place.get("country"),
             "latitude": place.get("lat"),
             "longitude": place.get("lon"),
             "part_of": state.part_of,
@@ -148,11 +148,11 @@ class RowWriter:
             "speaker": state.speaker,
             "quote": state.quote,
             "parties": _json_list(state.parties),
-            "participants": _json_list([p["name"] for p in state.participants]),
-            "tags": _json_list(state.tags),
             "source_url": state.sources[0]["url"] if state.sources else None,
             "cameo_code": cameo,
             "plover_type": plover,
+            "type": state.type,
+            "seq": seq,
             "version": state.version,
             "created_at": state.created_at,
             "updated_at": state.updated_at,
@@ -229,6 +229,20 @@ def _upsert_sql(columns: tuple[str, ...]) -> str:
         f"INSERT INTO developments ({names}) VALUES ({marks}) "
         f"ON CONFLICT (id) DO UPDATE SET {updates}"
     )
+
+
+def countries(state: DevelopmentState) -> list[str]:
+    """Every country a development involves, each once: where it was held (the host
+    country of a visit, the place's country), its participants' countries, its parties.
+
+    One list, so that "country" means the same to the CLI's ``--country``, Datasette's
+    ``countries`` facet and the canned queries.
+    """
+    place = state.place or {}
+    found = [state.host_country, place.get("country")]
+    found += [p.get("country") for p in state.participants]
+    found += list(state.parties or ())
+    return list(dict.fromkeys(c for c in found if c))
 
 
 def _json_list(values: Iterable[str] | None) -> str:

@@ -20,7 +20,16 @@ from exports.record import FIELDS, Record
 # The fields read as one JSON array, the last column: one parse instead of seven. The
 # other fields are columns of `developments`, selected first, in the order of the record;
 # _PICK puts all of them in that order.
-_JSON_FIELDS = ("place", "parties", "points", "participants", "sources", "tags", "links")
+_JSON_FIELDS = (
+    "place",
+    "countries",
+    "parties",
+    "points",
+    "participants",
+    "sources",
+    "tags",
+    "links",
+)
 _COLUMNS = tuple(key for key in FIELDS if key not in _JSON_FIELDS)
 _PICK = operator.itemgetter(*((*_COLUMNS, *_JSON_FIELDS).index(key) for key in FIELDS))
 _RECORD_SQL = f"""
@@ -28,6 +37,7 @@ SELECT {", ".join(f"d.[{column}]" for column in _COLUMNS)},
   json_array(
     CASE WHEN d.place IS NULL THEN NULL ELSE json_object('id', p.id, 'name', p.name,
       'city', p.city, 'country', p.country, 'lat', d.latitude, 'lon', d.longitude) END,
+    json(d.countries),
     json(d.parties),
     json((SELECT json_group_array(point) FROM
       (SELECT point FROM agreement_points WHERE development = d.id ORDER BY position))),
@@ -49,6 +59,29 @@ def _date(value: str | None, end: bool) -> str | None:
         return None
     when = When.parse(value)
     return (when.end_date() if end else when.start_date()).isoformat()
+
+
+def date_range(
+    start: str | None, end: str | None, *, names: tuple[str, str] = ("--from", "--to")
+) -> tuple[str | None, str | None]:
+    """The first day of *start* and the last day of *end* (``2024``, ``2024-05`` or
+    ``2024-05-14``, as ``export --from/--to`` take them), or None for a bound not given.
+
+    A development is selected when its dates overlap the range, so a month means all of
+    it. Raise ValueError naming the bound at fault by *names* (the CLI's flags, or a
+    canned query's parameters): a date that does not parse, or a range that ends before
+    it starts, which would select nothing and look like an empty calendar.
+    """
+    bounds = []
+    for name, value, last in ((names[0], start, False), (names[1], end, True)):
+        try:
+            bounds.append(_date(value or None, end=last))
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
+    first, final = bounds
+    if first is not None and final is not None and first > final:
+        raise ValueError(f"{names[0]}: {start} is later than {names[1]} {end}")
+    return first, final
 
 
 @attrs.frozen(kw_only=True)
@@ -97,12 +130,9 @@ class Filters:
             )
             params.extend(names * 3)
         if self.country:
-            # Where it happened, who took part, or who agreed.
-            clauses.append(
-                "(d.country = ? OR d.id IN (SELECT development FROM participants WHERE country = ?)"
-                " OR EXISTS (SELECT 1 FROM json_each(d.parties) WHERE value = ?))"
-            )
-            params.extend([self.country] * 3)
+            # Where it happened, who took part, or who agreed: the countries it involves.
+            clauses.append("EXISTS (SELECT 1 FROM json_each(d.countries) WHERE value = ?)")
+            params.append(self.country)
         return (" AND ".join(clauses) or "1"), params
 
     def describe(self) -> dict[str, Any]:

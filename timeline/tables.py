@@ -10,7 +10,7 @@ import re
 
 from timeline.connection import Database, run_script
 
-SCHEMA = "10"
+SCHEMA = "12"
 """The shape of the tables: a whole number, kept as text in ``_projector_state.schema``.
 
 Bump it when the tables change shape. Tables of a lower number are rebuilt from the log;
@@ -34,6 +34,8 @@ TABLES = (
     "_projector_state",
 )
 
+# The developments table's columns come in the order people read them (Datasette shows
+# them so): what, when, which kind and status, who and where, then the details.
 # References between developments are checked at commit (DEFERRABLE), so a batch may write
 # a development before the one it points to; ON DELETE keeps them whole when one is retracted.
 DDL = """
@@ -65,25 +67,25 @@ CREATE TABLE IF NOT EXISTS places (
 );
 CREATE TABLE IF NOT EXISTS developments (
     id TEXT PRIMARY KEY,
-    seq INTEGER NOT NULL UNIQUE,
-    kind TEXT NOT NULL,
-    type TEXT NOT NULL,
     title TEXT NOT NULL,
-    summary TEXT,
-    status TEXT NOT NULL,
-    status_reason TEXT,
     [when] TEXT,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    countries TEXT NOT NULL,
+    participants TEXT,
+    place TEXT REFERENCES places(id) DEFERRABLE INITIALLY DEFERRED,
+    summary TEXT,
+    tags TEXT,
+    status_reason TEXT,
+    last_when TEXT,
     start TEXT,
     [end] TEXT,
     precision TEXT,
     qualifier TEXT,
-    last_when TEXT,
     timezone TEXT,
-    place TEXT REFERENCES places(id) DEFERRABLE INITIALLY DEFERRED,
     place_name TEXT,
     place_city TEXT,
     place_country TEXT,
-    country TEXT,
     latitude REAL,
     longitude REAL,
     part_of TEXT REFERENCES developments(id) ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED,
@@ -94,11 +96,11 @@ CREATE TABLE IF NOT EXISTS developments (
     speaker TEXT,
     quote TEXT,
     parties TEXT,
-    participants TEXT,
-    tags TEXT,
     source_url TEXT,
     cameo_code TEXT,
     plover_type TEXT,
+    type TEXT NOT NULL,
+    seq INTEGER NOT NULL UNIQUE,
     version INTEGER NOT NULL,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
@@ -182,7 +184,6 @@ LATE_INDEXES = """
 CREATE INDEX IF NOT EXISTS developments_start_end ON developments (start, [end]);
 CREATE INDEX IF NOT EXISTS developments_kind ON developments (kind);
 CREATE INDEX IF NOT EXISTS developments_status ON developments (status);
-CREATE INDEX IF NOT EXISTS developments_country ON developments (country);
 CREATE INDEX IF NOT EXISTS developments_place ON developments (place, seq);
 CREATE INDEX IF NOT EXISTS participants_actor ON participants (actor, name);
 CREATE INDEX IF NOT EXISTS statements_actor ON statements (actor, speaker);

@@ -36,7 +36,15 @@ from timeline.renderings import (
 )
 from timeline.subscriptions import not_modified, validators
 
-__all__ = ["ROUTE", "TABLE", "selection_args", "table_action", "timeline_page", "timeline_url"]
+__all__ = [
+    "ROUTE",
+    "TABLE",
+    "page_filters",
+    "selection_args",
+    "table_action",
+    "timeline_page",
+    "timeline_url",
+]
 
 ROUTE: Final = r"^/-/timeline/(?P<database>[^/]+)$"
 TABLE: Final = "developments"
@@ -73,6 +81,26 @@ _PAGE_ARGS: Final = frozenset(
 _ORDER_ARGS: Final = frozenset({"_sort", "_sort_desc"})
 _SORTED: Final = re.compile(r"\s*sorted by .*$", re.DOTALL)
 _FORWARDED: Final = ("cookie", "authorization")
+
+
+_PRESETS: Final = {
+    "kind": "kind",
+    "kind__exact": "kind",
+    "status": "status",
+    "status__exact": "status",
+    "countries__arraycontains": "country",
+    "tags__arraycontains": "tag",
+    "participants__arraycontains": "actor",
+}
+"""Table page arguments that are one of the page's own filters, and which."""
+
+
+def page_filters(args: list[tuple[str, str]]) -> dict[str, str]:
+    """The page's filters that *args* (a table page's selection) set, each set once:
+    ``countries__arraycontains=CN`` starts the page's Country list at China."""
+    named = [(_PRESETS[key], value) for key, value in args if key in _PRESETS and value]
+    once = {name for name, _value in named if sum(n == name for n, _v in named) == 1}
+    return {name: value for name, value in named if name in once}
 
 
 def selection_args(query_string: str) -> list[tuple[str, str]]:
@@ -173,7 +201,8 @@ async def timeline_page(datasette: Any, request: Any) -> Response:
         selected = await db.execute_fn(
             lambda conn: sorted(records_for(conn, ids), key=_export_order)
         )
-        body = await asyncio.to_thread(encoded, html.render(selected, title=title))
+        page = html.render(selected, title=title, filters=page_filters(args))
+        body = await asyncio.to_thread(encoded, page)
         return Answer(body, 200, "text/html; charset=utf-8")
 
     key = ("page", sql, canonical(data["query"].get("params") or {}), title, cap)

@@ -148,9 +148,10 @@ def test_uncertain_scheduled_and_cancelled_developments_look_so(
 
 
 def countries_of(record: dict[str, Any]) -> set[str]:
-    found = {record["country"], record["host_country"], *(record["parties"] or [])}
+    found = {record["host_country"], *(record["parties"] or [])}
     found |= {p["country"] for p in record["participants"]}
     found.add((record["place"] or {}).get("country"))
+    assert found - {None} == set(record["countries"])  # what --country selects by
     return found - {None}
 
 
@@ -415,6 +416,44 @@ def test_the_datasette_page_follows_the_table_filters(
     )
     open_details(page, MEETING)
     assert errors == []
+
+
+def test_the_page_of_a_filtered_table_shows_its_filters_in_the_form(
+    page: Any, errors: list[str], sample: dict[str, Any], served: str
+) -> None:
+    load(page, f"{served}/-/timeline/timeline?countries__arraycontains=CN&kind=statement")
+    assert page.locator("h1").inner_text() == (
+        'Diplomatic timeline: where countries contains "CN" and kind = "statement"'
+    )
+    assert page.locator("#f-country").input_value() == "CN"
+    assert page.locator("#f-country option:checked").inner_text() == "China (CN)"
+    assert page.locator("#f-kind").input_value() == "statement"
+    expected = sorted(
+        r["id"]
+        for r in dated(sample["records"])
+        if r["kind"] == "statement" and "CN" in r["countries"]
+    )
+    assert sorted(marks(page)) == expected
+    page.get_by_role("button", name="Clear filters").click()
+    assert page.locator("#f-country").input_value() == ""
+    assert errors == []
+
+
+def test_the_developments_table_shows_rows_on_the_first_screen(browser: Any, served: str) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        tab = context.new_page()
+        tab.goto(f"{served}/timeline/developments")
+        rows = tab.locator("table.rows-and-columns tbody tr")
+        for i in range(3):
+            box = rows.nth(i).bounding_box()
+            assert box["y"] + box["height"] <= 1000, f"row {i + 1} ends below the first screen"
+        for column in ("title", "when", "kind", "status", "countries", "participants"):
+            box = tab.locator(f"th.col-{column}").bounding_box()
+            assert box["x"] + box["width"] <= 1400, f"{column} is off the first screen"
+        assert tab.locator("details.timeline-columns").evaluate("d => d.open") is False
+    finally:
+        context.close()
 
 
 # --- many developments ------------------------------------------------------------------

@@ -77,7 +77,7 @@ def test_the_head(sample_records: list[dict[str, Any]]) -> None:
         "developments",
     ]
     assert doc["format"] == "timeline"
-    assert doc["version"] == 1
+    assert doc["version"] == 2
     assert doc["title"] == "China-U.S."
     assert doc["generated_from"] == POSITION
     assert doc["as_of"] == "120"
@@ -173,7 +173,7 @@ def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
     "change",
     [
         _set("format", "timelinejs"),
-        _set("version", 2),
+        _set("version", 1),
         _set("generated_from.hash", "abc"),
         _set("generated_from.seq", -1),
         _set("extra", True),
@@ -186,7 +186,8 @@ def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
         _set("developments.0.qualifier", "maybe"),
         _set("developments.0.start", "26/04/2024"),
         _set("developments.0.when", "last Friday"),
-        _set("developments.0.country", "cn"),
+        _set("developments.0.countries", ["cn"]),
+        _set("developments.0.country", "CN"),
         _set("developments.0.parties", ["China"]),
         _set("developments.0.version", "1"),
         _set("developments.0.updated_at", "2024-04-27 08:00"),

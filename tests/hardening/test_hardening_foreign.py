@@ -167,10 +167,13 @@ def test_tables_of_a_newer_projector_are_refused_and_left_alone(real_db: Path, c
 
 
 def test_a_newer_schema_is_compared_as_a_number_not_as_text(real_db: Path):
-    # As text "10" sorts before "7": compared so, tables of version 10 would pass as old.
-    set_projection_schema(real_db, "10")
+    # As text "100" sorts before "11": compared so, tables of version 100 would pass as old.
+    newer = str(10 ** len(SCHEMA))
+    assert newer < SCHEMA  # as text
+    assert int(newer) > int(SCHEMA)
+    set_projection_schema(real_db, newer)
     line = assert_refused(invoke(real_db, *COMMANDS["verify"]))
-    assert "(projection schema 10)" in line
+    assert f"(projection schema {newer})" in line
 
 
 def test_tables_of_an_earlier_projector_are_still_rebuilt(real_db: Path):

@@ -49,16 +49,17 @@ V1_EVENTS = [
 ]
 # fmt: on
 V1_HEAD = V1_EVENTS[-1][-1]
-# Each development of the file: kind, status, version (the retracted one is gone).
+# Each development of the file as its version-1 tables hold it: kind, status, revision
+# (events after the first; later tables count the version instead). The retracted one is gone.
 V1_DEVELOPMENTS = {
-    "2024-04-02-biden-xi-call": ("call", "occurred", 1),
-    "2024-04-24-antony-blinken-visits-china": ("visit", "occurred", 1),
-    "2024-04-26-five-point-consensus": ("agreement", "occurred", 2),
-    "2024-04-26-wang-yi-holds-talks-with-antony-blinken": ("talks", "occurred", 1),
-    MEETING: ("meeting", "occurred", 2),
-    "2024-04-26-xi-jinping-on-partners": ("statement", "occurred", 1),
-    "china-us-ai-dialogue": ("dialogue", "occurred", 3),
-    "china-us-maritime-consultations": ("consultation", "cancelled", 2),
+    "2024-04-02-biden-xi-call": ("call", "occurred", 0),
+    "2024-04-24-antony-blinken-visits-china": ("visit", "occurred", 0),
+    "2024-04-26-five-point-consensus": ("agreement", "occurred", 1),
+    "2024-04-26-wang-yi-holds-talks-with-antony-blinken": ("talks", "occurred", 0),
+    MEETING: ("meeting", "occurred", 1),
+    "2024-04-26-xi-jinping-on-partners": ("statement", "occurred", 0),
+    "china-us-ai-dialogue": ("dialogue", "occurred", 2),
+    "china-us-maritime-consultations": ("consultation", "cancelled", 1),
 }
 COLUMNS = "seq, id, type, stream, stream_version, recorded_at, hash"
 
@@ -101,7 +102,7 @@ def test_opening_a_v1_database_keeps_every_event_and_hash(v1_copy: Path):
         assert steps[:2] == V1_STEPS  # later versions may add steps, never rewrite these
         developments = {
             row[0]: row[1:]
-            for row in db.execute("SELECT id, kind, status, version FROM developments")
+            for row in db.execute("SELECT id, kind, status, revision FROM developments")
         }
         assert developments == V1_DEVELOPMENTS
     finally:

@@ -26,30 +26,30 @@ CONSENSUS = "2024-04-26-five-point-consensus"
 MEETING = "2024-04-26-xi-jinping-meets-antony-blinken"
 SU_XIAOHUI = "2024-04-26-su-xiaohui-on-a-clear-signal"
 
-# What the sample projects: id, title, kind, status, when, start, end, precision, country.
+# What the sample projects: id, title, kind, status, when, start, end, precision, countries.
 # fmt: off
 SAMPLE_ROWS = [
-    ("2023-11-15-biden-xi-summit", "Joe Biden and Xi Jinping hold a summit in Woodside, California", "summit", "occurred", "2023-11-15", "2023-11-15", "2023-11-15", "day", "US"),
-    ("2024-04-24-antony-blinken-visits-china", "Antony Blinken visits China", "visit", "occurred", "2024-04-24/2024-04-26", "2024-04-24", "2024-04-26", "day", "CN"),
-    ("2024-04-26-wang-yi-holds-talks-with-antony-blinken", "Wang Yi holds talks with Antony Blinken", "talks", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", "CN"),
-    (CONSENSUS, "China and the U.S. reach a five-point consensus", "agreement", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", "CN"),
-    (MEETING, "Xi Jinping meets Antony Blinken", "meeting", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", "CN"),
-    ("2024-04-26-xi-jinping-on-major-countries-setting-an-example", "Xi Jinping: major countries should set a good example", "statement", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", None),
-    ("2024-04-26-xi-jinping-on-helping-each-other-succeed", "Xi Jinping: China and the U.S. should help each other succeed", "statement", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", None),
-    ("2024-04-26-xi-jinping-on-three-principles", "Xi Jinping: three principles are lessons from the past and a guide for the future", "statement", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", None),
-    ("2024-04-26-xi-jinping-on-a-thriving-us", "Xi Jinping: China is happy to see a thriving U.S.", "statement", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", None),
-    ("2024-04-26-xi-jinping-on-a-fundamental-issue", "Xi Jinping: a fundamental issue for the relationship to stabilize", "statement", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", None),
-    ("2024-04-26-xi-jinping-on-friends-and-partners", "Xi Jinping: both sides can have their own friends and partners", "statement", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", None),
-    ("2024-04-26-wang-yiwei-on-zero-sum-mentality", "Wang Yiwei: a zero-sum mentality means more problems in China-U.S. relations", "statement", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", None),
-    (SU_XIAOHUI, "Su Xiaohui: a very clear signal that China would like to work with the U.S.", "statement", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", None),
-    ("liu-zhenmin-visit-to-the-us", "Liu Zhenmin to visit the U.S.", "visit", "scheduled", None, None, None, None, None),
-    ("china-us-ai-dialogue-first-meeting", "First meeting of the China-U.S. intergovernmental dialogue on artificial intelligence", "dialogue", "scheduled", None, None, None, None, None),
-    ("china-us-asia-pacific-consultations", "New rounds of China-U.S. consultations on Asia-Pacific affairs", "consultation", "scheduled", None, None, None, None, None),
-    ("china-us-maritime-consultations", "New rounds of China-U.S. consultations on maritime issues", "consultation", "scheduled", None, None, None, None, None),
+    ("2023-11-15-biden-xi-summit", "Joe Biden and Xi Jinping hold a summit in Woodside, California", "summit", "occurred", "2023-11-15", "2023-11-15", "2023-11-15", "day", '["US", "CN"]'),
+    ("2024-04-24-antony-blinken-visits-china", "Antony Blinken visits China", "visit", "occurred", "2024-04-24/2024-04-26", "2024-04-24", "2024-04-26", "day", '["CN", "US"]'),
+    ("2024-04-26-wang-yi-holds-talks-with-antony-blinken", "Wang Yi holds talks with Antony Blinken", "talks", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", '["CN", "US"]'),
+    (CONSENSUS, "China and the U.S. reach a five-point consensus", "agreement", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", '["CN", "US"]'),
+    (MEETING, "Xi Jinping meets Antony Blinken", "meeting", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", '["CN", "US"]'),
+    ("2024-04-26-xi-jinping-on-major-countries-setting-an-example", "Xi Jinping: major countries should set a good example", "statement", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", '["CN"]'),
+    ("2024-04-26-xi-jinping-on-helping-each-other-succeed", "Xi Jinping: China and the U.S. should help each other succeed", "statement", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", '["CN"]'),
+    ("2024-04-26-xi-jinping-on-three-principles", "Xi Jinping: three principles are lessons from the past and a guide for the future", "statement", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", '["CN"]'),
+    ("2024-04-26-xi-jinping-on-a-thriving-us", "Xi Jinping: China is happy to see a thriving U.S.", "statement", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", '["CN"]'),
+    ("2024-04-26-xi-jinping-on-a-fundamental-issue", "Xi Jinping: a fundamental issue for the relationship to stabilize", "statement", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", '["CN"]'),
+    ("2024-04-26-xi-jinping-on-friends-and-partners", "Xi Jinping: both sides can have their own friends and partners", "statement", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", '["CN"]'),
+    ("2024-04-26-wang-yiwei-on-zero-sum-mentality", "Wang Yiwei: a zero-sum mentality means more problems in China-U.S. relations", "statement", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", '[]'),
+    (SU_XIAOHUI, "Su Xiaohui: a very clear signal that China would like to work with the U.S.", "statement", "occurred", "2024-04-26", "2024-04-26", "2024-04-26", "day", '[]'),
+    ("liu-zhenmin-visit-to-the-us", "Liu Zhenmin to visit the U.S.", "visit", "scheduled", None, None, None, None, '["CN"]'),
+    ("china-us-ai-dialogue-first-meeting", "First meeting of the China-U.S. intergovernmental dialogue on artificial intelligence", "dialogue", "scheduled", None, None, None, None, '[]'),
+    ("china-us-asia-pacific-consultations", "New rounds of China-U.S. consultations on Asia-Pacific affairs", "consultation", "scheduled", None, None, None, None, '[]'),
+    ("china-us-maritime-consultations", "New rounds of China-U.S. consultations on maritime issues", "consultation", "scheduled", None, None, None, None, '[]'),
 ]
 # fmt: on
 
-FIELDS = ("id", "title", "kind", "status", "when", "start", "end", "precision", "country")
+FIELDS = ("id", "title", "kind", "status", "when", "start", "end", "precision", "countries")
 BY_ID = {row[0]: dict(zip(FIELDS, row, strict=True)) for row in SAMPLE_ROWS}
 
 
@@ -140,8 +140,12 @@ def facet_counts(result: dict[str, Any]) -> dict[str, int]:
 
 def test_default_facets(sample_path):
     data = get_json([sample_path], "/timeline/developments.json?_size=0")
+    # Five values each by default (the rest a click away), so the first screen shows rows.
+    assert [len(f["results"]) for f in data["facet_results"].values()] == [5, 2, 2, 5]
+    assert data["facet_results"]["kind"]["truncated"] is True
+    data = get_json([sample_path], "/timeline/developments.json?_size=0&_facet_size=max")
     facets = data["facet_results"]
-    assert list(facets) == ["kind", "status", "country", "tags"]
+    assert list(facets) == ["kind", "status", "countries", "tags"]
     assert facets["tags"]["type"] == "array"
     assert facet_counts(facets["kind"]) == {
         "statement": 8,
@@ -154,7 +158,8 @@ def test_default_facets(sample_path):
         "talks": 1,
     }
     assert facet_counts(facets["status"]) == {"occurred": 13, "scheduled": 4}
-    assert facet_counts(facets["country"]) == {"CN": 4, "US": 1}
+    assert facets["countries"]["type"] == "array"
+    assert facet_counts(facets["countries"]) == {"CN": 12, "US": 5}
     tags = facet_counts(facets["tags"])
     assert tags["china-us"] == 17
     assert tags["five-point-consensus"] == 6
@@ -274,7 +279,7 @@ def test_scheduled_next_puts_dates_first_and_shows_postponements(sample_path, db
     ]
 
 
-BETWEEN = ("id", "title", "kind", "status", "when", "start", "end", "precision", "country")
+BETWEEN = ("id", "title", "kind", "status", "when", "start", "end", "precision", "countries")
 ON_THE_26TH = [row[0] for row in SAMPLE_ROWS if row[5] == "2024-04-26"]
 
 
@@ -291,7 +296,7 @@ def test_between_dates(sample_path):
     assert query(sample_path, "between_dates.json?from=2024-05-01&to=2024-12-31") == []
 
 
-INVOLVING = ("id", "title", "kind", "status", "when", "start", "country")
+INVOLVING = ("id", "title", "kind", "status", "when", "start", "countries")
 
 
 def test_involving_actor(sample_path):
@@ -539,7 +544,7 @@ def test_other_databases_get_none_of_it(sample_path, other_path):
     assert list(get_json(paths, "/timeline/developments.json?_size=0")["facet_results"]) == [
         "kind",
         "status",
-        "country",
+        "countries",
         "tags",
     ]
 
@@ -595,5 +600,5 @@ def test_serve_answers_on_localhost(sample_path, tmp_path: Path):
         data = http_json(f"{base}/timeline/developments.json?_size=max")
         assert data["filtered_table_rows_count"] == 17
         assert data["human_description_en"] == "sorted by start descending"
-        assert list(data["facet_results"]) == ["kind", "status", "country", "tags"]
+        assert list(data["facet_results"]) == ["kind", "status", "countries", "tags"]
         assert http_json(f"{base}/-/metadata.json")["title"] == "Diplomatic timeline"

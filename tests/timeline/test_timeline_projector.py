@@ -189,25 +189,25 @@ KNOWN = [
 
 COLUMNS = [
     "id",
-    "seq",
-    "kind",
-    "type",
     "title",
-    "summary",
-    "status",
-    "status_reason",
     "when",
+    "kind",
+    "status",
+    "countries",
+    "participants",
+    "place",
+    "summary",
+    "tags",
+    "status_reason",
+    "last_when",
     "start",
     "end",
     "precision",
     "qualifier",
-    "last_when",
     "timezone",
-    "place",
     "place_name",
     "place_city",
     "place_country",
-    "country",
     "latitude",
     "longitude",
     "part_of",
@@ -217,16 +217,16 @@ COLUMNS = [
     "speaker",
     "quote",
     "parties",
-    "participants",
-    "tags",
     "source_url",
     "cameo_code",
     "plover_type",
+    "type",
+    "seq",
     "version",
     "created_at",
     "updated_at",
 ]
-EMPTY = dict.fromkeys(COLUMNS)
+EMPTY = {**dict.fromkeys(COLUMNS), "countries": "[]"}
 
 VISIT_ROW = {
     **EMPTY,
@@ -241,7 +241,7 @@ VISIT_ROW = {
     "end": "2024-04-26",
     "precision": "day",
     "timezone": "Asia/Shanghai",
-    "country": "CN",
+    "countries": '["CN"]',
     "visitor": "Antony Blinken",
     "host_country": "CN",
     "parties": "[]",
@@ -271,7 +271,7 @@ MEETING_ROW = {
     "place_name": "Great Hall of the People",
     "place_city": "Beijing",
     "place_country": "CN",
-    "country": "CN",
+    "countries": '["CN", "US"]',
     "latitude": 39.9033,
     "longitude": 116.3915,
     "part_of": VISIT,
@@ -297,6 +297,7 @@ CONSENSUS_ROW = {
     "start": "2024-04-26",
     "end": "2024-04-26",
     "precision": "day",
+    "countries": '["CN", "US"]',
     "parties": '["CN", "US"]',
     "participants": "[]",
     "tags": "[]",
@@ -579,10 +580,10 @@ def test_held(memory_db, kind, cameo, plover):
         "2024-05-14",
         "day",
     )
-    assert (row["timezone"], row["place"], row["country"]) == (
+    assert (row["timezone"], row["place"], row["countries"]) == (
         "Europe/Zurich",
         "palais-des-nations-geneva-ch",
-        "CH",
+        '["CH"]',
     )
     assert (row["cameo_code"], row["plover_type"]) == (cameo, plover)
     assert (row["version"], row["created_at"], row["updated_at"]) == (2, at(1), at(2))
@@ -704,7 +705,7 @@ def test_revised_changes_and_clears_fields(known):
         "place_name": None,
         "place_city": None,
         "place_country": None,
-        "country": None,
+        "countries": '["CN"]',
         "latitude": None,
         "longitude": None,
         "participants": '["Wang Yi"]',

@@ -119,8 +119,10 @@ def export(
         timeline export html -o timeline.html --country CN
     """
     from timeline.exporting import export_to
+    from timeline.selection import date_range
 
     try:
+        date_range(options["start"], options["end"])  # before the database is opened
         export_to(
             open_chosen(create=False),
             fmt,

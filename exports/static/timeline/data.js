@@ -91,23 +91,19 @@ var Data = (function () {
       else it.form = "bar";
       it.tc = it.t1 === it.t0 ? it.t0 : (it.t0 + it.t1) / 2;
     }
-    var names = [], countries = [];
+    var names = [];
     U.list(r.participants).forEach(function (p) {
-      if (p && typeof p === "object") {
-        if (p.name) names.push(U.str(p.name));
-        if (p.country) countries.push(U.str(p.country));
-      }
+      if (p && typeof p === "object" && p.name) names.push(U.str(p.name));
     });
     if (r.speaker) names.push(U.str(r.speaker));
     if (r.visitor) names.push(U.str(r.visitor));
     it.actors = U.unique(names);
     it.actorKeys = it.actors.map(U.fold);
     var place = r.place && typeof r.place === "object" ? r.place : {};
-    var laneCountry = U.str(r.country) || U.str(r.host_country) || U.str(place.country) || countries[0] || "";
-    if (r.country) countries.unshift(U.str(r.country));
-    if (r.host_country) countries.push(U.str(r.host_country));
-    if (place.country) countries.push(U.str(place.country));
-    U.list(r.parties).forEach(function (c) { if (c) countries.push(U.str(c)); });
+    // Every country it involves, as the record lists them (what --country selects by);
+    // its lane is where it was held, else the first of them.
+    var countries = U.list(r.countries).map(U.str).filter(Boolean);
+    var laneCountry = U.str(r.host_country) || U.str(place.country) || countries[0] || "";
     it.countries = U.unique(countries.map(function (c) { return c.toUpperCase(); }));
     it.laneCountry = laneCountry.toUpperCase();
     it.tags = U.unique(U.list(r.tags).map(U.str));

@@ -56,6 +56,23 @@ var Input = (function () {
     });
   }
 
+  /* Start the form at the filters the page was made with (how its developments were
+     selected: a page made for one country says so in its Country list), where the form
+     offers that value. */
+  function preset(given) {
+    var fields = { kind: "f-kind", country: "f-country", actor: "f-actor", tag: "f-tag", status: "f-status" };
+    Object.keys(fields).forEach(function (key) {
+      var value = given && typeof given === "object" ? U.str(given[key]) : "";
+      if (!value) return;
+      var field = $(fields[key]);
+      if (field.tagName === "SELECT") {
+        if (key === "country") value = value.toUpperCase();
+        if (![].some.call(field.options, function (o) { return o.value === value; })) return;
+      }
+      field.value = value;
+    });
+  }
+
   /* The form's values into the app's filters, then the page follows them. */
   function readFilters(app) {
     var f = app.state.filters;
@@ -237,5 +254,5 @@ var Input = (function () {
     }
   }
 
-  return { filters: filters, readFilters: readFilters, listen: listen };
+  return { filters: filters, preset: preset, readFilters: readFilters, listen: listen };
 })();

@@ -107,6 +107,7 @@
   // --- start ----------------------------------------------------------------------------
 
   Input.filters(app);
+  Input.preset(payload.filters);
   Draw.legend(dom, model);
   Input.listen(app);
   Input.readFilters(app);

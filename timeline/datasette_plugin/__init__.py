@@ -25,6 +25,14 @@ Settings, in Datasette's metadata (``datasette timeline.db -m metadata.yml``, or
     The domain of the ``.ics`` UIDs (``id@domain``) and Atom entry ids, as
     ``timeline export --domain``.
 
+What a reader sees besides: the developments table with its rows on the first screen
+(``templates/table.html`` extends Datasette's own: descriptions folded and on each header,
+a default facet asked for again shown once), lists shown as links to what lists them too
+(``render_cell``), the retired ``country=`` refused in one line (``filters_from_request``),
+and "everything between two dates" reading dates as ``timeline export`` does (the magic
+parameters ``:_timeline_from`` and ``:_timeline_to``). A package, so that Datasette finds
+its ``templates/``.
+
 Each Datasette instance keeps its last few renderings (:class:`Renderings`), keyed by
 the log's head and everything that shapes the output, so a repeated request renders
 nothing until an event is appended; a client that holds the current one gets a 304
@@ -36,15 +44,20 @@ offers it too (``timeline.neighbours``).
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
+from urllib.parse import urlencode
 
 from datasette import hookimpl
+from datasette.utils.asgi import BadRequest
 
 from exports import formats
 from timeline.db import register_functions
-from timeline.metadata import DESCRIPTION, TITLE, database_metadata
+from timeline.metadata import DESCRIPTION, DEVELOPMENT_COLUMNS, TITLE, database_metadata
 from timeline.neighbours import share
 from timeline.renderings import (
+    MAGIC,
+    RANGE_KEYS,
     Answer,
     cached,
     can_render,
@@ -53,6 +66,7 @@ from timeline.renderings import (
     encoded,
     ids_within,
     max_developments,
+    range_bound,
     read_head,
     refresh_interval,
     refusal,
@@ -61,6 +75,8 @@ from timeline.renderings import (
     timeline_databases,
 )
 from timeline.subscriptions import keep_cache_control, not_modified, validators
+
+TABLE = "developments"
 
 
 @hookimpl
@@ -92,6 +108,97 @@ def get_metadata(datasette: Any, key: str, database: str | None, table: str | No
     if len(datasette.databases) - ("_internal" in datasette.databases) == len(names):
         metadata.update(title=TITLE, description=DESCRIPTION)
     return metadata
+
+
+@hookimpl
+def filters_from_request(request: Any, database: str, table: str, datasette: Any) -> None:
+    """Refuse ``country=`` on the developments table, in one line saying what to ask instead.
+
+    The column is gone: "country" now means every country a development involves
+    (``countries``, as ``timeline export --country``), and where it was held is
+    ``place_country``. Datasette would read ``country=CN`` as a filter on a column that
+    does not exist and answer nothing, so a calendar subscribed to it would go silently
+    empty; a 400 keeps subscribers' events and says what to ask for.
+    """
+    if table != TABLE or database not in timeline_databases(datasette):
+        return None
+    for key in request.args:
+        if key.split("__", 1)[0] == "country":
+            value = request.args.get(key)
+            raise BadRequest(
+                f"{key}: developments have no country column; ask for "
+                f"countries__arraycontains={value} (every development {value} is involved in, "
+                f"as timeline export --country) or place_country={value} (held there)"
+            )
+    return None
+
+
+@hookimpl
+def extra_template_vars(
+    view_name: str, database: str | None, table: str | None, datasette: Any
+) -> dict[str, Any]:
+    """What ``templates/table.html`` changes on a timeline's tables (nothing elsewhere).
+
+    ``timeline_table`` on each: a facet shown once however often it is asked for.
+    ``timeline_columns`` on the developments table: the page folds the column descriptions
+    under one line (Datasette would list all of them above the rows, a whole screen of
+    them) and shows each on its header.
+    """
+    if view_name != "table" or database not in timeline_databases(datasette):
+        return {}
+    found: dict[str, Any] = {"timeline_table": True}
+    if table == TABLE:
+        found["timeline_columns"] = DEVELOPMENT_COLUMNS
+    return found
+
+
+LIST_COLUMNS = frozenset({"participants", "tags", "parties", "countries"})
+"""The developments columns that hold a JSON list of names or codes."""
+
+
+@hookimpl
+def render_cell(value: Any, column: str, table: str | None, database: str, datasette: Any) -> Any:
+    """A JSON list of the developments table (or of a query's column of that name) as the
+    words it lists, each a link to the developments that list it too (what its facet
+    selects): ``Xi Jinping, Antony Blinken`` rather than ``["Xi Jinping", ...]``."""
+    if column not in LIST_COLUMNS or table not in (TABLE, None):
+        return None
+    if database not in timeline_databases(datasette) or not isinstance(value, str):
+        return None
+    try:
+        items = json.loads(value)
+    except ValueError:
+        return None
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        return None
+    from markupsafe import Markup
+
+    path = datasette.urls.table(database, TABLE)
+    links = (
+        Markup('<a href="{}">{}</a>').format(
+            f"{path}?{urlencode({f'{column}__arraycontains': item})}", item
+        )
+        for item in items
+    )
+    return Markup('<span class="timeline-list">{}</span>').format(Markup(", ").join(links))
+
+
+@hookimpl
+def register_magic_parameters(datasette: Any) -> list[tuple[str, Any]]:
+    return [(MAGIC.removeprefix("_"), _range_bound)]
+
+
+def _range_bound(key: str, request: Any) -> str:
+    """A canned query's ``:_timeline_from``/``:_timeline_to`` (see ``range_bound``).
+
+    A bad range is a 400 naming the parameter, not an empty answer (nor an empty calendar).
+    """
+    if key not in RANGE_KEYS:
+        raise KeyError(key)
+    try:
+        return range_bound(key, request.args)
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from None
 
 
 def _renderer(export: formats.Format) -> Any:
