@@ -44,6 +44,6 @@ class ActorDescribed(Event):
 
 @registry.upcaster("ActorDescribed", 1)
 def _kind_written_out(data: dict[str, Any]) -> dict[str, Any]:
-    """Version 1 stored no ``kind`` when it was the default, ``person``: say so."""
+    """Version 1 left ``kind`` out when it was the default, ``person``: it reads as ``person``."""
     data.setdefault("kind", "person")
     return data
