@@ -97,7 +97,7 @@ def table(head: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
 
 def rst_to_md(docstring: str) -> str:
     """A docstring's reStructuredText code spans (``x``) as Markdown ones (`x`)."""
-    return re.sub(r"``(.+?)``", r"`\1`", docstring)
+    return re.sub(r"``(.+?)``", r"`\1`", docstring, flags=re.DOTALL)
 
 
 def anchor(title: str) -> str:
