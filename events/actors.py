@@ -48,9 +48,9 @@ class ActorDescribed(Event):
     country: str | None = field(default=None, converter=to_country, validator=country_code)
     roles: tuple[Role, ...] = field(default=(), converter=to_tuple)
     aliases: tuple[str, ...] = field(default=(), converter=distinct_texts("alias", 200))
-    """Other names the actor is known by (``Tony Blinken``), found like the name."""
+    """Other names the actor is known by (Tony Blinken), found like the name."""
     wikidata: str | None = field(default=None, validator=optional(_wikidata_id))
-    """The Wikidata item (``Q...``), to join other data sets."""
+    """The Wikidata item (Q...), to join other data sets."""
 
     @property
     def stream(self) -> str:
@@ -59,6 +59,6 @@ class ActorDescribed(Event):
 
 @registry.upcaster("ActorDescribed", 1)
 def _kind_written_out(data: dict[str, Any]) -> dict[str, Any]:
-    """Version 1 stored no ``kind`` when it was the default, ``person``: say so."""
+    """Version 1 left ``kind`` out when it was the default, ``person``: it reads as ``person``."""
     data.setdefault("kind", "person")
     return data

@@ -33,6 +33,7 @@ def _wrap_validator(name: str, validator: Callable[..., Any]) -> Callable[..., A
         except (ValueError, TypeError) as exc:
             raise FieldError(name, str(exc)) from None
 
+    validate.rule = validator  # type: ignore[attr-defined]  # put into words by docs/generate.py
     return validate
 
 
@@ -45,6 +46,7 @@ def _wrap_converter(name: str, converter: Callable[[Any], Any]) -> Callable[[Any
         except (ValueError, TypeError) as exc:
             raise FieldError(name, str(exc)) from None
 
+    convert.rule = converter  # type: ignore[attr-defined]
     return convert
 
 

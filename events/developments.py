@@ -157,7 +157,7 @@ class DevelopmentCreated(Event):
     KIND: ClassVar[str]
 
     development: str | None = field(default=None, validator=optional(slug_id))
-    """The id; made from the date and title by the service when absent."""
+    """The id; when absent, made from the date and the title."""
     title: str = field(converter=strip, validator=non_empty_str(300))
     when: When = field()
     timezone: str | None = field(default=None, validator=check_timezone)

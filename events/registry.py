@@ -57,6 +57,13 @@ class Registry:
         """Every registered type name, sorted."""
         return sorted(self._classes)
 
+    def upcasters(self, type_: str) -> dict[int, Upcaster]:
+        """The steps that read older payloads of *type_*, by the version each starts from.
+
+        Public so that the documented contract can say which older versions still load.
+        """
+        return {v: fn for (t, v), fn in sorted(self._upcasters.items()) if t == type_}
+
     def upcast(self, type_: str, version: int, data: dict[str, Any]) -> dict[str, Any]:
         """Bring *data* written at *version* up to the current version, one step at a time."""
         current = self.cls(type_).VERSION
