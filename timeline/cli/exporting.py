@@ -117,6 +117,7 @@ def export(
         timeline export timelinejs --tag five-point-consensus -o timeline.json
         timeline export atom -o changes.atom --feed-url https://example.org/changes.atom
         timeline export html -o timeline.html --country CN
+        timeline export csv -o timeline.csv   # a spreadsheet; timeline import reads it back
     """
     from timeline.exporting import export_to
 

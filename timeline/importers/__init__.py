@@ -24,14 +24,17 @@ FORMATS: dict[str, str] = {
     "jsonl": "JSON Lines of events, as `timeline log --json` writes them",
     "hsg-travels": "the Office of the Historian's <trips> (travels of presidents and secretaries)",
     "hsg-visits": "the Office of the Historian's <visits> (foreign leaders' visits to the U.S.)",
+    "csv": "a spreadsheet with the TimelineJS template's columns and ours",
 }
 """The formats ``timeline import`` reads, by name."""
-RECORD_FORMATS = ("hsg-travels", "hsg-visits")
+RECORD_FORMATS = ("hsg-travels", "hsg-visits", "csv")
 """The formats whose records are kept in step with the file (the others are events)."""
 
 
 def detect(name: str, head: bytes) -> str:
     """A file's format from its name and first bytes: ``.csv``, the XML root, else JSON Lines."""
+    if name.lower().endswith(".csv"):
+        return "csv"
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not text.startswith(b"<"):
         return "jsonl"
@@ -65,6 +68,10 @@ def prepare(
         from timeline.importers import hsg
 
         records = list(hsg.records(hsg.read_xml(stream, progress=progress), format=format))
+    elif format == "csv":
+        from timeline.importers import spreadsheet
+
+        records = list(spreadsheet.records(stream, progress=progress))
     else:
         raise ValueError(f"{format!r} is not a format of records: {RECORD_FORMATS}")
     return sync.plan(

@@ -23,6 +23,7 @@ import attrs
 from events.codec import unstructure
 from events.developments import SHARED_FIELDS
 from events.state import DevelopmentState
+from events.vocabulary import PLACE_FIELDS
 from timeline import service
 from timeline.db import Database
 from timeline.errors import InvalidEvent, SourceError
@@ -163,16 +164,20 @@ def plan(
             or current
         )
         wanted = unstructure(submission.event)
-        changes = {
-            name: wanted.get(name) if _plain(wanted.get(name)) is not None else None
-            for name in SHARED_FIELDS
-            if name != "part_of" or "part_of" in record.data
-            if _plain(getattr(at_source, name)) != _plain(wanted.get(name))
-        }
+        changes = {}
+        for name in SHARED_FIELDS:
+            if name == "part_of" and "part_of" not in record.data:
+                continue  # a file that says nothing of it leaves it as it is
+            value = _kept(name, getattr(current, name), wanted.get(name))
+            if _plain(value) not in (
+                _plain(getattr(at_source, name)),
+                _plain(getattr(current, name)),
+            ):
+                changes[name] = value if _plain(value) is not None else None
         made.unrevisable.extend(
             f"{record.development}: {name}"
             for name, value in at_source.own_fields().items()
-            if _plain(value) != _plain(wanted.get(name))
+            if name in record.data and _plain(value) != _plain(wanted.get(name))
         )
         if not changes:
             made.unchanged.append(record.development)
@@ -186,6 +191,10 @@ def plan(
             raise record.refusal(exc) from None
         made.revised.append(record.development)
         made.submissions.append(attrs.evolve(revision, line=index))
+    # A development part of another the file creates comes after it, wherever the file has it.
+    made.submissions.sort(
+        key=lambda submission: getattr(submission.event, "part_of", None) is not None
+    )
     for development in log.streams_created_with(f"$.{META_KEY}.file", file):
         if development in seen:
             continue
@@ -236,6 +245,25 @@ def _current(history: list[Any], record: Record) -> DevelopmentState:
             where=record.locate("data.development"),
         )
     return current
+
+
+def _kept(name: str, current: Any, value: Any) -> Any:
+    """*value* with what a file gives only in part filled in from the *current* one.
+
+    A spreadsheet cites a source by its URL and a place without coordinates: a URL the
+    development already cites keeps its title and publisher, and a place with the same
+    name, city and country keeps its coordinates.
+    """
+    if name == "sources" and value:
+        known = {source.get("url"): source for source in current or ()}
+        return [
+            dict(known.get(source["url"], source)) if set(source) <= {"url"} else source
+            for source in value
+        ]
+    if name == "place" and value and current and value.get("lat") is None:
+        same = all(value.get(key) == current.get(key) for key in PLACE_FIELDS[:3])
+        return dict(current) if same else value
+    return value
 
 
 def _plain(value: Any) -> Any:
