@@ -385,3 +385,14 @@ def test_the_progress_bar_shows_only_on_a_terminal(
     assert result.stdout.startswith("Imported travels-president-biden-joseph-r.xml")
     result = runner.invoke(cli, ["import", str(BIDEN), "--db", other, "--silent"])
     assert result.stderr == ""
+
+
+def test_a_control_character_in_the_text_is_refused_naming_the_line(
+    runner: CliRunner, db_path: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "controls.xml"
+    path.write_text(trips(trip(1, "Japan")).replace("Met the", "Met&#x9B; the"))
+    assert refused(runner, ["import", str(path)]) == (
+        "Error: line 11, <remarks>: contains a control character (\\x9b)"
+    )
+    assert event_count(db_path) == 0

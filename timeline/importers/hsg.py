@@ -35,6 +35,7 @@ from events.vocabulary import PARTICIPANT_FIELDS, SOURCE_FIELDS
 from timeline.errors import SourceError
 from timeline.importers.hsg_countries import country_code
 from timeline.importers.sync import Record
+from timeline.service import bad_text
 
 PUBLISHER = "Office of the Historian, U.S. Department of State"
 SITE = "https://history.state.gov/departmenthistory"
@@ -89,11 +90,11 @@ class Node:
     line: int
     parts: list[Any] = attrs.field(factory=list)
     """Text and child nodes, in document order."""
-
-    @property
-    def children(self) -> list[Node]:
-        """The child elements."""
-        return [part for part in self.parts if isinstance(part, Node)]
+    children: list[Node] = attrs.field(factory=list)
+    """The child elements."""
+    plain: bool = False
+    """For the root: no text of the document holds a character events refuse (a control),
+    so validating its records may skip looking for one."""
 
     @property
     def text(self) -> str:
@@ -103,24 +104,33 @@ class Node:
 
     def child(self, tag: str) -> Node | None:
         """The first child element named *tag*."""
-        return next((node for node in self.children if node.tag == tag), None)
+        for node in self.children:
+            if node.tag == tag:
+                return node
+        return None
 
 
 def read_xml(stream: IO[bytes], *, progress: Callable[[int], None] | None = None) -> Node:
     """The document's root element; SourceError naming the line if it is not well-formed."""
     parser = xml.parsers.expat.ParserCreate()
     stack: list[Node] = [Node("#document", {}, 0)]
+    plain = True
 
     def start(tag: str, attrib: dict[str, str]) -> None:
+        nonlocal plain
         node = Node(tag, attrib, parser.CurrentLineNumber)
         stack[-1].parts.append(node)
+        stack[-1].children.append(node)
         stack.append(node)
+        plain = plain and (not attrib or bad_text(attrib) is None)
 
     def end(_tag: str) -> None:
         stack.pop()
 
     def text(data: str) -> None:
+        nonlocal plain
         stack[-1].parts.append(data)
+        plain = plain and bad_text(data) is None
 
     def doctype(*_args: Any) -> None:
         raise SourceError(
@@ -144,6 +154,7 @@ def read_xml(stream: IO[bytes], *, progress: Callable[[int], None] | None = None
     roots = stack[0].children
     if not roots:
         raise SourceError("no XML element in the file", where="line 1")
+    roots[0].plain = plain
     return roots[0]
 
 
@@ -160,7 +171,7 @@ def records(root: Node, *, format: str) -> Iterator[Record]:
     for node in root.children:
         if node.tag != item:
             raise SourceError(f"<{node.tag}> where a <{item}> was expected", where=_at(node))
-        yield make(node)
+        yield attrs.evolve(make(node), plain=root.plain)
 
 
 def _at(node: Node) -> str:

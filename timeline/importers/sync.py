@@ -51,6 +51,9 @@ class Record:
     """Where the record is in the file: ``line 12``, ``row 3``."""
     origins: dict[str, str] = attrs.field(factory=dict)
     """Where each field of ``data`` came from (``line 14, <country>``, ``row 3, column Year``)."""
+    plain: bool = False
+    """Whether the reader checked that no text of the record holds a character events
+    refuse (see :func:`timeline.service.parse_submission`), sparing that walk."""
 
     @property
     def development(self) -> str:
@@ -142,7 +145,7 @@ def plan(
         meta = {META_KEY: {**provenance, **record.source}}
         obj = {"type": record.type, "data": record.data, "meta": meta}
         try:
-            submission = service.parse_submission(obj, line=index)
+            submission = service.parse_submission(obj, line=index, plain=record.plain)
         except InvalidEvent as exc:
             raise record.refusal(exc) from None
         history = list(log.read(stream=record.development))
