@@ -369,6 +369,51 @@ def test_retract_missing_is_for_records_only(runner: CliRunner, tmp_path: Path) 
 def test_a_file_read_from_stdin_is_detected_too(runner: CliRunner, db_path: Path) -> None:
     out = ok(runner, ["import", "-", "--json"], input=BIDEN.read_bytes())
     assert json.loads(out)["created"] == 37
+    out = ok(runner, ["import", "-"], input=BIDEN.read_bytes())
+    assert out == (
+        "Imported standard input (hsg-travels): 0 created, 0 revised, 37 unchanged; "
+        "0 events appended.\n"
+    )
+    result = runner.invoke(cli, ["import", "-", "--retract-missing"], input=BIDEN.read_bytes())
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: --retract-missing needs a file: ")
+
+
+def test_the_formats_offered_are_the_importers(runner: CliRunner) -> None:
+    from timeline.cli.recording import import_
+    from timeline.importers import FORMATS
+
+    option = next(param for param in import_.params if param.name == "format_")
+    assert (
+        tuple(option.type.choices)
+        == tuple(FORMATS)
+        == ("jsonl", "hsg-travels", "hsg-visits", "csv")
+    )
+    assert "[jsonl|hsg-travels|hsg-visits|csv]" in ok(runner, ["import", "--help"])
+
+
+def test_an_import_planned_before_another_writer_fails_whole(db_path: Path) -> None:
+    from timeline import importers, service
+    from timeline.db import open_db
+    from timeline.errors import SourceError
+
+    db = open_db(db_path)
+    with (DATA / "edition-1" / "trips.xml").open("rb") as first:
+        importers.apply(db, importers.prepare(db, first, name="trips.xml", format="hsg-travels"))
+    with (DATA / "edition-2" / "trips.xml").open("rb") as second:
+        plan = importers.prepare(db, second, name="trips.xml", format="hsg-travels")
+    data = {"development": "hsg-trip-4229", "changes": {"tags": ["x"]}, "reason": "meanwhile"}
+    service.append_one(db, service.submit("DevelopmentRevised", data))
+    before = event_count(db_path)
+    with pytest.raises(SourceError) as caught:
+        importers.apply(db, plan)
+    assert str(caught.value) == (
+        "line 5, <trip>: 'hsg-trip-4229' changed in the log while the file was read "
+        "(stream hsg-trip-4229 is at version 2, not 1); nothing was written, "
+        "import the file again"
+    )
+    assert event_count(db_path) == before
+    db.close()
 
 
 def test_the_progress_bar_shows_only_on_a_terminal(

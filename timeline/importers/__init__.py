@@ -54,7 +54,7 @@ def prepare(
     db: Database,
     stream: IO[bytes],
     *,
-    name: str,
+    name: str | None,
     format: str,
     retract_missing: bool = False,
     progress: Callable[[int], None] | None = None,
@@ -62,7 +62,8 @@ def prepare(
     """Read a file of records and plan what to append; SourceError naming line or row.
 
     *name* is the file's name, kept in meta: a later import of a file of the same name
-    finds the developments this one created. *progress* gets the bytes read.
+    finds the developments this one created (None for standard input, which has no
+    name: nothing is then found missing). *progress* gets the bytes read.
     """
     if format in ("hsg-travels", "hsg-visits"):
         from timeline.importers import hsg

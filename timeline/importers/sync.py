@@ -26,7 +26,7 @@ from events.state import DevelopmentState
 from events.vocabulary import PLACE_FIELDS
 from timeline import service
 from timeline.db import Database
-from timeline.errors import InvalidEvent, SourceError
+from timeline.errors import InvalidEvent, SourceError, VersionConflict
 from timeline.folding import fold_stream
 from timeline.log import EventLog
 
@@ -78,7 +78,8 @@ class Plan:
     """What an import will append, and what it found."""
 
     format: str
-    file: str
+    file: str | None
+    """The file's name (None for standard input)."""
     submissions: list[service.Submission]
     records: list[Record]
     """Every record of the file; a submission's ``line`` is the 1-based index of its record."""
@@ -126,13 +127,13 @@ def plan(
     records: Iterable[Record],
     *,
     format: str,
-    file: str,
+    file: str | None,
     retract_missing: bool = False,
 ) -> Plan:
     """Compare *records* with the log and decide what to append; SourceError naming the
     record (and its field) if one cannot be a development."""
     made = Plan(format, file, [], [], [], [], [], [], [], [], [])
-    provenance = {"format": format, "file": file}
+    provenance = {"format": format, "file": file} if file else {"format": format}
     seen: dict[str, Record] = {}
     for index, record in enumerate(records, start=1):
         made.records.append(record)
@@ -198,7 +199,8 @@ def plan(
     made.submissions.sort(
         key=lambda submission: getattr(submission.event, "part_of", None) is not None
     )
-    for development in log.streams_created_with(f"$.{META_KEY}.file", file):
+    earlier = log.streams_created_with(f"$.{META_KEY}.file", file) if file else []
+    for development in earlier:
         if development in seen:
             continue
         current = fold_stream(log.read(stream=development))
@@ -227,6 +229,13 @@ def apply(db: Database, made: Plan, *, progress: Callable[[int], None] | None = 
         if exc.line is None or isinstance(exc, SourceError):
             raise
         record = made.records[exc.line - 1]
+        if isinstance(exc, VersionConflict):
+            raise SourceError(
+                f"{record.development!r} changed in the log while the file was read "
+                f"({exc.message.removesuffix('; nothing was written')}); nothing was written, "
+                "import the file again",
+                where=record.where,
+            ) from None
         raise record.refusal(exc) from None
     return Report(made, outcome)
 
