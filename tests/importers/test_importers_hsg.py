@@ -441,3 +441,34 @@ def test_a_control_character_in_the_text_is_refused_naming_the_line(
         "Error: line 11, <remarks>: contains a control character (\\x9b)"
     )
     assert event_count(db_path) == 0
+
+
+def test_a_changed_host_country_revises_the_place_and_is_named(
+    runner: CliRunner, db_path: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "moved.xml"
+    path.write_text(trips(trip(1, "Japan", locale="Tokyo")))
+    ok(runner, ["import", str(path)])
+    path.write_text(trips(trip(1, "Korea, South", slug="korea-south", locale="Seoul")))
+    out = ok(runner, ["import", str(path)])
+    assert out.splitlines() == [
+        "Imported moved.xml (hsg-travels): 0 created, 1 revised, 0 unchanged; 1 event appended.",
+        "Changed at the source, but no event revises: hsg-trip-1: host_country",
+    ]
+    changes = rows(db_path, "SELECT json_extract(data, '$.changes') FROM events WHERE seq = 2")[0][
+        0
+    ]
+    assert json.loads(changes) == {
+        "title": "Secretary of State Antony John Blinken visits South Korea",
+        "place": {"city": "Seoul", "country": "KR"},
+    }
+
+
+def test_a_development_retracted_here_is_not_brought_back(runner: CliRunner, db_path: Path) -> None:
+    ok(runner, ["import", str(DATA / "edition-1" / "trips.xml")])
+    ok(runner, ["retract", "hsg-trip-4230", "--reason", "not a visit"])
+    out = ok(runner, ["import", str(DATA / "edition-1" / "trips.xml")])
+    assert out.splitlines() == [
+        "Imported trips.xml (hsg-travels): 0 created, 0 revised, 2 unchanged; 0 events appended.",
+        "Left retracted here: hsg-trip-4230",
+    ]

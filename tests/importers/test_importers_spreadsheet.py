@@ -245,3 +245,23 @@ def test_a_spreadsheet_round_trips(runner: CliRunner, db_path: Path, tmp_path: P
     assert again == first.read_bytes().decode("utf-8")
     out = ok(runner, ["import", str(first)])  # into the database it came from
     assert out.endswith("0 events appended.\n")
+
+
+def test_a_scheduled_row_may_have_no_date(runner: CliRunner, db_path: Path, tmp_path: Path) -> None:
+    path = sheet(
+        tmp_path,
+        "Headline,kind,status,id,Year,Month",
+        "China-US dialogue on AI,dialogue,Scheduled,ai-dialogue,,",
+        "Maritime consultations,consultation,scheduled,maritime,2025,6",
+    )
+    ok(runner, ["import", str(path)])
+    found = rows(db_path, 'SELECT id, kind, status, "when" FROM developments ORDER BY id')
+    assert found == [
+        ("ai-dialogue", "dialogue", "scheduled", None),
+        ("maritime", "consultation", "scheduled", "2025-06"),
+    ]
+    path = sheet(tmp_path, "Headline,kind,status,Year", "Talks,talks,postponed,2024")
+    assert refused(runner, ["import", str(path)]).startswith(
+        "Error: row 2, column status: 'postponed': a sheet records developments that occurred "
+        "or are scheduled"
+    )

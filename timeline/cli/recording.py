@@ -171,19 +171,20 @@ def import_(
         return
     if retract_missing and name is None:
         raise click.UsageError("--retract-missing needs a file: what came from stdin has no name")
-    plan = importers.prepare(
-        db,
-        file,
-        name=os.path.basename(name) if name else None,
-        format=format_,
-        retract_missing=retract_missing,
-    )
-    if show_bar and plan.submissions:
-        with click.progressbar(
-            length=len(plan.submissions), label="Importing", file=sys.stderr
-        ) as bar:
+    records = importers.read(file, format=format_)
+    options = {
+        "name": os.path.basename(name) if name else None,
+        "format": format_,
+        "retract_missing": retract_missing,
+    }
+    if show_bar and records:
+        # One bar over both steps: planning each record, then appending what changed.
+        with click.progressbar(length=2 * len(records), label="Importing", file=sys.stderr) as bar:
+            plan = importers.plan(db, records, **options, progress=bar.update)
+            bar.update(max(0, len(records) - len(plan.submissions)))
             report = importers.apply(db, plan, progress=bar.update)
     else:
+        plan = importers.plan(db, records, **options)
         report = importers.apply(db, plan)
     if as_json:
         click.echo(dumps(report.as_dict()))

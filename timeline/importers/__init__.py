@@ -50,6 +50,45 @@ def detect(name: str, head: bytes) -> str:
     )
 
 
+def read(stream: IO[bytes], *, format: str) -> list[sync.Record]:
+    """The records of a file in one of :data:`RECORD_FORMATS`; SourceError naming the line
+    or row of the first that is not sound."""
+    if format in ("hsg-travels", "hsg-visits"):
+        from timeline.importers import hsg
+
+        return list(hsg.records(hsg.read_xml(stream), format=format))
+    if format == "csv":
+        from timeline.importers import spreadsheet
+
+        return list(spreadsheet.records(stream))
+    raise ValueError(f"{format!r} is not a format of records: {RECORD_FORMATS}")
+
+
+def plan(
+    db: Database,
+    records: list[sync.Record],
+    *,
+    name: str | None,
+    format: str,
+    retract_missing: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> sync.Plan:
+    """Plan what to append for *records* read from a file; SourceError naming the record.
+
+    *name* is the file's name, kept in meta: a later import of a file of the same name
+    finds the developments this one created (None for standard input, which has no
+    name: nothing is then found missing). *progress* gets 1 for each record planned.
+    """
+    return sync.plan(
+        EventLog(db),
+        records,
+        format=format,
+        file=name,
+        retract_missing=retract_missing,
+        progress=progress,
+    )
+
+
 def prepare(
     db: Database,
     stream: IO[bytes],
@@ -57,27 +96,10 @@ def prepare(
     name: str | None,
     format: str,
     retract_missing: bool = False,
-    progress: Callable[[int], None] | None = None,
 ) -> sync.Plan:
-    """Read a file of records and plan what to append; SourceError naming line or row.
-
-    *name* is the file's name, kept in meta: a later import of a file of the same name
-    finds the developments this one created (None for standard input, which has no
-    name: nothing is then found missing). *progress* gets the bytes read.
-    """
-    if format in ("hsg-travels", "hsg-visits"):
-        from timeline.importers import hsg
-
-        records = list(hsg.records(hsg.read_xml(stream, progress=progress), format=format))
-    elif format == "csv":
-        from timeline.importers import spreadsheet
-
-        records = list(spreadsheet.records(stream, progress=progress))
-    else:
-        raise ValueError(f"{format!r} is not a format of records: {RECORD_FORMATS}")
-    return sync.plan(
-        EventLog(db), records, format=format, file=name, retract_missing=retract_missing
-    )
+    """Read a file of records and plan what to append (:func:`read`, then :func:`plan`)."""
+    records = read(stream, format=format)
+    return plan(db, records, name=name, format=format, retract_missing=retract_missing)
 
 
 def apply(

@@ -129,6 +129,7 @@ def plan(
     format: str,
     file: str | None,
     retract_missing: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> Plan:
     """Compare *records* with the log and decide what to append; SourceError naming the
     record (and its field) if one cannot be a development."""
@@ -136,6 +137,8 @@ def plan(
     provenance = {"format": format, "file": file} if file else {"format": format}
     seen: dict[str, Record] = {}
     for index, record in enumerate(records, start=1):
+        if progress is not None:
+            progress(1)
         made.records.append(record)
         if record.development in seen:
             raise SourceError(
