@@ -109,7 +109,7 @@ class Record(TypedDict):
     place: Place | None
     """Where it happened, if known."""
     country: str | None
-    """Where it happened: ISO 3166-1 alpha-2."""
+    """Where it happened: ISO 3166-1 alpha-2 (a former state: its ISO 3166-3 code, e.g. SU)."""
     participants: list[Participant]
     """Who took part, in the order recorded."""
     sources: list[Source]
@@ -119,7 +119,7 @@ class Record(TypedDict):
     points: list[str]
     """An agreement's points, in order."""
     parties: list[str]
-    """The countries party to an agreement (ISO 3166-1 alpha-2)."""
+    """The parties to an agreement: country codes, or organisations (EU, UN, NATO, ASEAN, AFU)."""
     speaker: str | None
     """Who made a statement."""
     quote: str | None

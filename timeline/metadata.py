@@ -48,7 +48,8 @@ DEVELOPMENT_COLUMNS = {
     "place_name": "The place's name as recorded",
     "place_city": "The place's city as recorded",
     "place_country": "The place's country as recorded (ISO 3166-1 alpha-2)",
-    "country": "Country where it happened (the host country for visits), ISO 3166-1 alpha-2",
+    "country": "Country where it happened (the host country for visits), ISO 3166-1 alpha-2 "
+    "(a state that no longer exists: its former code, SU, YU, CS, DD…)",
     "latitude": "Latitude of the place",
     "longitude": "Longitude of the place",
     "part_of": "The enclosing development (the visit a meeting belongs to)",
@@ -57,7 +58,7 @@ DEVELOPMENT_COLUMNS = {
     "host_country": "The host country (visits)",
     "speaker": "Who spoke (statements)",
     "quote": "The words, verbatim (statements)",
-    "parties": "Parties to an agreement (JSON list of country codes)",
+    "parties": "Parties to an agreement (JSON list of country codes, or EU, UN, NATO, ASEAN, AFU)",
     "participants": "Names of the participants (JSON list)",
     "tags": "Tags (JSON list)",
     "source_url": "The first source",
