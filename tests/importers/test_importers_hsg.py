@@ -349,9 +349,9 @@ def test_a_failing_record_in_a_newer_edition_leaves_the_log_as_it_was(
     ok(runner, ["import", str(DATA / "edition-1" / "trips.xml")])
     before = event_count(db_path)
     edition = (DATA / "edition-2" / "trips.xml").read_text()
-    (folder / "trips.xml").write_text(edition.replace("<id>4232</id>", "<id>x</id>"))
+    (folder / "trips.xml").write_text(edition.replace("<id>4232</id>", "<id>x y</id>"))
     line = refused(runner, ["import", str(folder / "trips.xml"), "--retract-missing"])
-    assert line == "Error: line 34, <id>: 'x' is not a record number"
+    assert line == "Error: line 34, <id>: 'x y' is not a record id like 4229"
     assert event_count(db_path) == before
 
 
@@ -472,3 +472,18 @@ def test_a_development_retracted_here_is_not_brought_back(runner: CliRunner, db_
         "Imported trips.xml (hsg-travels): 0 created, 0 revised, 2 unchanged; 0 events appended.",
         "Left retracted here: hsg-trip-4230",
     ]
+
+
+def test_an_older_trip_id_is_kept_readable(
+    runner: CliRunner, db_path: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "kissinger.xml"
+    old = trip(977, "U.S.S.R.", slug="russia", start="1973-10-20", end="1973-10-22")
+    path.write_text(trips(old.replace("<id>977</id>", "<id>Travel-977-secretary</id>")))
+    ok(runner, ["import", str(path)])
+    found = rows(
+        db_path,
+        "SELECT stream, json_extract(data, '$.host_country'), json_extract(meta, '$.import.id') "
+        "FROM events",
+    )
+    assert found == [("hsg-trip-977-secretary", "SU", "Travel-977-secretary")]

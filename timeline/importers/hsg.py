@@ -46,7 +46,13 @@ _ROLES = {"president": "President", "secretary": "Secretary of State"}
 _TITLES = sorted(
     (
         "President",
+        "President-elect",
+        "Acting President",
+        "Provisional President",
         "Interim President",
+        "Acting Prime Minister",
+        "Prime Minister-elect",
+        "Vice Premier",
         "Vice President",
         "Prime Minister",
         "Deputy Prime Minister",
@@ -186,11 +192,20 @@ def _required(record: Node, tag: str) -> Node:
     return node
 
 
-def _record_id(record: Node) -> str:
+_ID = re.compile(r"[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*")
+
+
+def _record_id(record: Node) -> tuple[str, str]:
+    """The record's own id as written, and as the end of a development id.
+
+    Most ids are numbers (``4229``); older trips have ``Travel-977-secretary``, which
+    becomes ``977-secretary`` (the word every one of them starts with left out).
+    """
     node = _required(record, "id")
-    if not node.text.isdigit():
-        raise SourceError(f"{node.text!r} is not a record number", where=_at(node))
-    return node.text
+    if _ID.fullmatch(node.text) is None:
+        raise SourceError(f"{node.text!r} is not a record id like 4229", where=_at(node))
+    slug = re.sub(r"[^a-z0-9]+", "-", node.text.lower())
+    return node.text, slug.removeprefix("travel-")
 
 
 def _dates(record: Node) -> tuple[str, dt.date]:
@@ -279,7 +294,7 @@ def _origins(record: Node, fields: dict[str, str]) -> dict[str, str]:
 
 def _trip(record: Node) -> Record:
     """A ``<trip>``: a president or secretary of state visiting another country."""
-    record_id = _record_id(record)
+    record_id, slug = _record_id(record)
     when, day = _dates(record)
     role_key = record.attrib.get("role") or (record.child("role") or record).text
     role = _ROLES.get(role_key, role_key.replace("-", " ").title())
@@ -292,7 +307,7 @@ def _trip(record: Node) -> Record:
     if who and role_key:
         sources.append(_cited(f"{SITE}/travels/{role_key}/{who}", f"Travels of the {role}: {name}"))
     data = {
-        "development": f"hsg-trip-{record_id}",
+        "development": f"hsg-trip-{slug}",
         "title": f"{role} {name} visits {_readable(label)}",
         "when": when,
         "summary": remarks.text if remarks is not None and remarks.text else None,
@@ -321,7 +336,7 @@ def _trip(record: Node) -> Record:
 
 def _visit(record: Node) -> Record:
     """A ``<visit>``: a foreign leader visiting the United States."""
-    record_id = _record_id(record)
+    record_id, slug = _record_id(record)
     when, day = _dates(record)
     visitor = _required(record, "visitor").text
     origin = record.child("from")
@@ -329,7 +344,7 @@ def _visit(record: Node) -> Record:
     role, name = _title_and_name(visitor)
     description = record.child("description")
     data = {
-        "development": f"hsg-visit-{record_id}",
+        "development": f"hsg-visit-{slug}",
         "title": f"{visitor} visits the United States",
         "when": when,
         "summary": description.text if description is not None and description.text else None,
