@@ -265,3 +265,26 @@ def test_a_scheduled_row_may_have_no_date(runner: CliRunner, db_path: Path, tmp_
         "Error: row 2, column status: 'postponed': a sheet records developments that occurred "
         "or are scheduled"
     )
+
+
+def test_a_scheduled_row_marked_occurred_is_held(
+    runner: CliRunner, db_path: Path, tmp_path: Path
+) -> None:
+    header = "Headline,kind,status,id,Year,Month,Day,participants"
+    talks = "Maritime consultations,talks,{},maritime,2025,6,{},Liu Jinsong; ; CN"
+    path = sheet(tmp_path, header, talks.format("scheduled", ""), name="plan.csv")
+    ok(runner, ["import", str(path)])
+    path = sheet(tmp_path, header, talks.format("occurred", "12"), name="plan.csv")
+    out = ok(runner, ["import", str(path)])
+    assert out == "Imported plan.csv (csv): 0 created, 1 revised, 0 unchanged; 1 event appended.\n"
+    held = rows(db_path, "SELECT type, data FROM events ORDER BY seq DESC LIMIT 1")[0]
+    assert held[0] == "DevelopmentHeld"
+    assert json.loads(held[1]) == {"development": "maritime", "when": "2025-06-12"}
+    found = rows(db_path, 'SELECT kind, status, "when" FROM developments WHERE id = ?', "maritime")
+    assert found == [("talks", "occurred", "2025-06-12")]
+    assert ok(runner, ["import", str(path)]).endswith("0 events appended.\n")
+    path = sheet(tmp_path, header, talks.format("occurred", "12").replace(",talks,", ",call,"))
+    assert refused(runner, ["import", str(path)]) == (
+        "Error: row 2, column id: 'maritime' is already in the log as a talks (occurred), "
+        "not a call"
+    )

@@ -21,7 +21,8 @@ from typing import Any
 import attrs
 
 from events.codec import unstructure
-from events.developments import SHARED_FIELDS
+from events.developments import SHARED_FIELDS, DevelopmentScheduled
+from events.lifecycle import DevelopmentHeld
 from events.state import DevelopmentState
 from events.vocabulary import PLACE_FIELDS
 from timeline import service
@@ -157,47 +158,23 @@ def plan(
             made.created.append(record.development)
             made.submissions.append(attrs.evolve(submission, expected_version=0))
             continue
-        current = _current(history, record)
+        current = _current(history, record, submission.event.KIND)
         if current.retracted:
             made.left_retracted.append(record.development)
             continue
-        at_source = (
-            fold_stream(
-                envelope
-                for envelope in history
-                if envelope.stream_version == 1
-                or (envelope.type == "DevelopmentRevised" and META_KEY in envelope.meta)
-            )
-            or current
-        )
-        wanted = unstructure(submission.event)
-        changes = {}
-        for name in SHARED_FIELDS:
-            if name == "part_of" and "part_of" not in record.data:
-                continue  # a file that says nothing of it leaves it as it is
-            value = _kept(name, getattr(current, name), wanted.get(name))
-            if _plain(value) not in (
-                _plain(getattr(at_source, name)),
-                _plain(getattr(current, name)),
-            ):
-                changes[name] = value if _plain(value) is not None else None
-        made.unrevisable.extend(
-            f"{record.development}: {name}"
-            for name, value in at_source.own_fields().items()
-            if name in record.data and _plain(value) != _plain(wanted.get(name))
-        )
-        if not changes:
+        update = _update(record, submission, history, current)
+        made.unrevisable.extend(update.unrevisable)
+        if update.event is None:
             made.unchanged.append(record.development)
             continue
-        data = {"development": record.development, "changes": changes, "reason": REASON}
         try:
-            revision = service.submit(
-                "DevelopmentRevised", data, meta=meta, expected_version=current.version
+            decided = service.submit(
+                update.type, update.event, meta=meta, expected_version=current.version
             )
         except InvalidEvent as exc:
             raise record.refusal(exc) from None
         made.revised.append(record.development)
-        made.submissions.append(attrs.evolve(revision, line=index))
+        made.submissions.append(attrs.evolve(decided, line=index))
     # A development part of another the file creates comes after it, wherever the file has it.
     made.submissions.sort(
         key=lambda submission: getattr(submission.event, "part_of", None) is not None
@@ -206,7 +183,10 @@ def plan(
     for development in earlier:
         if development in seen:
             continue
-        current = fold_stream(log.read(stream=development))
+        history = list(log.read(stream=development))
+        if history[0].meta.get(META_KEY, {}).get("format") != format:
+            continue  # another format's file of the same name
+        current = fold_stream(history)
         if current is None or current.retracted:
             continue
         made.missing.append(development)
@@ -243,23 +223,73 @@ def apply(db: Database, made: Plan, *, progress: Callable[[int], None] | None = 
     return Report(made, outcome)
 
 
-def _current(history: list[Any], record: Record) -> DevelopmentState:
-    """The development the record's id names, if it is one the record can update."""
-    try:
-        current = fold_stream(history)
-    except InvalidEvent:  # pragma: no cover - the log refused such a stream on append
-        current = None
+def _current(history: list[Any], record: Record, kind: str) -> DevelopmentState:
+    """The development the record's id names, if it is one the record can update: the
+    same type, or a scheduled development of the kind the record says took place."""
+    current = fold_stream(history)
     if current is None:
         raise SourceError(
             f"{record.development!r} is a stream of the log but not a development",
             where=record.locate("data.development"),
         )
-    if current.type != record.type:
+    held = current.type == DevelopmentScheduled.TYPE and current.kind == kind
+    if current.type != record.type and not held:
         raise SourceError(
-            f"{record.development!r} is already in the log as a {current.kind}",
+            f"{record.development!r} is already in the log as a {current.kind} "
+            f"({current.status}), not a {kind}",
             where=record.locate("data.development"),
         )
     return current
+
+
+@attrs.frozen
+class _Update:
+    """What a record changes in a development: the event's type and data, if any."""
+
+    type: str = "DevelopmentRevised"
+    event: dict[str, Any] | None = None
+    unrevisable: list[str] = attrs.Factory(list)
+
+
+def _update(
+    record: Record, submission: service.Submission, history: list[Any], current: DevelopmentState
+) -> _Update:
+    """The event that brings a development in step with its record, if it needs one.
+
+    A field changes when the record's value differs both from what the earlier imports
+    of it said and from the development now. A scheduled development that the record
+    says took place is held (``DevelopmentHeld``, with the fields that changed).
+    """
+    at_source = (
+        fold_stream(
+            envelope
+            for envelope in history
+            if envelope.stream_version == 1 or META_KEY in envelope.meta
+        )
+        or current
+    )
+    wanted = unstructure(submission.event)
+    changes = {}
+    for name in SHARED_FIELDS:
+        if name == "part_of" and "part_of" not in record.data:
+            continue  # a file that says nothing of it leaves it as it is
+        value = _kept(name, getattr(current, name), wanted.get(name))
+        if _plain(value) not in (_plain(getattr(at_source, name)), _plain(getattr(current, name))):
+            changes[name] = value if _plain(value) is not None else None
+    unrevisable = [
+        f"{record.development}: {name}"
+        for name, value in at_source.own_fields().items()
+        if name in record.data and _plain(value) != _plain(wanted.get(name))
+    ]
+    development = {"development": record.development}
+    if current.type != record.type and current.status in ("scheduled", "postponed"):
+        present = {name: value for name, value in changes.items() if value is not None}
+        event = {**development, **present, "when": wanted["when"]}
+        return _Update(DevelopmentHeld.TYPE, event, unrevisable)
+    if not changes:
+        return _Update(unrevisable=unrevisable)
+    event = {**development, "changes": changes, "reason": REASON}
+    return _Update(event=event, unrevisable=unrevisable)
 
 
 def _kept(name: str, current: Any, value: Any) -> Any:
