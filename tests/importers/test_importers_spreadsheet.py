@@ -288,3 +288,28 @@ def test_a_scheduled_row_marked_occurred_is_held(
         "Error: row 2, column id: 'maritime' is already in the log as a talks (occurred), "
         "not a call"
     )
+
+
+def test_rows_without_ids_get_made_ones_and_a_repeated_one_is_named(
+    runner: CliRunner, db_path: Path, tmp_path: Path
+) -> None:
+    path = sheet(
+        tmp_path,
+        "Headline,kind,status,Year,participants",
+        "China-US dialogue on AI,dialogue,scheduled,,",
+        "Biden and Xi speak,call,,2024,Joe Biden",
+    )
+    ok(runner, ["import", str(path)])
+    assert rows(db_path, "SELECT id FROM developments ORDER BY id") == [
+        ("2024-biden-and-xi-speak",),
+        ("china-us-dialogue-on-ai",),
+    ]
+    path = sheet(
+        tmp_path,
+        "Headline,kind,Year,participants",
+        "Biden and Xi speak,call,2024,Joe Biden",
+        "Biden and Xi speak,call,2024,Xi Jinping",
+    )
+    assert refused(runner, ["import", str(path)]) == (
+        "Error: row 3: '2024-biden-and-xi-speak' is also at row 2"
+    )

@@ -198,7 +198,8 @@ def _record(values: dict[str, str], row: int, spelled: dict[str, str]) -> Record
 def _made_id(data: dict[str, Any]) -> str | None:
     """The id ``timeline add`` would make from the date and title, if both are sound."""
     try:
-        return development_id(data["title"], When.parse(data["when"]))
+        when = When.parse(data["when"]) if data.get("when") is not None else None
+        return development_id(data["title"], when)
     except (KeyError, TypeError, ValueError):
         return None  # the event's own checks name what is wrong
 

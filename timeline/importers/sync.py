@@ -141,18 +141,20 @@ def plan(
         if progress is not None:
             progress(1)
         made.records.append(record)
-        if record.development in seen:
-            raise SourceError(
-                f"{record.development!r} is also at {seen[record.development].where}",
-                where=record.where,
-            )
-        seen[record.development] = record
         meta = {META_KEY: {**provenance, **record.source}}
         obj = {"type": record.type, "data": record.data, "meta": meta}
         try:
             submission = service.parse_submission(obj, line=index, plain=record.plain)
         except InvalidEvent as exc:
             raise record.refusal(exc) from None
+        if not isinstance(record.development, str):  # none given, and none could be made
+            raise SourceError("an id is required", where=record.locate("data.development"))
+        if record.development in seen:
+            raise SourceError(
+                f"{record.development!r} is also at {seen[record.development].where}",
+                where=record.where,
+            )
+        seen[record.development] = record
         history = list(log.read(stream=record.development))
         if not history:
             made.created.append(record.development)
