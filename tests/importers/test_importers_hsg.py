@@ -487,3 +487,12 @@ def test_an_older_trip_id_is_kept_readable(
         "FROM events",
     )
     assert found == [("hsg-trip-977-secretary", "SU", "Travel-977-secretary")]
+
+
+def test_a_missing_element_is_named_with_its_record(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "nameless.xml"
+    text = trips(trip(1, "Japan")).replace('role="secretary" ', "")
+    path.write_text(text.replace("<role>secretary</role>", ""))
+    assert refused(runner, ["import", str(path)]) == "Error: line 3, <trip>: <role> is required"
+    path.write_text(trips(trip(1, "Japan")).replace("<name>Antony John Blinken</name>", "<name/>"))
+    assert refused(runner, ["import", str(path)]) == "Error: line 6, <name>: <name> is required"

@@ -296,7 +296,7 @@ def _trip(record: Node) -> Record:
     """A ``<trip>``: a president or secretary of state visiting another country."""
     record_id, slug = _record_id(record)
     when, day = _dates(record)
-    role_key = record.attrib.get("role") or (record.child("role") or record).text
+    role_key = record.attrib.get("role") or _required(record, "role").text
     role = _ROLES.get(role_key, role_key.replace("-", " ").title())
     name = _required(record, "name").text
     code, label = _country(_required(record, "country"), day)
