@@ -237,12 +237,16 @@ def test_the_export_writes_the_template_columns_then_ours(runner: CliRunner, db_
 
 def test_a_spreadsheet_round_trips(runner: CliRunner, db_path: Path, tmp_path: Path) -> None:
     ok(runner, ["demo", "--no-serve", "--db", str(db_path)])
+    ok(runner, ["postpone", "china-us-maritime-consultations"])
+    ok(runner, ["cancel", "china-us-asia-pacific-consultations", "--reason", "no date found"])
     first = tmp_path / "first.csv"
     ok(runner, ["export", "csv", "-o", str(first)])
     copy = tmp_path / "copy.db"
     ok(runner, ["import", str(first), "--db", str(copy)])
     again = exported(runner, ["--db", str(copy)])
     assert again == first.read_bytes().decode("utf-8")
+    statuses = {row["status"] for row in parsed(again)}
+    assert statuses == {"occurred", "scheduled", "postponed", "cancelled"}
     out = ok(runner, ["import", str(first)])  # into the database it came from
     assert out.endswith("0 events appended.\n")
 
@@ -260,10 +264,10 @@ def test_a_scheduled_row_may_have_no_date(runner: CliRunner, db_path: Path, tmp_
         ("ai-dialogue", "dialogue", "scheduled", None),
         ("maritime", "consultation", "scheduled", "2025-06"),
     ]
-    path = sheet(tmp_path, "Headline,kind,status,Year", "Talks,talks,postponed,2024")
-    assert refused(runner, ["import", str(path)]).startswith(
-        "Error: row 2, column status: 'postponed': a sheet records developments that occurred "
-        "or are scheduled"
+    path = sheet(tmp_path, "Headline,kind,status,Year", "Talks,talks,adjourned,2024")
+    assert refused(runner, ["import", str(path)]) == (
+        "Error: row 2, column status: 'adjourned' is not one of occurred, scheduled, "
+        "postponed, cancelled"
     )
 
 
@@ -313,3 +317,27 @@ def test_rows_without_ids_get_made_ones_and_a_repeated_one_is_named(
     assert refused(runner, ["import", str(path)]) == (
         "Error: row 3: '2024-biden-and-xi-speak' is also at row 2"
     )
+
+
+def test_a_status_the_sheet_changes_is_the_event_that_says_so(
+    runner: CliRunner, db_path: Path, tmp_path: Path
+) -> None:
+    header = "Headline,kind,status,id,Year,Month"
+    row = "Liu Zhenmin visits the U.S.,visit,{},liu-visit,{}"
+    path = sheet(tmp_path, header, row.format("postponed", ","), name="plan.csv")
+    out = ok(runner, ["import", str(path)])
+    assert out.endswith("1 created, 0 revised, 0 unchanged; 2 events appended.\n")
+    assert rows(db_path, 'SELECT status, "when" FROM developments') == [("postponed", None)]
+    path = sheet(tmp_path, header, row.format("postponed", "2024,7"), name="plan.csv")
+    ok(runner, ["import", str(path)])
+    assert rows(db_path, 'SELECT status, "when" FROM developments') == [("postponed", "2024-07")]
+    path = sheet(tmp_path, header, row.format("cancelled", "2024,7"), name="plan.csv")
+    ok(runner, ["import", str(path)])
+    assert rows(db_path, "SELECT type, json_extract(data, '$.reason') FROM events") == [
+        ("DevelopmentScheduled", None),
+        ("DevelopmentPostponed", None),
+        ("DevelopmentRevised", "updated at source"),
+        ("DevelopmentCancelled", "updated at source"),
+    ]
+    assert rows(db_path, "SELECT status FROM developments") == [("cancelled",)]
+    assert ok(runner, ["import", str(path)]).endswith("0 events appended.\n")

@@ -8,8 +8,10 @@ numbered as a spreadsheet shows them: the header is row 1.
 Decisions a user may notice:
 
 - ``kind`` is required (``meeting``, ``talks``, ``summit``, ``call``, ``visit``,
-  ``agreement``, ``statement``), and ``status`` may say ``scheduled`` (the kind may then
-  also be ``dialogue``, ``consultation`` or ``other``, and the date may be left out).
+  ``agreement``, ``statement``), and ``status`` may say ``scheduled``, ``postponed`` or
+  ``cancelled`` (the kind may then also be ``dialogue``, ``consultation`` or ``other``,
+  and the date may be left out). A status that changes from one import to the next is
+  the lifecycle event that says so: held, postponed or cancelled.
 - A year or a month alone stays a year or a month. ``Time`` needs a day, and takes
   ``16:30``, ``16:30:05``, ``4:30 PM``, with an offset (``+08:00``, ``Z``) or read in the
   ``timezone`` column's zone.
@@ -41,6 +43,7 @@ from events.vocabulary import (
     PLACE_FIELDS,
     QUALIFIERS,
     SCHEDULED_KINDS,
+    STATUSES,
 )
 from exports.spreadsheet import COLUMNS, ITEMS
 from timeline.errors import SourceError
@@ -143,20 +146,16 @@ def _record(values: dict[str, str], row: int, spelled: dict[str, str]) -> Record
     status = get("status", "occurred").lower()
     if not kind:
         raise refuse("kind", f"required: one of {', '.join(HELD_KINDS)}")
-    if status == "scheduled":
-        if kind not in SCHEDULED_KINDS:
-            raise refuse("kind", f"{kind!r} is not a kind of scheduled development")
-        type_ = DevelopmentScheduled.TYPE
-    elif status == "occurred":
+    if status == "occurred":
         if kind not in _TYPES:
             raise refuse("kind", f"{kind!r} is not one of {', '.join(HELD_KINDS)}")
         type_ = _TYPES[kind]
+    elif status in STATUSES:
+        if kind not in SCHEDULED_KINDS:
+            raise refuse("kind", f"{kind!r} is not a kind of {status} development")
+        type_ = DevelopmentScheduled.TYPE
     else:
-        raise refuse(
-            "status",
-            f"{status!r}: a sheet records developments that occurred or are scheduled "
-            "(timeline postpone and timeline cancel record the rest)",
-        )
+        raise refuse("status", f"{status!r} is not one of {', '.join(STATUSES)}")
     when = _when(values, refuse)
     participants = [_participant(item, refuse) for item in _items(get("participants"))]
     data: dict[str, Any] = {
@@ -192,7 +191,8 @@ def _record(values: dict[str, str], row: int, spelled: dict[str, str]) -> Record
     origins = {field: at(column) for field, column in _FIELD_COLUMNS.items()}
     if kind == "visit" and not get("host_country"):
         origins["host_country"] = at("country")
-    return Record(type_, data, {"row": row}, f"row {row}", origins)
+    later = status if status in ("postponed", "cancelled") else None
+    return Record(type_, data, {"row": row}, f"row {row}", origins, status=later)
 
 
 def _made_id(data: dict[str, Any]) -> str | None:

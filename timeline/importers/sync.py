@@ -22,7 +22,12 @@ import attrs
 
 from events.codec import unstructure
 from events.developments import SHARED_FIELDS, DevelopmentScheduled
-from events.lifecycle import DevelopmentHeld
+from events.lifecycle import (
+    DevelopmentCancelled,
+    DevelopmentHeld,
+    DevelopmentPostponed,
+    DevelopmentRevised,
+)
 from events.state import DevelopmentState
 from events.vocabulary import PLACE_FIELDS
 from timeline import service
@@ -55,6 +60,9 @@ class Record:
     plain: bool = False
     """Whether the reader checked that no text of the record holds a character events
     refuse (see :func:`timeline.service.parse_submission`), sparing that walk."""
+    status: str | None = None
+    """The status the file gives a scheduled development (``postponed``, ``cancelled``),
+    if it gives one; otherwise the event type says it."""
 
     @property
     def development(self) -> str:
@@ -159,6 +167,12 @@ def plan(
         if not history:
             made.created.append(record.development)
             made.submissions.append(attrs.evolve(submission, expected_version=0))
+            # A development the file has postponed or cancelled already: as the file says.
+            development = {"development": record.development}
+            when = record.data.get("when")
+            then = _status_change(record.status or "", "scheduled", development, when, None)
+            if then is not None:
+                made.submissions.extend(_submit(record, index, [then], meta, 1))
             continue
         current = _current(history, record, submission.event.KIND)
         if current.retracted:
@@ -166,17 +180,11 @@ def plan(
             continue
         update = _update(record, submission, history, current)
         made.unrevisable.extend(update.unrevisable)
-        if update.event is None:
+        if not update.events:
             made.unchanged.append(record.development)
             continue
-        try:
-            decided = service.submit(
-                update.type, update.event, meta=meta, expected_version=current.version
-            )
-        except InvalidEvent as exc:
-            raise record.refusal(exc) from None
         made.revised.append(record.development)
-        made.submissions.append(attrs.evolve(decided, line=index))
+        made.submissions.extend(_submit(record, index, update.events, meta, current.version))
     # A development part of another the file creates comes after it, wherever the file has it.
     made.submissions.sort(
         key=lambda submission: getattr(submission.event, "part_of", None) is not None
@@ -225,6 +233,25 @@ def apply(db: Database, made: Plan, *, progress: Callable[[int], None] | None = 
     return Report(made, outcome)
 
 
+def _submit(
+    record: Record,
+    index: int,
+    events: list[tuple[str, dict[str, Any]]],
+    meta: dict[str, Any],
+    version: int,
+) -> list[service.Submission]:
+    """*events* about the record's development, each expecting the stream where the one
+    before leaves it (from *version*); refusals name the record."""
+    made = []
+    for offset, (type_, data) in enumerate(events):
+        try:
+            submission = service.submit(type_, data, meta=meta, expected_version=version + offset)
+        except InvalidEvent as exc:
+            raise record.refusal(exc) from None
+        made.append(attrs.evolve(submission, line=index))
+    return made
+
+
 def _current(history: list[Any], record: Record, kind: str) -> DevelopmentState:
     """The development the record's id names, if it is one the record can update: the
     same type, or a scheduled development of the kind the record says took place."""
@@ -246,21 +273,22 @@ def _current(history: list[Any], record: Record, kind: str) -> DevelopmentState:
 
 @attrs.frozen
 class _Update:
-    """What a record changes in a development: the event's type and data, if any."""
+    """What a record changes in a development: the events to append, in order."""
 
-    type: str = "DevelopmentRevised"
-    event: dict[str, Any] | None = None
+    events: list[tuple[str, dict[str, Any]]] = attrs.Factory(list)
     unrevisable: list[str] = attrs.Factory(list)
 
 
 def _update(
     record: Record, submission: service.Submission, history: list[Any], current: DevelopmentState
 ) -> _Update:
-    """The event that brings a development in step with its record, if it needs one.
+    """The events that bring a development in step with its record, if it needs any.
 
     A field changes when the record's value differs both from what the earlier imports
-    of it said and from the development now. A scheduled development that the record
-    says took place is held (``DevelopmentHeld``, with the fields that changed).
+    of it said and from the development now: one ``DevelopmentRevised`` with those
+    fields. A change of status the record says comes after it: a scheduled development
+    that took place is held (``DevelopmentHeld``, with the changed fields), one now
+    postponed or cancelled is postponed or cancelled.
     """
     at_source = (
         fold_stream(
@@ -284,14 +312,35 @@ def _update(
         if name in record.data and _plain(value) != _plain(wanted.get(name))
     ]
     development = {"development": record.development}
-    if current.type != record.type and current.status in ("scheduled", "postponed"):
+    status = record.status or ("occurred" if record.type != current.type else current.status)
+    if status == "occurred" and current.status != "occurred":
         present = {name: value for name, value in changes.items() if value is not None}
-        event = {**development, **present, "when": wanted["when"]}
-        return _Update(DevelopmentHeld.TYPE, event, unrevisable)
-    if not changes:
-        return _Update(unrevisable=unrevisable)
-    event = {**development, "changes": changes, "reason": REASON}
-    return _Update(event=event, unrevisable=unrevisable)
+        held = {**development, **present, "when": wanted["when"]}
+        return _Update([(DevelopmentHeld.TYPE, held)], unrevisable)
+    events: list[tuple[str, dict[str, Any]]] = []
+    then = _status_change(status, current.status, development, wanted.get("when"), REASON)
+    if then is not None and then[0] == DevelopmentPostponed.TYPE:
+        changes.pop("when", None)  # the postponement gives the new date
+    if changes:
+        events.append(
+            (DevelopmentRevised.TYPE, {**development, "changes": changes, "reason": REASON})
+        )
+    if then is not None:
+        events.append(then)
+    return _Update(events, unrevisable)
+
+
+def _status_change(
+    status: str, now: str, development: dict[str, Any], when: str | None, reason: str | None
+) -> tuple[str, dict[str, Any]] | None:
+    """The event that takes a development from status *now* to *status*, if one does."""
+    if now not in ("scheduled", "postponed") or status == now:
+        return None
+    if status == "cancelled":
+        return DevelopmentCancelled.TYPE, {**development, "reason": reason}
+    if status == "postponed":
+        return DevelopmentPostponed.TYPE, {**development, "when": when, "reason": reason}
+    return None
 
 
 def _kept(name: str, current: Any, value: Any) -> Any:
