@@ -105,8 +105,8 @@ def export(
     **options: Any,
 ) -> None:
     """Export the timeline as iCalendar, the project's JSON document, TimelineJS JSON,
-    an Atom feed of new and changed developments, or a self-contained HTML page that
-    draws it.
+    an Atom feed of new and changed developments, a self-contained HTML page that
+    draws it, or a spreadsheet (CSV) that `timeline import` reads back.
 
     The same database and options always give byte-identical output.
 
