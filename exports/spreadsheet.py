@@ -10,7 +10,8 @@ Decisions a user may notice:
   ``Time`` and the same for the end; a month or a year alone leaves the finer columns
   blank, so it stays a month or a year. A time keeps its written offset (``16:30+08:00``);
   a local time is read in the ``timezone`` column's zone. An uncertain or approximate date
-  has its mark (``?``, ``~``, ``%``) in ``qualifier``, for the whole date.
+  has its mark (``?``, ``~``, ``%``) in ``qualifier``: one for the whole date, or one for
+  each end of an interval whose ends differ (``?/``: the start is uncertain).
 - ``Group`` is the kind, so TimelineJS draws one row per kind; ``Media``, its credit,
   caption and thumbnail, ``Display Date``, ``Type`` and ``Background`` are left blank (and
   not read back: they are TimelineJS's, not ours).
@@ -135,7 +136,8 @@ def _row(record: Mapping[str, Any]) -> dict[str, str]:
         row.update(_date_cells(when.parts[0], ""))
         if when.is_interval:
             row.update(_date_cells(when.parts[1], "End "))
-        row["qualifier"] = _MARKS[when.qualifier] if when.qualifier else ""
+        marks = [_MARKS[part.qualifier] if part.qualifier else "" for part in when.parts]
+        row["qualifier"] = marks[0] if len(set(marks)) == 1 else "/".join(marks)
     return row
 
 

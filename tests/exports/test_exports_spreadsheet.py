@@ -55,7 +55,7 @@ def test_a_date_fills_only_the_columns_it_knows(record: Callable[..., Any]) -> N
     )
     cells = ("Year", "Month", "Day", "Time", "End Year", "End Month", "End Day", "qualifier")
     assert [month[c] for c in cells] == ["2024", "5", "", "", "", "", "", ""]
-    assert [interval[c] for c in cells] == ["2024", "4", "24", "", "2024", "4", "26", "~"]
+    assert [interval[c] for c in cells] == ["2024", "4", "24", "", "2024", "4", "26", "/~"]
     assert [timed[c] for c in cells] == ["2024", "4", "26", "16:30:05+08:00", "", "", "", ""]
 
 

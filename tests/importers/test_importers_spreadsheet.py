@@ -7,12 +7,20 @@ import io
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, assume, given, settings
+from strategies import creation_payload
 
 from exports.spreadsheet import COLUMNS, TIMELINEJS_COLUMNS
+from timeline import importers, service
 from timeline.cli import cli
+from timeline.db import open_db
+from timeline.errors import InvalidEvent
+from timeline.exporting import render
+from timeline.selection import Filters
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "csv"
 MONTHS = DATA / "month-only.csv"
@@ -341,3 +349,52 @@ def test_a_status_the_sheet_changes_is_the_event_that_says_so(
     ]
     assert rows(db_path, "SELECT status FROM developments") == [("cancelled",)]
     assert ok(runner, ["import", str(path)]).endswith("0 events appended.\n")
+
+
+def test_a_summary_keeps_its_spaces_and_line_breaks(
+    runner: CliRunner, db_path: Path, tmp_path: Path
+) -> None:
+    path = sheet(
+        tmp_path,
+        "Headline,kind,Year,participants,Text",
+        'A call,call,2024,Joe Biden,"  Indented.\n\nSecond paragraph.\n"',
+    )
+    ok(runner, ["import", str(path)])
+    summary = rows(db_path, "SELECT summary FROM developments")[0][0]
+    assert summary == "  Indented.\n\nSecond paragraph.\n"
+
+
+# --- the round trip, for any development a sheet can carry ---------------------------------
+
+
+def _sheet_can_carry(payload: dict[str, Any]) -> bool:
+    """A cell's list separators and a participant's parts cannot be inside its values."""
+    people = [value for p in payload.get("participants", ()) for value in p.values()]
+    items = [*people, *payload.get("tags", ()), *payload.get("points", ())]
+    return not any(";" in item or "|" in item for item in items)
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(creation_payload())
+def test_any_development_a_sheet_can_carry_round_trips(created: tuple[str, dict]) -> None:
+    type_, payload = created
+    # Links to other developments are not the sheet's (but part_of, which needs another row).
+    payload = {k: v for k, v in payload.items() if k not in ("part_of", "announced_in")}
+    assume(_sheet_can_carry(payload))
+    first, second = open_db(":memory:"), open_db(":memory:")
+    try:
+        service.append(first, [service.submit(type_, payload)])
+    except InvalidEvent:
+        assume(False)  # a payload the log refuses is not this test's business
+    text = "".join(render(first.conn, "csv", Filters(), name="T", domain="t.invalid"))
+    plan = importers.prepare(second, io.BytesIO(text.encode()), name="t.csv", format="csv")
+    importers.apply(second, plan)
+    again = "".join(render(second.conn, "csv", Filters(), name="T", domain="t.invalid"))
+    assert again == text
+    plan = importers.prepare(first, io.BytesIO(text.encode()), name="t.csv", format="csv")
+    assert plan.submissions == []

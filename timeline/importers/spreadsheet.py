@@ -51,6 +51,9 @@ from timeline.importers.sync import Record
 
 _TYPES = {cls.KIND: cls.TYPE for cls in CREATION_TYPES if cls is not DevelopmentScheduled}
 _SKIPPED_TYPES = ("title", "era")
+# Text kept as written, spaces and line breaks at its ends too, so that a summary or a
+# quote exported and read back is the same text (every other cell is stripped).
+_VERBATIM = frozenset(("Text", "quote"))
 # Where each field of an event comes from, for naming the column of an error.
 _FIELD_COLUMNS = {
     "development": "id",
@@ -100,8 +103,8 @@ def records(
         names = _columns(header)
         spelled = {column: header[i].strip() for i, column in names.items()}
         for number, cells in enumerate(reader, start=2):
-            values = {names[i]: cell.strip() for i, cell in enumerate(cells) if i in names}
-            values = {column: cell for column, cell in values.items() if cell}
+            values = {names[i]: cell for i, cell in enumerate(cells) if i in names and cell.strip()}
+            values = {c: v if c in _VERBATIM else v.strip() for c, v in values.items()}
             if not values or values.get("Type", "").lower() in _SKIPPED_TYPES:
                 continue
             yield _record(values, number, spelled)
@@ -218,16 +221,11 @@ def _participant(item: str, refuse: Callable[[str, str], SourceError]) -> dict[s
 
 
 def _when(values: dict[str, str], refuse: Callable[[str, str], SourceError]) -> str | None:
-    """The date of the Year…End Time columns as EDTF, with the qualifier's mark."""
-    mark = values.get("qualifier")
-    if mark is not None:
-        marks = {
-            **{name: symbol for symbol, name in QUALIFIERS.items()},
-            **{m: m for m in QUALIFIERS},
-        }
-        if mark.lower() not in marks:
-            raise refuse("qualifier", f"{mark!r} is not one of {', '.join(marks)}")
-        mark = marks[mark.lower()]
+    """The date of the Year…End Time columns as EDTF, with the qualifier's marks.
+
+    ``qualifier`` is one mark for the whole date (``?``, ``~``, ``%``, or their names), or
+    a mark for each end around a slash (``?/`` : the start is uncertain, the end is not).
+    """
     start = _part(values, "", refuse)
     end = _part(values, "End ", refuse)
     if start is None:
@@ -235,11 +233,20 @@ def _when(values: dict[str, str], refuse: Callable[[str, str], SourceError]) -> 
             raise refuse("Year", "required when the end is given")
         return None
     parts = [start] if end is None else [start, end]
-    if mark is not None:
-        if any("T" in part for part in parts):
-            raise refuse("qualifier", "a qualifier applies to dates without a time")
-        parts = [part + mark for part in parts]
-    return "/".join(parts)
+    cell = values.get("qualifier")
+    if cell is None:
+        return "/".join(parts)
+    names = {**{name: symbol for symbol, name in QUALIFIERS.items()}, **{m: m for m in QUALIFIERS}}
+    marks = [mark.strip().lower() for mark in cell.split("/")] if "/" in cell else [cell.lower()]
+    if (len(marks) != len(parts) and len(marks) != 1) or len(marks) > 2:
+        raise refuse("qualifier", f"{cell!r}: one mark, or one for each end (?/~) of an interval")
+    for mark in marks:
+        if mark and mark not in names:
+            raise refuse("qualifier", f"{mark!r} is not one of {', '.join(names)}")
+    marks = [names.get(mark, "") for mark in marks] * (len(parts) if len(marks) == 1 else 1)
+    if any(mark and "T" in part for part, mark in zip(parts, marks, strict=True)):
+        raise refuse("qualifier", "a qualifier applies to dates without a time")
+    return "/".join(part + mark for part, mark in zip(parts, marks, strict=True))
 
 
 def _part(

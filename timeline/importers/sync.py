@@ -29,6 +29,7 @@ from events.lifecycle import (
     DevelopmentRevised,
 )
 from events.state import DevelopmentState
+from events.values import When
 from events.vocabulary import PLACE_FIELDS
 from timeline import service
 from timeline.db import Database
@@ -304,7 +305,8 @@ def _update(
         if name == "part_of" and "part_of" not in record.data:
             continue  # a file that says nothing of it leaves it as it is
         value = _kept(name, getattr(current, name), wanted.get(name))
-        if _plain(value) not in (_plain(getattr(at_source, name)), _plain(getattr(current, name))):
+        known = (_meant(name, getattr(at_source, name)), _meant(name, getattr(current, name)))
+        if _meant(name, value) not in known:
             changes[name] = value if _plain(value) is not None else None
     unrevisable = [
         f"{record.development}: {name}"
@@ -360,6 +362,14 @@ def _kept(name: str, current: Any, value: Any) -> Any:
         same = all(value.get(key) == current.get(key) for key in PLACE_FIELDS[:3])
         return dict(current) if same else value
     return value
+
+
+def _meant(name: str, value: Any) -> Any:
+    """A field's value as it is meant, for telling whether it changed: a date by its parts
+    (``-1200`` and ``-12:00`` are one offset), anything else as :func:`_plain` has it."""
+    if name == "when" and value is not None:
+        return When.parse(value).parts
+    return _plain(value)
 
 
 def _plain(value: Any) -> Any:
