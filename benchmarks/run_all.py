@@ -5,9 +5,11 @@
     python benchmarks/run_all.py --quick    # 3,000 and 30,000: about a minute
 
 Runs bench_log.py (import, the log alone, append, start-up), bench_tables.py (rebuild,
-the faceted page, import and rebuild memory) and bench_exports.py (exports and their
-memory), each printing its table of figures and ratios against a baseline measured in
-the same run. The databases are imported once and reused by the later scripts.
+the faceted page, import and rebuild memory), bench_exports.py (exports and their
+memory) and bench_hsg.py (the Office of the Historian's import against the JSON Lines
+import of the same developments), each printing its table of figures and ratios
+against a baseline measured in the same run. The databases are imported once and
+reused by the later scripts.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_exports
+import bench_hsg
 import bench_log
 import bench_tables
 
@@ -41,6 +44,8 @@ def main(argv: list[str] | None = None) -> None:
         work.mkdir(parents=True, exist_ok=True)
         size = ["--n", str(args.n)]
         both = [*size, "--big", str(args.big), "--work", str(work)]
+        # The Historian's full collections are one size: --quick takes a quarter, once.
+        hsg = ["--trips", "1000", "--visits", "800", "--runs", "1"] if args.quick else []
         for title, run in (
             # With a bytecode cache: an installed timeline has its .pyc files, as the
             # sqlite-utils it is compared with has (an editable install in an environment
@@ -48,6 +53,7 @@ def main(argv: list[str] | None = None) -> None:
             ("bench_log.py", lambda: bench_log.main([*size, "--budget", "90", "--bytecode-cache"])),
             ("bench_tables.py", lambda: bench_tables.main(both)),
             ("bench_exports.py", lambda: bench_exports.main(both)),
+            ("bench_hsg.py", lambda: bench_hsg.main(hsg)),
         ):
             print(f"\n=== {title} ===\n", flush=True)
             run()

@@ -99,6 +99,12 @@ def _html(records: Iterable[Mapping[str, Any]], context: Context) -> Iterator[st
     return html.render(records, title=context.title, filters=html.preset(context.filters))
 
 
+def _csv(records: Iterable[Mapping[str, Any]], context: Context) -> Iterator[str]:
+    from exports import spreadsheet
+
+    return spreadsheet.render(records, title=context.title)
+
+
 REGISTRY: Final[dict[str, Format]] = {
     entry.name: entry
     for entry in (
@@ -135,6 +141,13 @@ REGISTRY: Final[dict[str, Format]] = {
             extension="html",
             content_type="text/html; charset=utf-8",
             render=_html,
+        ),
+        # Not a Datasette renderer: Datasette's own .csv serves every table and query.
+        Format(
+            name="csv",
+            extension="csv",
+            content_type="text/csv; charset=utf-8",
+            render=_csv,
         ),
     )
 }

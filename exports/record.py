@@ -109,9 +109,10 @@ class Record(TypedDict):
     place: Place | None
     """Where it happened, if known."""
     countries: list[str]
-    """Every country it involves, each once (ISO 3166-1 alpha-2): where it was held (the
-    host country of a visit, the place's country), its participants', its parties. What
-    ``--country`` and Datasette's ``countries`` facet select by."""
+    """Every country it involves, each once (ISO 3166-1 alpha-2; a former state: its ISO
+    3166-3 code, e.g. SU): where it was held (the host country of a visit, the place's
+    country), its participants', its parties. What ``--country`` and Datasette's
+    ``countries`` facet select by."""
     participants: list[Participant]
     """Who took part, in the order recorded."""
     sources: list[Source]
@@ -121,7 +122,7 @@ class Record(TypedDict):
     points: list[str]
     """An agreement's points, in order."""
     parties: list[str]
-    """The countries party to an agreement (ISO 3166-1 alpha-2)."""
+    """The parties to an agreement: country codes, or organisations (EU, UN, NATO, ASEAN, AFU)."""
     speaker: str | None
     """Who made a statement."""
     quote: str | None

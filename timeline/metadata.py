@@ -59,7 +59,7 @@ DEVELOPMENT_COLUMNS = {
     "host_country": "The host country (visits)",
     "speaker": "Who spoke (statements)",
     "quote": "The words, verbatim (statements)",
-    "parties": "Parties to an agreement (JSON list of country codes)",
+    "parties": "Parties to an agreement (JSON list of country codes, or EU, UN, NATO, ASEAN, AFU)",
     "source_url": "The first source",
     "cameo_code": "CAMEO event code, for joining GDELT and ICEWS",
     "plover_type": "PLOVER event type, for joining POLECAT",

@@ -61,7 +61,7 @@ def registered():
 
 
 def test_the_command_line_names_are_the_registry_names() -> None:
-    assert exporting.FORMATS == ("ical", "json", "timelinejs", "atom", "html")
+    assert exporting.FORMATS == ("ical", "json", "timelinejs", "atom", "html", "csv")
     assert tuple(formats.REGISTRY) == exporting.FORMATS
 
 
@@ -83,7 +83,9 @@ def test_knowing_the_formats_imports_no_exporter() -> None:
 
 
 def test_an_unknown_format_is_refused_naming_the_formats(toy) -> None:
-    with pytest.raises(ValueError, match=r"^unknown export format 'pdf'; formats: .*, html, toy$"):
+    with pytest.raises(
+        ValueError, match=r"^unknown export format 'pdf'; formats: .*, html, csv, toy$"
+    ):
         exporting.render_records([], "pdf", name="N")
 
 

@@ -349,9 +349,9 @@ def test_a_failing_record_in_a_newer_edition_leaves_the_log_as_it_was(
     ok(runner, ["import", str(DATA / "edition-1" / "trips.xml")])
     before = event_count(db_path)
     edition = (DATA / "edition-2" / "trips.xml").read_text()
-    (folder / "trips.xml").write_text(edition.replace("<id>4232</id>", "<id>x</id>"))
+    (folder / "trips.xml").write_text(edition.replace("<id>4232</id>", "<id>x y</id>"))
     line = refused(runner, ["import", str(folder / "trips.xml"), "--retract-missing"])
-    assert line == "Error: line 34, <id>: 'x' is not a record number"
+    assert line == "Error: line 34, <id>: 'x y' is not a record id like 4229"
     assert event_count(db_path) == before
 
 
@@ -369,6 +369,51 @@ def test_retract_missing_is_for_records_only(runner: CliRunner, tmp_path: Path) 
 def test_a_file_read_from_stdin_is_detected_too(runner: CliRunner, db_path: Path) -> None:
     out = ok(runner, ["import", "-", "--json"], input=BIDEN.read_bytes())
     assert json.loads(out)["created"] == 37
+    out = ok(runner, ["import", "-"], input=BIDEN.read_bytes())
+    assert out == (
+        "Imported standard input (hsg-travels): 0 created, 0 revised, 37 unchanged; "
+        "0 events appended.\n"
+    )
+    result = runner.invoke(cli, ["import", "-", "--retract-missing"], input=BIDEN.read_bytes())
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: --retract-missing needs a file: ")
+
+
+def test_the_formats_offered_are_the_importers(runner: CliRunner) -> None:
+    from timeline.cli.recording import import_
+    from timeline.importers import FORMATS
+
+    option = next(param for param in import_.params if param.name == "format_")
+    assert (
+        tuple(option.type.choices)
+        == tuple(FORMATS)
+        == ("jsonl", "hsg-travels", "hsg-visits", "csv")
+    )
+    assert "[jsonl|hsg-travels|hsg-visits|csv]" in ok(runner, ["import", "--help"])
+
+
+def test_an_import_planned_before_another_writer_fails_whole(db_path: Path) -> None:
+    from timeline import importers, service
+    from timeline.db import open_db
+    from timeline.errors import SourceError
+
+    db = open_db(db_path)
+    with (DATA / "edition-1" / "trips.xml").open("rb") as first:
+        importers.apply(db, importers.prepare(db, first, name="trips.xml", format="hsg-travels"))
+    with (DATA / "edition-2" / "trips.xml").open("rb") as second:
+        plan = importers.prepare(db, second, name="trips.xml", format="hsg-travels")
+    data = {"development": "hsg-trip-4229", "changes": {"tags": ["x"]}, "reason": "meanwhile"}
+    service.append_one(db, service.submit("DevelopmentRevised", data))
+    before = event_count(db_path)
+    with pytest.raises(SourceError) as caught:
+        importers.apply(db, plan)
+    assert str(caught.value) == (
+        "line 5, <trip>: 'hsg-trip-4229' changed in the log while the file was read "
+        "(stream hsg-trip-4229 is at version 2, not 1); nothing was written, "
+        "import the file again"
+    )
+    assert event_count(db_path) == before
+    db.close()
 
 
 def test_the_progress_bar_shows_only_on_a_terminal(
@@ -385,3 +430,69 @@ def test_the_progress_bar_shows_only_on_a_terminal(
     assert result.stdout.startswith("Imported travels-president-biden-joseph-r.xml")
     result = runner.invoke(cli, ["import", str(BIDEN), "--db", other, "--silent"])
     assert result.stderr == ""
+
+
+def test_a_control_character_in_the_text_is_refused_naming_the_line(
+    runner: CliRunner, db_path: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "controls.xml"
+    path.write_text(trips(trip(1, "Japan")).replace("Met the", "Met&#x9B; the"))
+    assert refused(runner, ["import", str(path)]) == (
+        "Error: line 11, <remarks>: contains a control character (\\x9b)"
+    )
+    assert event_count(db_path) == 0
+
+
+def test_a_changed_host_country_revises_the_place_and_is_named(
+    runner: CliRunner, db_path: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "moved.xml"
+    path.write_text(trips(trip(1, "Japan", locale="Tokyo")))
+    ok(runner, ["import", str(path)])
+    path.write_text(trips(trip(1, "Korea, South", slug="korea-south", locale="Seoul")))
+    out = ok(runner, ["import", str(path)])
+    assert out.splitlines() == [
+        "Imported moved.xml (hsg-travels): 0 created, 1 revised, 0 unchanged; 1 event appended.",
+        "Changed at the source, but no event revises: hsg-trip-1: host_country",
+    ]
+    changes = rows(db_path, "SELECT json_extract(data, '$.changes') FROM events WHERE seq = 2")[0][
+        0
+    ]
+    assert json.loads(changes) == {
+        "title": "Secretary of State Antony John Blinken visits South Korea",
+        "place": {"city": "Seoul", "country": "KR"},
+    }
+
+
+def test_a_development_retracted_here_is_not_brought_back(runner: CliRunner, db_path: Path) -> None:
+    ok(runner, ["import", str(DATA / "edition-1" / "trips.xml")])
+    ok(runner, ["retract", "hsg-trip-4230", "--reason", "not a visit"])
+    out = ok(runner, ["import", str(DATA / "edition-1" / "trips.xml")])
+    assert out.splitlines() == [
+        "Imported trips.xml (hsg-travels): 0 created, 0 revised, 2 unchanged; 0 events appended.",
+        "Left retracted here: hsg-trip-4230",
+    ]
+
+
+def test_an_older_trip_id_is_kept_readable(
+    runner: CliRunner, db_path: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "kissinger.xml"
+    old = trip(977, "U.S.S.R.", slug="russia", start="1973-10-20", end="1973-10-22")
+    path.write_text(trips(old.replace("<id>977</id>", "<id>Travel-977-secretary</id>")))
+    ok(runner, ["import", str(path)])
+    found = rows(
+        db_path,
+        "SELECT stream, json_extract(data, '$.host_country'), json_extract(meta, '$.import.id') "
+        "FROM events",
+    )
+    assert found == [("hsg-trip-977-secretary", "SU", "Travel-977-secretary")]
+
+
+def test_a_missing_element_is_named_with_its_record(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "nameless.xml"
+    text = trips(trip(1, "Japan")).replace('role="secretary" ', "")
+    path.write_text(text.replace("<role>secretary</role>", ""))
+    assert refused(runner, ["import", str(path)]) == "Error: line 3, <trip>: <role> is required"
+    path.write_text(trips(trip(1, "Japan")).replace("<name>Antony John Blinken</name>", "<name/>"))
+    assert refused(runner, ["import", str(path)]) == "Error: line 6, <name>: <name> is required"

@@ -105,8 +105,8 @@ def export(
     **options: Any,
 ) -> None:
     """Export the timeline as iCalendar, the project's JSON document, TimelineJS JSON,
-    an Atom feed of new and changed developments, or a self-contained HTML page that
-    draws it.
+    an Atom feed of new and changed developments, a self-contained HTML page that
+    draws it, or a spreadsheet (CSV) that `timeline import` reads back.
 
     The same database and options always give byte-identical output.
 
@@ -117,6 +117,7 @@ def export(
         timeline export timelinejs --tag five-point-consensus -o timeline.json
         timeline export atom -o changes.atom --feed-url https://example.org/changes.atom
         timeline export html -o timeline.html --country CN
+        timeline export csv -o timeline.csv   # a spreadsheet; timeline import reads it back
     """
     from timeline.exporting import export_to
     from timeline.selection import date_range

@@ -182,30 +182,37 @@ def import_(
     from timeline import importers
 
     name = getattr(file, "name", None)
-    name = name if isinstance(name, str) else "-"
+    name = name if isinstance(name, str) and name not in ("-", "<stdin>") else None
     if not hasattr(file, "peek"):  # stdin as a test runner gives it: read the head twice
         file = io.BufferedReader(file)
-    format_ = format_ or importers.detect(name, file.peek(4096)[:4096])
+    format_ = format_ or importers.detect(name or "-", file.peek(4096)[:4096])
     show_bar = not silent and bool(file_size(file)) and on_terminal()
     if format_ == "jsonl":
         if retract_missing:
             raise click.UsageError("--retract-missing applies to records (XML, CSV), not to events")
         import_events(db, file, show_bar, as_json)
         return
-    plan = importers.prepare(
-        db, file, name=os.path.basename(name), format=format_, retract_missing=retract_missing
-    )
-    if show_bar and plan.submissions:
-        with click.progressbar(
-            length=len(plan.submissions), label="Importing", file=sys.stderr
-        ) as bar:
+    if retract_missing and name is None:
+        raise click.UsageError("--retract-missing needs a file: what came from stdin has no name")
+    records = importers.read(file, format=format_)
+    options = {
+        "name": os.path.basename(name) if name else None,
+        "format": format_,
+        "retract_missing": retract_missing,
+    }
+    if show_bar and records:
+        # One bar over both steps: planning each record, then appending what changed.
+        with click.progressbar(length=2 * len(records), label="Importing", file=sys.stderr) as bar:
+            plan = importers.plan(db, records, **options, progress=bar.update)
+            bar.update(max(0, len(records) - len(plan.submissions)))
             report = importers.apply(db, plan, progress=bar.update)
     else:
+        plan = importers.plan(db, records, **options)
         report = importers.apply(db, plan)
     if as_json:
         click.echo(dumps(report.as_dict()))
     else:
-        for line in import_summary(report.as_dict(), plan.file):
+        for line in import_summary(report.as_dict(), plan.file or "standard input"):
             click.echo(line)
 
 

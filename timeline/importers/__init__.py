@@ -24,14 +24,17 @@ FORMATS: dict[str, str] = {
     "jsonl": "JSON Lines of events, as `timeline log --json` writes them",
     "hsg-travels": "the Office of the Historian's <trips> (travels of presidents and secretaries)",
     "hsg-visits": "the Office of the Historian's <visits> (foreign leaders' visits to the U.S.)",
+    "csv": "a spreadsheet with the TimelineJS template's columns and ours",
 }
 """The formats ``timeline import`` reads, by name."""
-RECORD_FORMATS = ("hsg-travels", "hsg-visits")
+RECORD_FORMATS = ("hsg-travels", "hsg-visits", "csv")
 """The formats whose records are kept in step with the file (the others are events)."""
 
 
 def detect(name: str, head: bytes) -> str:
     """A file's format from its name and first bytes: ``.csv``, the XML root, else JSON Lines."""
+    if name.lower().endswith(".csv"):
+        return "csv"
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not text.startswith(b"<"):
         return "jsonl"
@@ -47,29 +50,56 @@ def detect(name: str, head: bytes) -> str:
     )
 
 
-def prepare(
+def read(stream: IO[bytes], *, format: str) -> list[sync.Record]:
+    """The records of a file in one of :data:`RECORD_FORMATS`; SourceError naming the line
+    or row of the first that is not sound."""
+    if format in ("hsg-travels", "hsg-visits"):
+        from timeline.importers import hsg
+
+        return list(hsg.records(hsg.read_xml(stream), format=format))
+    if format == "csv":
+        from timeline.importers import spreadsheet
+
+        return list(spreadsheet.records(stream))
+    raise ValueError(f"{format!r} is not a format of records: {RECORD_FORMATS}")
+
+
+def plan(
     db: Database,
-    stream: IO[bytes],
+    records: list[sync.Record],
     *,
-    name: str,
+    name: str | None,
     format: str,
     retract_missing: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> sync.Plan:
-    """Read a file of records and plan what to append; SourceError naming line or row.
+    """Plan what to append for *records* read from a file; SourceError naming the record.
 
     *name* is the file's name, kept in meta: a later import of a file of the same name
-    finds the developments this one created. *progress* gets the bytes read.
+    finds the developments this one created (None for standard input, which has no
+    name: nothing is then found missing). *progress* gets 1 for each record planned.
     """
-    if format in ("hsg-travels", "hsg-visits"):
-        from timeline.importers import hsg
-
-        records = list(hsg.records(hsg.read_xml(stream, progress=progress), format=format))
-    else:
-        raise ValueError(f"{format!r} is not a format of records: {RECORD_FORMATS}")
     return sync.plan(
-        EventLog(db), records, format=format, file=name, retract_missing=retract_missing
+        EventLog(db),
+        records,
+        format=format,
+        file=name,
+        retract_missing=retract_missing,
+        progress=progress,
     )
+
+
+def prepare(
+    db: Database,
+    stream: IO[bytes],
+    *,
+    name: str | None,
+    format: str,
+    retract_missing: bool = False,
+) -> sync.Plan:
+    """Read a file of records and plan what to append (:func:`read`, then :func:`plan`)."""
+    records = read(stream, format=format)
+    return plan(db, records, name=name, format=format, retract_missing=retract_missing)
 
 
 def apply(

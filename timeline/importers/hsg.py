@@ -35,6 +35,7 @@ from events.vocabulary import PARTICIPANT_FIELDS, SOURCE_FIELDS
 from timeline.errors import SourceError
 from timeline.importers.hsg_countries import country_code
 from timeline.importers.sync import Record
+from timeline.service import bad_text
 
 PUBLISHER = "Office of the Historian, U.S. Department of State"
 SITE = "https://history.state.gov/departmenthistory"
@@ -45,7 +46,13 @@ _ROLES = {"president": "President", "secretary": "Secretary of State"}
 _TITLES = sorted(
     (
         "President",
+        "President-elect",
+        "Acting President",
+        "Provisional President",
         "Interim President",
+        "Acting Prime Minister",
+        "Prime Minister-elect",
+        "Vice Premier",
         "Vice President",
         "Prime Minister",
         "Deputy Prime Minister",
@@ -89,11 +96,11 @@ class Node:
     line: int
     parts: list[Any] = attrs.field(factory=list)
     """Text and child nodes, in document order."""
-
-    @property
-    def children(self) -> list[Node]:
-        """The child elements."""
-        return [part for part in self.parts if isinstance(part, Node)]
+    children: list[Node] = attrs.field(factory=list)
+    """The child elements."""
+    plain: bool = False
+    """For the root: no text of the document holds a character events refuse (a control),
+    so validating its records may skip looking for one."""
 
     @property
     def text(self) -> str:
@@ -103,24 +110,33 @@ class Node:
 
     def child(self, tag: str) -> Node | None:
         """The first child element named *tag*."""
-        return next((node for node in self.children if node.tag == tag), None)
+        for node in self.children:
+            if node.tag == tag:
+                return node
+        return None
 
 
 def read_xml(stream: IO[bytes], *, progress: Callable[[int], None] | None = None) -> Node:
     """The document's root element; SourceError naming the line if it is not well-formed."""
     parser = xml.parsers.expat.ParserCreate()
     stack: list[Node] = [Node("#document", {}, 0)]
+    plain = True
 
     def start(tag: str, attrib: dict[str, str]) -> None:
+        nonlocal plain
         node = Node(tag, attrib, parser.CurrentLineNumber)
         stack[-1].parts.append(node)
+        stack[-1].children.append(node)
         stack.append(node)
+        plain = plain and (not attrib or bad_text(attrib) is None)
 
     def end(_tag: str) -> None:
         stack.pop()
 
     def text(data: str) -> None:
+        nonlocal plain
         stack[-1].parts.append(data)
+        plain = plain and bad_text(data) is None
 
     def doctype(*_args: Any) -> None:
         raise SourceError(
@@ -144,6 +160,7 @@ def read_xml(stream: IO[bytes], *, progress: Callable[[int], None] | None = None
     roots = stack[0].children
     if not roots:
         raise SourceError("no XML element in the file", where="line 1")
+    roots[0].plain = plain
     return roots[0]
 
 
@@ -160,7 +177,7 @@ def records(root: Node, *, format: str) -> Iterator[Record]:
     for node in root.children:
         if node.tag != item:
             raise SourceError(f"<{node.tag}> where a <{item}> was expected", where=_at(node))
-        yield make(node)
+        yield attrs.evolve(make(node), plain=root.plain)
 
 
 def _at(node: Node) -> str:
@@ -175,11 +192,20 @@ def _required(record: Node, tag: str) -> Node:
     return node
 
 
-def _record_id(record: Node) -> str:
+_ID = re.compile(r"[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*")
+
+
+def _record_id(record: Node) -> tuple[str, str]:
+    """The record's own id as written, and as the end of a development id.
+
+    Most ids are numbers (``4229``); older trips have ``Travel-977-secretary``, which
+    becomes ``977-secretary`` (the word every one of them starts with left out).
+    """
     node = _required(record, "id")
-    if not node.text.isdigit():
-        raise SourceError(f"{node.text!r} is not a record number", where=_at(node))
-    return node.text
+    if _ID.fullmatch(node.text) is None:
+        raise SourceError(f"{node.text!r} is not a record id like 4229", where=_at(node))
+    slug = re.sub(r"[^a-z0-9]+", "-", node.text.lower())
+    return node.text, slug.removeprefix("travel-")
 
 
 def _dates(record: Node) -> tuple[str, dt.date]:
@@ -268,9 +294,9 @@ def _origins(record: Node, fields: dict[str, str]) -> dict[str, str]:
 
 def _trip(record: Node) -> Record:
     """A ``<trip>``: a president or secretary of state visiting another country."""
-    record_id = _record_id(record)
+    record_id, slug = _record_id(record)
     when, day = _dates(record)
-    role_key = record.attrib.get("role") or (record.child("role") or record).text
+    role_key = record.attrib.get("role") or _required(record, "role").text
     role = _ROLES.get(role_key, role_key.replace("-", " ").title())
     name = _required(record, "name").text
     code, label = _country(_required(record, "country"), day)
@@ -281,7 +307,7 @@ def _trip(record: Node) -> Record:
     if who and role_key:
         sources.append(_cited(f"{SITE}/travels/{role_key}/{who}", f"Travels of the {role}: {name}"))
     data = {
-        "development": f"hsg-trip-{record_id}",
+        "development": f"hsg-trip-{slug}",
         "title": f"{role} {name} visits {_readable(label)}",
         "when": when,
         "summary": remarks.text if remarks is not None and remarks.text else None,
@@ -310,7 +336,7 @@ def _trip(record: Node) -> Record:
 
 def _visit(record: Node) -> Record:
     """A ``<visit>``: a foreign leader visiting the United States."""
-    record_id = _record_id(record)
+    record_id, slug = _record_id(record)
     when, day = _dates(record)
     visitor = _required(record, "visitor").text
     origin = record.child("from")
@@ -318,7 +344,7 @@ def _visit(record: Node) -> Record:
     role, name = _title_and_name(visitor)
     description = record.child("description")
     data = {
-        "development": f"hsg-visit-{record_id}",
+        "development": f"hsg-visit-{slug}",
         "title": f"{visitor} visits the United States",
         "when": when,
         "summary": description.text if description is not None and description.text else None,

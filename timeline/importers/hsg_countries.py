@@ -7,6 +7,10 @@ code of a state that exists now. Then the date: a place that belonged to a forme
 on that date (Kyiv in 1972, Ljubljana in 1980, Bratislava in 1990) gets the former
 state's code, whatever its slug says. A name with no code at all (the Kingdom of Hawaii)
 is None, and the import says so.
+
+South Vietnam (the Republic of Vietnam, 1955-1976) is ``VN``: ISO 3166 gave it that code
+in 1974 and the unified state kept it, so there is no former code to give; North Vietnam
+is ``VD``. West Germany is ``DE`` for the same reason.
 """
 
 from __future__ import annotations

@@ -21,11 +21,19 @@ from typing import Any
 import attrs
 
 from events.codec import unstructure
-from events.developments import SHARED_FIELDS
+from events.developments import SHARED_FIELDS, DevelopmentScheduled
+from events.lifecycle import (
+    DevelopmentCancelled,
+    DevelopmentHeld,
+    DevelopmentPostponed,
+    DevelopmentRevised,
+)
 from events.state import DevelopmentState
+from events.values import When
+from events.vocabulary import PLACE_FIELDS
 from timeline import service
 from timeline.db import Database
-from timeline.errors import InvalidEvent, SourceError
+from timeline.errors import InvalidEvent, SourceError, VersionConflict
 from timeline.folding import fold_stream
 from timeline.log import EventLog
 
@@ -50,6 +58,12 @@ class Record:
     """Where the record is in the file: ``line 12``, ``row 3``."""
     origins: dict[str, str] = attrs.field(factory=dict)
     """Where each field of ``data`` came from (``line 14, <country>``, ``row 3, column Year``)."""
+    plain: bool = False
+    """Whether the reader checked that no text of the record holds a character events
+    refuse (see :func:`timeline.service.parse_submission`), sparing that walk."""
+    status: str | None = None
+    """The status the file gives a scheduled development (``postponed``, ``cancelled``),
+    if it gives one; otherwise the event type says it."""
 
     @property
     def development(self) -> str:
@@ -74,7 +88,8 @@ class Plan:
     """What an import will append, and what it found."""
 
     format: str
-    file: str
+    file: str | None
+    """The file's name (None for standard input)."""
     submissions: list[service.Submission]
     records: list[Record]
     """Every record of the file; a submission's ``line`` is the 1-based index of its record."""
@@ -122,74 +137,67 @@ def plan(
     records: Iterable[Record],
     *,
     format: str,
-    file: str,
+    file: str | None,
     retract_missing: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> Plan:
     """Compare *records* with the log and decide what to append; SourceError naming the
     record (and its field) if one cannot be a development."""
     made = Plan(format, file, [], [], [], [], [], [], [], [], [])
-    provenance = {"format": format, "file": file}
+    provenance = {"format": format, "file": file} if file else {"format": format}
     seen: dict[str, Record] = {}
     for index, record in enumerate(records, start=1):
+        if progress is not None:
+            progress(1)
         made.records.append(record)
+        meta = {META_KEY: {**provenance, **record.source}}
+        obj = {"type": record.type, "data": record.data, "meta": meta}
+        try:
+            submission = service.parse_submission(obj, line=index, plain=record.plain)
+        except InvalidEvent as exc:
+            raise record.refusal(exc) from None
+        if not isinstance(record.development, str):  # none given, and none could be made
+            raise SourceError("an id is required", where=record.locate("data.development"))
         if record.development in seen:
             raise SourceError(
                 f"{record.development!r} is also at {seen[record.development].where}",
                 where=record.where,
             )
         seen[record.development] = record
-        meta = {META_KEY: {**provenance, **record.source}}
-        obj = {"type": record.type, "data": record.data, "meta": meta}
-        try:
-            submission = service.parse_submission(obj, line=index)
-        except InvalidEvent as exc:
-            raise record.refusal(exc) from None
         history = list(log.read(stream=record.development))
         if not history:
             made.created.append(record.development)
             made.submissions.append(attrs.evolve(submission, expected_version=0))
+            # A development the file has postponed or cancelled already: as the file says.
+            development = {"development": record.development}
+            when = record.data.get("when")
+            then = _status_change(record.status or "", "scheduled", development, when, None)
+            if then is not None:
+                made.submissions.extend(_submit(record, index, [then], meta, 1))
             continue
-        current = _current(history, record)
+        current = _current(history, record, submission.event.KIND)
         if current.retracted:
             made.left_retracted.append(record.development)
             continue
-        at_source = (
-            fold_stream(
-                envelope
-                for envelope in history
-                if envelope.stream_version == 1
-                or (envelope.type == "DevelopmentRevised" and META_KEY in envelope.meta)
-            )
-            or current
-        )
-        wanted = unstructure(submission.event)
-        changes = {
-            name: wanted.get(name) if _plain(wanted.get(name)) is not None else None
-            for name in SHARED_FIELDS
-            if name != "part_of" or "part_of" in record.data
-            if _plain(getattr(at_source, name)) != _plain(wanted.get(name))
-        }
-        made.unrevisable.extend(
-            f"{record.development}: {name}"
-            for name, value in at_source.own_fields().items()
-            if _plain(value) != _plain(wanted.get(name))
-        )
-        if not changes:
+        update = _update(record, submission, history, current)
+        made.unrevisable.extend(update.unrevisable)
+        if not update.events:
             made.unchanged.append(record.development)
             continue
-        data = {"development": record.development, "changes": changes, "reason": REASON}
-        try:
-            revision = service.submit(
-                "DevelopmentRevised", data, meta=meta, expected_version=current.version
-            )
-        except InvalidEvent as exc:
-            raise record.refusal(exc) from None
         made.revised.append(record.development)
-        made.submissions.append(attrs.evolve(revision, line=index))
-    for development in log.streams_created_with(f"$.{META_KEY}.file", file):
+        made.submissions.extend(_submit(record, index, update.events, meta, current.version))
+    # A development part of another the file creates comes after it, wherever the file has it.
+    made.submissions.sort(
+        key=lambda submission: getattr(submission.event, "part_of", None) is not None
+    )
+    earlier = log.streams_created_with(f"$.{META_KEY}.file", file) if file else []
+    for development in earlier:
         if development in seen:
             continue
-        current = fold_stream(log.read(stream=development))
+        history = list(log.read(stream=development))
+        if history[0].meta.get(META_KEY, {}).get("format") != format:
+            continue  # another format's file of the same name
+        current = fold_stream(history)
         if current is None or current.retracted:
             continue
         made.missing.append(development)
@@ -215,27 +223,153 @@ def apply(db: Database, made: Plan, *, progress: Callable[[int], None] | None = 
         if exc.line is None or isinstance(exc, SourceError):
             raise
         record = made.records[exc.line - 1]
+        if isinstance(exc, VersionConflict):
+            raise SourceError(
+                f"{record.development!r} changed in the log while the file was read "
+                f"({exc.message.removesuffix('; nothing was written')}); nothing was written, "
+                "import the file again",
+                where=record.where,
+            ) from None
         raise record.refusal(exc) from None
     return Report(made, outcome)
 
 
-def _current(history: list[Any], record: Record) -> DevelopmentState:
-    """The development the record's id names, if it is one the record can update."""
-    try:
-        current = fold_stream(history)
-    except InvalidEvent:  # pragma: no cover - the log refused such a stream on append
-        current = None
+def _submit(
+    record: Record,
+    index: int,
+    events: list[tuple[str, dict[str, Any]]],
+    meta: dict[str, Any],
+    version: int,
+) -> list[service.Submission]:
+    """*events* about the record's development, each expecting the stream where the one
+    before leaves it (from *version*); refusals name the record."""
+    made = []
+    for offset, (type_, data) in enumerate(events):
+        try:
+            submission = service.submit(type_, data, meta=meta, expected_version=version + offset)
+        except InvalidEvent as exc:
+            raise record.refusal(exc) from None
+        made.append(attrs.evolve(submission, line=index))
+    return made
+
+
+def _current(history: list[Any], record: Record, kind: str) -> DevelopmentState:
+    """The development the record's id names, if it is one the record can update: the
+    same type, or a scheduled development of the kind the record says took place."""
+    current = fold_stream(history)
     if current is None:
         raise SourceError(
             f"{record.development!r} is a stream of the log but not a development",
             where=record.locate("data.development"),
         )
-    if current.type != record.type:
+    held = current.type == DevelopmentScheduled.TYPE and current.kind == kind
+    if current.type != record.type and not held:
         raise SourceError(
-            f"{record.development!r} is already in the log as a {current.kind}",
+            f"{record.development!r} is already in the log as a {current.kind} "
+            f"({current.status}), not a {kind}",
             where=record.locate("data.development"),
         )
     return current
+
+
+@attrs.frozen
+class _Update:
+    """What a record changes in a development: the events to append, in order."""
+
+    events: list[tuple[str, dict[str, Any]]] = attrs.Factory(list)
+    unrevisable: list[str] = attrs.Factory(list)
+
+
+def _update(
+    record: Record, submission: service.Submission, history: list[Any], current: DevelopmentState
+) -> _Update:
+    """The events that bring a development in step with its record, if it needs any.
+
+    A field changes when the record's value differs both from what the earlier imports
+    of it said and from the development now: one ``DevelopmentRevised`` with those
+    fields. A change of status the record says comes after it: a scheduled development
+    that took place is held (``DevelopmentHeld``, with the changed fields), one now
+    postponed or cancelled is postponed or cancelled.
+    """
+    at_source = (
+        fold_stream(
+            envelope
+            for envelope in history
+            if envelope.stream_version == 1 or META_KEY in envelope.meta
+        )
+        or current
+    )
+    wanted = unstructure(submission.event)
+    changes = {}
+    for name in SHARED_FIELDS:
+        if name == "part_of" and "part_of" not in record.data:
+            continue  # a file that says nothing of it leaves it as it is
+        value = _kept(name, getattr(current, name), wanted.get(name))
+        known = (_meant(name, getattr(at_source, name)), _meant(name, getattr(current, name)))
+        if _meant(name, value) not in known:
+            changes[name] = value if _plain(value) is not None else None
+    unrevisable = [
+        f"{record.development}: {name}"
+        for name, value in at_source.own_fields().items()
+        if name in record.data and _plain(value) != _plain(wanted.get(name))
+    ]
+    development = {"development": record.development}
+    status = record.status or ("occurred" if record.type != current.type else current.status)
+    if status == "occurred" and current.status != "occurred":
+        present = {name: value for name, value in changes.items() if value is not None}
+        held = {**development, **present, "when": wanted["when"]}
+        return _Update([(DevelopmentHeld.TYPE, held)], unrevisable)
+    events: list[tuple[str, dict[str, Any]]] = []
+    then = _status_change(status, current.status, development, wanted.get("when"), REASON)
+    if then is not None and then[0] == DevelopmentPostponed.TYPE:
+        changes.pop("when", None)  # the postponement gives the new date
+    if changes:
+        events.append(
+            (DevelopmentRevised.TYPE, {**development, "changes": changes, "reason": REASON})
+        )
+    if then is not None:
+        events.append(then)
+    return _Update(events, unrevisable)
+
+
+def _status_change(
+    status: str, now: str, development: dict[str, Any], when: str | None, reason: str | None
+) -> tuple[str, dict[str, Any]] | None:
+    """The event that takes a development from status *now* to *status*, if one does."""
+    if now not in ("scheduled", "postponed") or status == now:
+        return None
+    if status == "cancelled":
+        return DevelopmentCancelled.TYPE, {**development, "reason": reason}
+    if status == "postponed":
+        return DevelopmentPostponed.TYPE, {**development, "when": when, "reason": reason}
+    return None
+
+
+def _kept(name: str, current: Any, value: Any) -> Any:
+    """*value* with what a file gives only in part filled in from the *current* one.
+
+    A spreadsheet cites a source by its URL and a place without coordinates: a URL the
+    development already cites keeps its title and publisher, and a place with the same
+    name, city and country keeps its coordinates.
+    """
+    if name == "sources" and value:
+        known = {source.get("url"): source for source in current or ()}
+        return [
+            dict(known.get(source["url"], source)) if set(source) <= {"url"} else source
+            for source in value
+        ]
+    if name == "place" and value and current and value.get("lat") is None:
+        same = all(value.get(key) == current.get(key) for key in PLACE_FIELDS[:3])
+        return dict(current) if same else value
+    return value
+
+
+def _meant(name: str, value: Any) -> Any:
+    """A field's value as it is meant, for telling whether it changed: a date by its parts
+    (``-1200`` and ``-12:00`` are one offset), anything else as :func:`_plain` has it."""
+    if name == "when" and value is not None:
+        return When.parse(value).parts
+    return _plain(value)
 
 
 def _plain(value: Any) -> Any:
