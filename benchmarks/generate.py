@@ -29,6 +29,7 @@ import re
 import sys
 import unicodedata
 import uuid
+import zoneinfo
 from collections.abc import Iterator
 from typing import Any
 
@@ -96,6 +97,14 @@ PEOPLE: tuple[tuple[str, str, str | None], ...] = (
     ("Jens Stoltenberg", "NATO Secretary General", None),
     ("Rafael Grossi", "IAEA Director General", None),
 )
+
+
+def _offset_on(zone: str, date: dt.date, time: str) -> str:
+    """The zone's UTC offset at that wall time (summer time included), as ``+HH:MM``."""
+    wall = dt.datetime.fromisoformat(f"{date.isoformat()}T{time}")
+    offset = wall.replace(tzinfo=zoneinfo.ZoneInfo(zone)).strftime("%z")
+    return f"{offset[:3]}:{offset[3:]}"
+
 
 # (venue or None, city, country, lat, lon, IANA zone, usual UTC offset)
 PLACES: tuple[tuple[str | None, str, str, float, float, str, str], ...] = (
@@ -347,9 +356,10 @@ class _Generator:
         r = rng.random()
         if r < 0.72:
             return date.isoformat(), "day", False
-        if r < 0.80:  # a timed development with the place's UTC offset
-            offset = place[6] if rng.random() < 0.85 else "Z"
-            return f"{date.isoformat()}T{self.time()}{offset}", "day", False
+        if r < 0.80:  # a timed development with the place's UTC offset that day
+            time = self.time()
+            offset = _offset_on(place[5], date, time) if rng.random() < 0.85 else "Z"
+            return f"{date.isoformat()}T{time}{offset}", "day", False
         if r < 0.83:  # a local time: needs the place's IANA zone
             return f"{date.isoformat()}T{self.time()}", "day", True
         if r < 0.91:
