@@ -132,3 +132,41 @@ def test_ruff_clean() -> None:
     for args in (["check", "."], ["format", "--check", "."]):
         result = subprocess.run(["ruff", *args], cwd=ROOT, capture_output=True, text=True)
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_package_declares_its_licence_and_only_the_dependencies_it_imports() -> None:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    assert (project["license"], project["license-files"]) == ("Apache-2.0", ["LICENSE"])
+    assert (ROOT / "LICENSE").read_text("utf-8").split()[:4] == [
+        "Apache",
+        "License",
+        "Version",
+        "2.0,",
+    ]
+    assert project["keywords"]
+    assert project["classifiers"]
+    runtime = {req.split(">")[0].split("<")[0] for req in project["dependencies"]}
+    imported = {
+        node.names[0].name.split(".")[0]
+        if isinstance(node, ast.Import)
+        else node.module.split(".")[0]
+        for package in ("timeline", "events", "exports")
+        for path in (ROOT / package).rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text("utf-8")))
+        if isinstance(node, ast.Import)
+        or (isinstance(node, ast.ImportFrom) and node.module and not node.level)
+    }
+    # jsonschema only checks what we write, in the tests: it is a test dependency.
+    assert "jsonschema" not in runtime | imported
+    assert "jsonschema>=4.18" in project["optional-dependencies"]["test"]
+    assert {
+        "attrs",
+        "cattrs",
+        "click",
+        "sqlite_utils",
+        "datasette",
+        "anyascii",
+        "icalendar",
+    } <= imported
