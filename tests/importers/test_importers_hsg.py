@@ -329,6 +329,7 @@ def test_a_newer_edition_revises_just_the_changed_fields_and_lists_what_is_gone(
     assert retraction[0] == ("no longer at source",)
     out = ok(runner, ["import", str(DATA / "edition-2" / "trips.xml"), "--retract-missing"])
     assert out.endswith("0 events appended.\n")
+    assert ok(runner, ["verify"]).startswith("OK: 6 events")
 
 
 def test_a_local_revision_is_kept_until_the_source_changes_that_field(
