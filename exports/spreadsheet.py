@@ -12,9 +12,10 @@ Decisions a user may notice:
   a local time is read in the ``timezone`` column's zone. An uncertain or approximate date
   has its mark (``?``, ``~``, ``%``) in ``qualifier``: one for the whole date, or one for
   each end of an interval whose ends differ (``?/``: the start is uncertain).
-- ``Group`` is the kind, so TimelineJS draws one row per kind; ``Media``, its credit,
-  caption and thumbnail, ``Display Date``, ``Type`` and ``Background`` are left blank (and
-  not read back: they are TimelineJS's, not ours).
+- ``Group`` is the kind, so TimelineJS draws one row per kind, and ``Display Date`` the
+  date in words as the TimelineJS export says it (``c. April 2024``, a time with its
+  zone, since the template's Time column has none); ``Media``, its credit, caption and
+  thumbnail, ``Type`` and ``Background`` are left blank. None of these is read back.
 - Lists are one cell, items separated by `` | ``: participants as ``NAME; ROLE; CC``,
   sources by URL only (their titles and publishers, and a place's coordinates, stay in
   the database), tags, an agreement's points and parties.
@@ -32,6 +33,7 @@ from typing import Any, Final
 
 from events.values import When, WhenPart
 from events.vocabulary import PARTICIPANT_FIELDS, QUALIFIERS
+from exports import _dates
 
 __all__ = ["COLUMNS", "ITEMS", "OWN_COLUMNS", "PARTS", "TIMELINEJS_COLUMNS", "render"]
 
@@ -131,6 +133,9 @@ def _row(record: Mapping[str, Any]) -> dict[str, str]:
         "parties": ITEMS.join(record.get("parties") or ()),
         "part_of": record.get("part_of") or "",
     }
+    found = _dates.parts(record)
+    if found is not None:  # what TimelineJS shows: the precision, the marks, the clock
+        row["Display Date"] = _dates.describe(*found, record.get("timezone"))
     if record.get("when"):
         when = When.parse(record["when"])
         row.update(_date_cells(when.parts[0], ""))

@@ -48,15 +48,26 @@ def test_one_row_per_development_dated_or_not(sample_records: list[dict[str, Any
 def test_a_date_fills_only_the_columns_it_knows(record: Callable[..., Any]) -> None:
     month, interval, timed = parsed(
         [
-            record(id="a", when="2024-05", precision="month"),
-            record(id="b", when="2024-04-24/2024-04-26~"),
-            record(id="c", when="2024-04-26T16:30:05+08:00", precision="second"),
+            record(id="a", when="2024-05", start="2024-05-01", end="2024-05-31", precision="month"),
+            record(
+                id="b", when="2024-04-24/2024-04-26~", start="2024-04-24", qualifier="approximate"
+            ),
+            record(
+                id="c",
+                when="2024-04-26T16:30:05+08:00",
+                start="2024-04-26T16:30:05+08:00",
+                end="2024-04-26T16:30:05+08:00",
+                precision="second",
+            ),
         ]
     )
     cells = ("Year", "Month", "Day", "Time", "End Year", "End Month", "End Day", "qualifier")
     assert [month[c] for c in cells] == ["2024", "5", "", "", "", "", "", ""]
     assert [interval[c] for c in cells] == ["2024", "4", "24", "", "2024", "4", "26", "/~"]
     assert [timed[c] for c in cells] == ["2024", "4", "26", "16:30:05+08:00", "", "", "", ""]
+    assert month["Display Date"] == "May 2024"
+    assert interval["Display Date"] == "24 April 2024 \u2013 c. 26 April 2024"
+    assert timed["Display Date"] == "26 April 2024, 16:30:05 (Asia/Shanghai)"
 
 
 def test_text_with_commas_quotes_and_line_breaks_comes_back_whole(

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from timeline import importers, service
 from timeline.cli import cli
+from timeline.db import open_db
+from timeline.log import EventLog
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "hsg"
 BLINKEN = DATA / "travels-secretary-blinken-antony-j.xml"
@@ -329,6 +337,7 @@ def test_a_newer_edition_revises_just_the_changed_fields_and_lists_what_is_gone(
     assert retraction[0] == ("no longer at source",)
     out = ok(runner, ["import", str(DATA / "edition-2" / "trips.xml"), "--retract-missing"])
     assert out.endswith("0 events appended.\n")
+    assert ok(runner, ["verify"]).startswith("OK: 6 events")
 
 
 def test_a_local_revision_is_kept_until_the_source_changes_that_field(
@@ -496,3 +505,61 @@ def test_a_missing_element_is_named_with_its_record(runner: CliRunner, tmp_path:
     assert refused(runner, ["import", str(path)]) == "Error: line 3, <trip>: <role> is required"
     path.write_text(trips(trip(1, "Japan")).replace("<name>Antony John Blinken</name>", "<name/>"))
     assert refused(runner, ["import", str(path)]) == "Error: line 6, <name>: <name> is required"
+
+
+_COUNTRIES = [
+    ("japan", "Japan", "JP"),
+    ("korea-south", "Korea, South", "KR"),
+    ("china", "China", "CN"),
+]
+_WORDS = st.sampled_from(["Met", "the", "foreign", "minister", "&", "<summit>", "Tokyo", "ASEAN"])
+
+
+@st.composite
+def _trip_fields(draw: st.DrawFn) -> dict[str, Any]:
+    return {
+        "end": draw(st.sampled_from(["2021-03-16", "2021-03-17", "2021-03-20"])),
+        "country": draw(st.sampled_from(_COUNTRIES)),
+        "locale": draw(st.sampled_from(["Tokyo", "Seoul", "Tokyo, Osaka"])),
+        "remarks": " ".join(draw(st.lists(_WORDS, min_size=1, max_size=6))),
+    }
+
+
+def _one_trip(fields: dict[str, Any]) -> bytes:
+    slug, label, _ = fields["country"]
+    text = trip(7, label, end=fields["end"], slug=slug, locale=fields["locale"])
+    text = text.replace("Met the foreign minister.", xml_escape(fields["remarks"]))
+    return trips(text).encode("utf-8")
+
+
+@pytest.mark.slow
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_trip_fields(), _trip_fields())
+def test_an_edited_trip_revises_exactly_what_changed(before: dict, after: dict) -> None:
+    db = open_db(":memory:")
+    for fields in (before, after):
+        plan = importers.prepare(
+            db, io.BytesIO(_one_trip(fields)), name="t.xml", format="hsg-travels"
+        )
+        importers.apply(db, plan)
+    revisions = [
+        envelope.data["changes"]
+        for envelope in EventLog(db).read()
+        if envelope.type == "DevelopmentRevised"
+    ]
+    expected = set()
+    if before["end"] != after["end"]:
+        expected.add("when")
+    if before["remarks"] != after["remarks"]:
+        expected.add("summary")
+    if (before["locale"], before["country"]) != (after["locale"], after["country"]):
+        expected.add("place")
+    if before["country"] != after["country"]:
+        expected.add("title")
+    assert [set(changes) for changes in revisions] == ([expected] if expected else [])
+    if expected:
+        assert revisions[0].get("summary", after["remarks"]) == after["remarks"]
+    state = service.development_history(db, "hsg-trip-7")[0]
+    assert state.summary == after["remarks"]
+    assert state.place == {"city": after["locale"], "country": after["country"][2]}
+    assert state.host_country == before["country"][2]  # a visit's own field: never revised

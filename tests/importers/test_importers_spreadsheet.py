@@ -349,6 +349,7 @@ def test_a_status_the_sheet_changes_is_the_event_that_says_so(
     ]
     assert rows(db_path, "SELECT status FROM developments") == [("cancelled",)]
     assert ok(runner, ["import", str(path)]).endswith("0 events appended.\n")
+    assert ok(runner, ["verify"]).startswith("OK: 4 events")
 
 
 def test_a_summary_keeps_its_spaces_and_line_breaks(
@@ -368,10 +369,10 @@ def test_a_summary_keeps_its_spaces_and_line_breaks(
 
 
 def _sheet_can_carry(payload: dict[str, Any]) -> bool:
-    """A cell's list separators and a participant's parts cannot be inside its values."""
+    """A list cell's separators cannot be inside its items, nor spaces around them."""
     people = [value for p in payload.get("participants", ()) for value in p.values()]
     items = [*people, *payload.get("tags", ()), *payload.get("points", ())]
-    return not any(";" in item or "|" in item for item in items)
+    return not any(";" in item or "|" in item or item != item.strip() for item in items)
 
 
 @pytest.mark.slow

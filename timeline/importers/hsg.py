@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import xml.parsers.expat
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import IO, Any
 
 import attrs
@@ -116,7 +116,7 @@ class Node:
         return None
 
 
-def read_xml(stream: IO[bytes], *, progress: Callable[[int], None] | None = None) -> Node:
+def read_xml(stream: IO[bytes]) -> Node:
     """The document's root element; SourceError naming the line if it is not well-formed."""
     parser = xml.parsers.expat.ParserCreate()
     stack: list[Node] = [Node("#document", {}, 0)]
@@ -151,8 +151,6 @@ def read_xml(stream: IO[bytes], *, progress: Callable[[int], None] | None = None
     try:
         while chunk := stream.read(_CHUNK):
             parser.Parse(chunk, False)
-            if progress is not None:
-                progress(len(chunk))
         parser.Parse(b"", True)
     except xml.parsers.expat.ExpatError as exc:
         reason = xml.parsers.expat.errors.messages[exc.code]

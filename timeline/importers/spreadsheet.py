@@ -83,13 +83,9 @@ _TIME = re.compile(
 )
 
 
-def records(
-    stream: IO[bytes], *, progress: Callable[[int], None] | None = None
-) -> Iterator[Record]:
+def records(stream: IO[bytes]) -> Iterator[Record]:
     """The developments of a CSV file, one per row; SourceError naming the row and column."""
     raw = stream.read()
-    if progress is not None:
-        progress(len(raw))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

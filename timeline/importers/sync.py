@@ -353,9 +353,13 @@ def _kept(name: str, current: Any, value: Any) -> Any:
     name, city and country keeps its coordinates.
     """
     if name == "sources" and value:
-        known = {source.get("url"): source for source in current or ()}
+        known: dict[str, list[Any]] = {}
+        for source in current or ():  # a URL cited twice: each citation in its turn
+            known.setdefault(source.get("url"), []).append(source)
         return [
-            dict(known.get(source["url"], source)) if set(source) <= {"url"} else source
+            dict(known[source["url"]].pop(0))
+            if set(source) <= {"url"} and known.get(source["url"])
+            else source
             for source in value
         ]
     if name == "place" and value and current and value.get("lat") is None:
