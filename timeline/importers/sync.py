@@ -4,8 +4,10 @@ A source file (the Historian's XML, a spreadsheet) says how each development sta
 *now*; the log keeps how it came to be. So an import compares each record with what the
 earlier imports of it said, not with the development's current state: a record that did
 not change at the source appends nothing, even when someone revised the development here
-since, and a field that did change at the source appends one ``DevelopmentRevised`` with
-just that field and the reason ``updated at source``. Developments an earlier import of
+since, and a field that did change at the source (to a value the development does not
+already have) appends one ``DevelopmentRevised`` with just that field and the reason
+``updated at source``; a status that changed appends the lifecycle event that says so
+(held, postponed, cancelled). Developments an earlier import of
 the same file created and that the file no longer has are listed, and retracted only when
 asked. The whole plan is appended in one transaction, each event conditional on the
 stream version it was planned against, so a concurrent writer makes the import fail
