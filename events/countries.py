@@ -92,17 +92,23 @@ def is_party(code: str) -> bool:
     return is_country(code) or (isinstance(code, str) and code in ORGANISATIONS)
 
 
-def validity_problem(code: str, start: dt.date, end: dt.date) -> str | None:
+def validity_problem(code: str, start: dt.date, end: dt.date | None) -> str | None:
     """Why a former *code* cannot name a state from *start* to *end*, or None when it can.
 
     The code must have been valid on at least one day of the span: a visit that began in
-    the last days of the U.S.S.R. is still a visit to the U.S.S.R. Current codes and
-    organisations always pass.
+    the last days of the U.S.S.R. is still a visit to the U.S.S.R. An *end* of None is
+    open (``1991-06/..``): the span goes on, so only a state gone before *start* fails.
+    Current codes and organisations always pass.
     """
     periods = FORMER.get(code)
-    if periods is None or any(first <= end and start <= last for _, first, last in periods):
+    if periods is None or any(
+        (end is None or first <= end) and start <= last for _, first, last in periods
+    ):
         return None
-    when = start.isoformat() if start == end else f"{start.isoformat()}/{end.isoformat()}"
+    if end is None:
+        when = f"{start.isoformat()}/.."
+    else:
+        when = start.isoformat() if start == end else f"{start.isoformat()}/{end.isoformat()}"
     valid = ", ".join(
         f"{name} {first.isoformat()} to {last.isoformat()}" for name, first, last in periods
     )

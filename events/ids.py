@@ -68,6 +68,8 @@ def slugify(text: str, *, max_len: int = MAX_SLUG, transliterate_scripts: bool =
 def development_id(title: str, when: When | None) -> str:
     """The id a development gets when none is given: its date at its precision, then its title.
 
+    A season is named (``2024-spring-...``); an open interval is dated by its start.
+
     A title in another script is transliterated (``王毅会见布林肯`` ->
     ``wang-yi-hui-jian-bu-lin-ken``); ids made before that, stored in their events,
     stay as they were.
@@ -75,8 +77,14 @@ def development_id(title: str, when: When | None) -> str:
     slug = slugify(title, transliterate_scripts=True)
     if when is None:
         return slug
-    start = when.start_iso()
-    date = {"year": start[:4], "month": start[:7]}.get(when.precision, start[:10])
+    first, start = when.parts[0], when.start_iso()
+    if first.season_name is not None:
+        # Never a day nor a month the season does not name: spring 2024 is 2024-spring.
+        date = f"{start[:4]}-{first.season_name}"
+    elif when.precision == "season":
+        date = start[:7]  # a month, then a season: the month it began
+    else:
+        date = {"year": start[:4], "month": start[:7]}.get(when.precision, start[:10])
     return f"{date}-{slug}"
 
 

@@ -12,10 +12,11 @@ import attrs
 
 from events.base import value
 from events.countries import is_country
-from events.vocabulary import PRECISIONS, QUALIFIERS, Precision, Qualifier
+from events.vocabulary import PRECISIONS, QUALIFIERS, SEASONS, Precision, Qualifier
 
 __all__ = [
     "MAX_ITEMS",
+    "SEASON_MONTHS",
     "Participant",
     "Place",
     "Precision",
@@ -180,7 +181,26 @@ def slug_id(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 # When: the EDTF subset for historical dates
 # ---------------------------------------------------------------------------------------------
 
-_FORMS: Final = "use YYYY, YYYY-MM, YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM], or an interval A/B"
+_FORMS: Final = (
+    "use YYYY, YYYY-MM, YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM], a season YYYY-21..24,"
+    " or an interval A/B or A/.."
+)
+OPEN: Final = ".."
+"""An interval's open end in EDTF (``2024-04/..``: from April 2024 on)."""
+SEASON_MONTHS: Final[dict[int, tuple[int, int]]] = {
+    21: (3, 5),
+    22: (6, 8),
+    23: (9, 11),
+    24: (12, 2),
+}
+"""Season code -> its first and last month: the Northern Hemisphere's meteorological seasons.
+
+EDTF (ISO 8601-2 level 1) names spring, summer, autumn and winter (21-24) "independent
+of location" and leaves their months open. Meteorological seasons are whole months, so a
+season is exactly three of them and exports can show it as such: spring is March to May,
+summer June to August, autumn September to November, and winter December of the year
+written to February of the next (``2024-24`` is December 2024 to February 2025).
+"""
 _PART_RE: Final = re.compile(
     r"(?P<year>[0-9]{4})"
     r"(?:-(?P<month>[0-9]{2})"
@@ -218,6 +238,8 @@ class WhenPart:
 
     year: int
     month: int | None = None
+    season: int | None = None
+    """The EDTF season code (21 spring to 24 winter) of a season part, whose month is None."""
     day: int | None = None
     hour: int | None = None
     minute: int | None = None
@@ -236,15 +258,26 @@ class WhenPart:
 
     def start_date(self) -> dt.date:
         """First calendar day covered (wall-clock date for a timed part)."""
+        if self.season is not None:
+            return dt.date(self.year, SEASON_MONTHS[self.season][0], 1)
         return dt.date(self.year, self.month or 1, self.day or 1)
 
     def end_date(self) -> dt.date:
         """Last calendar day covered, inclusive (wall-clock date for a timed part)."""
         if self.day is not None:
             return self.start_date()
+        if self.season is not None:
+            first, last = SEASON_MONTHS[self.season]
+            year = self.year + (last < first)  # winter ends in the next year
+            return dt.date(year, last, _days_in_month(year, last))
         if self.month is not None:
             return dt.date(self.year, self.month, _days_in_month(self.year, self.month))
         return dt.date(self.year, 12, 31)
+
+    @property
+    def season_name(self) -> str | None:
+        """``spring``, ``summer``, ``autumn`` or ``winter`` for a season part, else None."""
+        return SEASONS[self.season] if self.season is not None else None
 
     def _time_iso(self) -> str:
         time = f"T{self.hour:02d}:{self.minute:02d}"
@@ -344,10 +377,11 @@ class WhenPart:
 
     def _wall_key(self) -> tuple[int, int, int, int, int, int]:
         """Start as a comparable wall-clock tuple (midnight for dates)."""
+        first = self.start_date()
         return (
-            self.year,
-            self.month or 1,
-            self.day or 1,
+            first.year,
+            first.month,
+            first.day,
             self.hour or 0,
             self.minute or 0,
             self.second or 0,
@@ -417,8 +451,13 @@ def _parse_part(text: str, piece: str) -> WhenPart:
     if year == 0 or year == 9999:
         # 9999 leaves no day after the last one, which calendars need to end an event.
         raise _invalid(text, "year must be 0001-9998")
-    if month is not None and not 1 <= month <= 12:
-        raise _invalid(text, "month must be 01-12")
+    season = None
+    if month in SEASONS:
+        if day is not None:
+            raise _invalid(text, "a season (21-24) has no days")
+        season, month = month, None
+    elif month is not None and not 1 <= month <= 12:
+        raise _invalid(text, "month must be 01-12, or 21-24 for a season")
     if month is not None and day is not None and not 1 <= day <= _days_in_month(year, month):
         raise _invalid(text, "day is out of range for month")
     if hour is not None and hour > 23:
@@ -451,11 +490,14 @@ def _parse_part(text: str, piece: str) -> WhenPart:
         precision = "day"
     elif month is not None:
         precision = "month"
+    elif season is not None:
+        precision = "season"
     else:
         precision = "year"
     return WhenPart(
         year=year,
         month=month,
+        season=season,
         day=day,
         hour=hour,
         minute=minute,
@@ -467,18 +509,30 @@ def _parse_part(text: str, piece: str) -> WhenPart:
 
 
 def _parse(text: Any) -> tuple[WhenPart, ...]:
-    """Parse a stripped EDTF-subset string into its one or two parts."""
+    """Parse a stripped EDTF-subset string into its known parts: one, or two for A/B.
+
+    ``A/..`` (an open end) gives A alone; :attr:`When.open_end` says the end is open.
+    """
     text = _require_str(text)
     pieces = text.split("/")
     if len(pieces) == 1:
         return (_parse_part(text, text),)
     if len(pieces) > 2:
         raise _not_a_date(text)
-    if any(piece in ("", "..") for piece in pieces):
+    if pieces[0] in ("", OPEN):
+        # Every reader orders, selects and draws a development by where it begins; a
+        # start unknown or open would make it undated everywhere.
         raise ValueError(
-            f"{quote(text)} is not a valid interval: open or unknown ends are not supported,"
-            " give both ends"
+            f"{quote(text)} is not a valid interval: give its start (mark it ? if it is"
+            " uncertain); only the end may be open (A/..)"
         )
+    if pieces[1] == "":
+        raise ValueError(
+            f"{quote(text)} is not a valid interval: an unknown end is not supported;"
+            " give the end, or .. for an open one (A/..)"
+        )
+    if pieces[1] == OPEN:
+        return (_parse_part(text, pieces[0]),)
     start, end = _parse_part(text, pieces[0]), _parse_part(text, pieces[1])
     if not _not_before(start, end):
         raise ValueError(f"{quote(text)} is not a valid interval: the end is before the start")
@@ -487,7 +541,13 @@ def _parse(text: Any) -> tuple[WhenPart, ...]:
 
 @attrs.frozen
 class When:
-    """A date, date-time or closed interval, kept as written; every instance is parsed."""
+    """A date, date-time, season, or interval (closed, or open at its end: ``2024-04/..``),
+    kept as written; every instance is parsed.
+
+    ``parts`` holds what is known: one part, or two for a closed interval. An open end
+    has no part, and every end this class gives for it is None (never the start), so
+    that no reader takes "from April on" for "April".
+    """
 
     text: str = attrs.field(converter=strip)
     parts: tuple[WhenPart, ...] = attrs.field(init=False, repr=False, eq=False)
@@ -521,8 +581,13 @@ class When:
 
     @property
     def is_interval(self) -> bool:
-        """True for an A/B interval."""
-        return len(self.parts) == 2
+        """True for an A/B interval, and for an open one (A/..)."""
+        return len(self.parts) == 2 or self.open_end
+
+    @property
+    def open_end(self) -> bool:
+        """True for an interval whose end is open (``A/..``): it began, its end is not known."""
+        return self.text.endswith("/" + OPEN)
 
     @property
     def is_timed(self) -> bool:
@@ -538,17 +603,17 @@ class When:
         """First calendar day covered."""
         return self.parts[0].start_date()
 
-    def end_date(self) -> dt.date:
-        """Last calendar day covered, inclusive."""
-        return self.parts[-1].end_date()
+    def end_date(self) -> dt.date | None:
+        """Last calendar day covered, inclusive; None for an open end."""
+        return None if self.open_end else self.parts[-1].end_date()
 
     def start_iso(self) -> str:
         """Inclusive start as ISO text (dates expanded to days, times normalised)."""
         return self.parts[0].start_iso()
 
-    def end_iso(self) -> str:
-        """Inclusive end as ISO text (dates expanded to days, times normalised)."""
-        return self.parts[-1].end_iso()
+    def end_iso(self) -> str | None:
+        """Inclusive end as ISO text (dates expanded to days, times normalised); None if open."""
+        return None if self.open_end else self.parts[-1].end_iso()
 
     def range_problem(self, tz: str) -> str | None:
         """The first part's :meth:`WhenPart.range_problem`, quoting the text."""
@@ -582,8 +647,8 @@ class When:
         return self.parts[0].to_datetime(tz)
 
     def end_datetime(self, tz: str | None = None) -> dt.datetime | None:
-        """Aware end if the last part is timed; local times need the IANA zone tz."""
-        return self.parts[-1].to_datetime(tz)
+        """Aware end if the last part is timed (None for an open end); local times need tz."""
+        return None if self.open_end else self.parts[-1].to_datetime(tz)
 
 
 @functools.lru_cache(maxsize=8192)

@@ -23,6 +23,7 @@ __all__ = [
     "RELATIONS",
     "SCHEDULED_CAMEO",
     "SCHEDULED_KINDS",
+    "SEASONS",
     "SOURCE_FIELDS",
     "STATUSES",
     "STATUS_PHRASES",
@@ -81,9 +82,16 @@ Qualifier = Literal["uncertain", "approximate", "both"]
 QUALIFIERS: Final[dict[str, Qualifier]] = dict(zip("?~%", get_args(Qualifier), strict=True))
 """EDTF qualifier mark -> its name: ``?`` uncertain, ``~`` approximate, ``%`` both."""
 
-Precision = Literal["year", "month", "day", "minute", "second"]
+Precision = Literal["year", "season", "month", "day", "minute", "second"]
 PRECISIONS: Final[tuple[Precision, ...]] = get_args(Precision)
-"""How exactly a date is known, coarsest first."""
+"""How exactly a date is known, coarsest first (a season is three months)."""
+
+SEASONS: Final[dict[int, str]] = {21: "spring", 22: "summer", 23: "autumn", 24: "winter"}
+"""EDTF level-1 season code (``2024-21``) -> its name.
+
+EDTF names the seasons without saying which months they are; we read them as the
+Northern Hemisphere's meteorological seasons (see ``events.values.SEASON_MONTHS``).
+"""
 
 CLEARABLE: Final[tuple[str, ...]] = (
     "timezone",

@@ -3,6 +3,11 @@
 Shared by the formats so that a calendar and a timeline describe a date the same way.
 Wording is English and built by hand (never ``strftime``), so output does not depend
 on the machine's locale.
+
+A date's sides are a pair ``(start, end)`` of :class:`WhenPart`; the end is None for an
+interval open at its end (``2024-04/..``), which every format says in words ("from April
+2024") rather than show the start as if it were the whole date. A season is named as
+such ("spring 2024"), and its note gives the months it stands for.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import zoneinfo
 from collections.abc import Mapping
 from typing import Any, Final
 
-from events.values import When, WhenPart
+from events.values import SEASON_MONTHS, When, WhenPart
 from events.vocabulary import PRECISIONS
 
 MONTHS: Final = (
@@ -49,13 +54,18 @@ def zone(name: str | None) -> zoneinfo.ZoneInfo | None:
         return None
 
 
-def parts(record: Mapping[str, Any]) -> tuple[WhenPart, WhenPart] | None:
+Sides = tuple[WhenPart, WhenPart | None]
+"""A date's (start, end); the end is None when the interval is open there (``A/..``)."""
+
+
+def parts(record: Mapping[str, Any]) -> Sides | None:
     """The (start, end) parts of a record's date; None when it has no date.
 
     The record's ``when`` gives each side its own precision and qualifier, provided it
     agrees with ``start``/``end`` (the projection's truth); otherwise both sides are read
-    from ``start``/``end`` and cut to the record's ``precision``. A malformed date raises
-    ValueError naming the development.
+    from ``start``/``end`` and cut to the record's ``precision``. The end is None for an
+    open end: a ``when`` of ``A/..`` with no ``end``. A malformed date raises ValueError
+    naming the development.
     """
     start, end = record.get("start"), record.get("end") or record.get("start")
     if not start:
@@ -66,7 +76,10 @@ def parts(record: Mapping[str, Any]) -> tuple[WhenPart, WhenPart] | None:
             when = When.parse(text)
         except ValueError:
             when = None
-        if when is not None and (when.start_iso(), when.end_iso()) == (start, end):
+        if when is not None and when.open_end and not record.get("end"):
+            if when.start_iso() == start:
+                return when.parts[0], None
+        elif when is not None and (when.start_iso(), when.end_iso()) == (start, end):
             return when.parts[0], when.parts[-1]
     precision = record.get("precision")
     if precision not in PRECISIONS:
@@ -79,7 +92,7 @@ def parts(record: Mapping[str, Any]) -> tuple[WhenPart, WhenPart] | None:
     return _cut(first, precision, qualifier), _cut(last, precision, qualifier)
 
 
-def last_known(record: Mapping[str, Any]) -> tuple[WhenPart, WhenPart] | None:
+def last_known(record: Mapping[str, Any]) -> Sides | None:
     """The (start, end) parts of the date a development postponed without a new date had.
 
     Calendars keep it there, marked postponed (or cancelled, if it was called off before a
@@ -95,7 +108,17 @@ def last_known(record: Mapping[str, Any]) -> tuple[WhenPart, WhenPart] | None:
         when = When.parse(text)
     except ValueError as exc:
         raise ValueError(f"development {record.get('id')!r} has a malformed date: {exc}") from None
-    return when.parts[0], when.parts[-1]
+    return when.parts[0], None if when.open_end else when.parts[-1]
+
+
+def _season_of(part: WhenPart) -> tuple[int, int]:
+    """The year and season code of the season a dated part falls in (December: winter)."""
+    month = part.month or 1
+    if month < 3:
+        return part.year - 1, 24  # January and February end the winter of the year before
+    return part.year, next(
+        code for code, (first, last) in SEASON_MONTHS.items() if first <= month <= max(first, last)
+    )
 
 
 def _cut(part: WhenPart, precision: str | None, qualifier: str | None) -> WhenPart:
@@ -103,27 +126,37 @@ def _cut(part: WhenPart, precision: str | None, qualifier: str | None) -> WhenPa
     if precision is None or PRECISIONS.index(precision) >= PRECISIONS.index(part.precision):
         precision = part.precision
     keep = PRECISIONS.index(precision)
-    timed = keep >= PRECISIONS.index("minute")
+
+    def known(finest: str) -> bool:
+        return keep >= PRECISIONS.index(finest)
+
+    timed = known("minute")
+    year, season = part.year, part.season
+    if precision == "season" and season is None:
+        year, season = _season_of(part)
     return WhenPart(
-        year=part.year,
-        month=part.month if keep >= 1 else None,
-        day=part.day if keep >= 2 else None,
+        year=year,
+        month=part.month if known("month") else None,
+        season=season if precision == "season" else None,
+        day=part.day if known("day") else None,
         hour=part.hour if timed else None,
         minute=part.minute if timed else None,
-        second=part.second if keep >= 4 else None,
+        second=part.second if known("second") else None,
         offset=part.offset if timed else None,
         precision=precision,
         qualifier=None if timed else qualifier,
     )
 
 
-def coarsest(start: WhenPart, end: WhenPart) -> str:
-    """The coarser precision of the two sides."""
-    return min(start.precision, end.precision, key=PRECISIONS.index)
+def coarsest(start: WhenPart, end: WhenPart | None) -> str:
+    """The coarser precision of the two sides (the start's, for an open end)."""
+    return min(start.precision, (end or start).precision, key=PRECISIONS.index)
 
 
-def same_part(start: WhenPart, end: WhenPart) -> bool:
-    """True when both sides name the same date or instant as written."""
+def same_part(start: WhenPart, end: WhenPart | None) -> bool:
+    """True when both sides name the same date or instant as written (never for an open end)."""
+    if end is None:
+        return False
     return start.start_iso() == end.start_iso() and start.precision == end.precision
 
 
@@ -158,6 +191,8 @@ def _day(day: int | None, month: int | None, year: int | None = None) -> str:
 
 def _date_text(part: WhenPart) -> str:
     """The calendar date of a date-only part, at its precision."""
+    if part.season_name is not None:
+        return f"{part.season_name} {part.year}"
     if part.month is None:
         return f"{part.year}"
     if part.day is None:
@@ -182,13 +217,16 @@ def _marked(text: str, qualifier: str | None, marks: bool) -> str:
 
 
 def describe(
-    start: WhenPart, end: WhenPart, timezone: str | None = None, *, marks: bool = True
+    start: WhenPart, end: WhenPart | None, timezone: str | None = None, *, marks: bool = True
 ) -> str:
     """The date in words at its precision, e.g. ``c. April 2024`` or 24-26 April 2024 (en dash).
 
-    Timed parts name their clock: ``26 April 2024, 16:30 (Asia/Shanghai)``. With
-    *marks*, qualifiers show as ``c.`` and ``?``; without, they are left to the caller.
+    Timed parts name their clock: ``26 April 2024, 16:30 (Asia/Shanghai)``. A season is
+    ``spring 2024``; an open end says where it began, ``from April 2024``. With *marks*,
+    qualifiers show as ``c.`` and ``?``; without, they are left to the caller.
     """
+    if end is None:
+        return f"from {describe(start, start, timezone, marks=marks)}"
     if start.is_timed and end.is_timed:
         first, label = local(start, timezone)
         suffix = f" ({label})" if label else " (local time)"
@@ -233,21 +271,27 @@ def _same_day(start: WhenPart, end: WhenPart) -> bool:
     return _as_date(start).start_iso() == _as_date(end).start_iso()
 
 
-def qualifier_of(start: WhenPart, end: WhenPart) -> str | None:
+def qualifier_of(start: WhenPart, end: WhenPart | None) -> str | None:
     """The qualifier over both sides: uncertain and approximate together make "both"."""
-    found = {start.qualifier, end.qualifier} - {None}
+    found = {start.qualifier, (end or start).qualifier} - {None}
     if "both" in found or {"uncertain", "approximate"} <= found:
         return "both"
     return found.pop() if found else None
 
 
-def note(start: WhenPart, end: WhenPart) -> str | None:
+def note(start: WhenPart, end: WhenPart | None, timezone: str | None = None) -> str | None:
     """One line saying how well the date is known, or None for a plain day or instant.
 
-    E.g. ``Date known to the month: April 2024`` or ``Date uncertain: 26 April 2024``.
+    E.g. ``Date known to the month: April 2024``, ``Date uncertain: 26 April 2024``,
+    ``Date known to the season: spring 2024 (March to May 2024)``, or for an open end
+    ``From April 2024; the end is not known``.
     """
     precision, qualifier = coarsest(start, end), qualifier_of(start, end)
-    coarse = precision in ("year", "month")
+    if end is None:
+        said = f" ({QUALIFIER_WORDS[qualifier]})" if qualifier is not None else ""
+        began = describe(start, start, timezone, marks=False)
+        return f"From {began}{said}; the end is not known"
+    coarse = PRECISIONS.index(precision) < PRECISIONS.index("day")
     if not coarse and qualifier is None:
         return None
     head = "Date" if same_part(start, end) else "Dates"
@@ -257,4 +301,15 @@ def note(start: WhenPart, end: WhenPart) -> str | None:
             head += f", {QUALIFIER_WORDS[qualifier]}"
     else:
         head += f" {QUALIFIER_WORDS[qualifier or 'uncertain']}"
-    return f"{head}: {describe(start, end, marks=False)}"
+    text = describe(start, end, marks=False)
+    if same_part(start, end) and start.season is not None:
+        text += f" ({season_months(start)})"
+    return f"{head}: {text}"
+
+
+def season_months(part: WhenPart) -> str:
+    """The months a season part stands for, e.g. ``December 2024 to February 2025``."""
+    first, last = part.start_date(), part.end_date()
+    if first.year == last.year:
+        return f"{MONTHS[first.month - 1]} to {MONTHS[last.month - 1]} {last.year}"
+    return f"{MONTHS[first.month - 1]} {first.year} to {MONTHS[last.month - 1]} {last.year}"

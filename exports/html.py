@@ -17,11 +17,16 @@ Decisions a reader may notice:
   shows, each with its name on the page, in display order: ``kinds``, ``statuses`` and
   ``relations`` (``{"part_of": "Part of", ...}``) and ``qualifiers`` (``{"uncertain":
   {"mark": "?", "words": "date uncertain"}, ...}``); the script has no list of its own.
-  ``dates[i]`` is ``{"text", "note"}`` for a dated development (the date in words
-  as the other exports write it, e.g. ``c. May 2024`` and ``Date known to the month,
-  approximate: May 2024``) and null otherwise. Every ``</`` in the JSON is written
-  ``<\\/`` and every ``<!--`` as ``\\u003c!--``, which JSON reads back unchanged but which
-  can neither close the script element nor change how the HTML parser reads it.
+  ``dates[i]`` is ``{"text", "note", "open"}`` for a dated development (the date in
+  words as the other exports write it, e.g. ``c. May 2024`` and ``Date known to the
+  month, approximate: May 2024``; ``open`` true for an interval open at its end,
+  ``2024-04/..``, whose record has a ``start`` and no ``end``) and null otherwise. Every
+  ``</`` in the JSON is written ``<\\/`` and every ``<!--`` as ``\\u003c!--``, which JSON
+  reads back unchanged but which can neither close the script element nor change how
+  the HTML parser reads it.
+- An open end is a bar from its start to the last date on the page, ended by an
+  arrowhead: it went on, for how long is not known. A season is a soft band over its
+  three months, as a month or a year is.
 - The script builds every piece of text with ``textContent``; links are made only from
   http(s) URLs.
 - The same records and title give the same bytes.
@@ -148,7 +153,7 @@ def render(
     )
     given = f',"filters":{_json(preset)}' if preset else ""
     yield f'{{"title":{_json(title)}{given},"vocabulary":{_vocabulary()},"developments":['
-    dates: list[dict[str, str | None] | None] = []
+    dates: list[dict[str, str | bool | None] | None] = []
     for index, record in enumerate(records):
         dates.append(_date(record))
         embedded = _json(record)
@@ -195,7 +200,7 @@ def _label(word: str) -> str:
     return word.replace("_", " ").capitalize()
 
 
-def _date(record: Mapping[str, Any]) -> dict[str, str | None] | None:
+def _date(record: Mapping[str, Any]) -> dict[str, str | bool | None] | None:
     """The date in words and how well it is known, as the other exports say it."""
     found = _dates.parts(record)
     if found is None:
@@ -203,7 +208,8 @@ def _date(record: Mapping[str, Any]) -> dict[str, str | None] | None:
     start, end = found
     return {
         "text": _dates.describe(start, end, record.get("timezone")),
-        "note": _dates.note(start, end),
+        "note": _dates.note(start, end, record.get("timezone")),
+        "open": end is None,
     }
 
 

@@ -9,6 +9,14 @@ Decisions a subscriber may notice:
   date is uncertain or approximate. ``SUMMARY`` is the title, unchanged, except for a
   development postponed without a new date: it stays at the date it had, as
   "Postponed: TITLE", so that no subscriber's app deletes it.
+- A season (``2024-21``) is an all-day span over its three months (spring is March to
+  May, winter December to February of the next year), described as "Date known to the
+  season: spring 2024 (March to May 2024)".
+- An interval open at its end (``2024-04/..``, from April on) has nothing calendars can
+  show as its length, and a span to an end of our own invention would say it ended
+  then. It is a one-day event on the first day of its start (or, from a time, a
+  ``DTSTART`` with no ``DTEND``), and its description begins "From April 2024; the end
+  is not known".
 - ``SEQUENCE`` is the development's version, the number ``timeline show`` prints and
   ``--expect-version`` takes: 1 when recorded (RFC 5545 starts new components at 0, but
   calendar apps only compare it), one more with each later event.
@@ -265,11 +273,16 @@ def _event(record: Mapping[str, Any], domain: str, zones: _Zones) -> tuple[str, 
 
 
 def _add_dates(
-    lines: list[str], start: WhenPart, end: WhenPart, timezone: str | None, zones: _Zones
+    lines: list[str], start: WhenPart, end: WhenPart | None, timezone: str | None, zones: _Zones
 ) -> str | None:
-    """Append DTSTART (and DTEND when there is one); return the TZID used, if any."""
+    """Append DTSTART (and DTEND when there is one); return the TZID used, if any.
+
+    An open end (*end* None) is its start alone: one day for a date, an instant for a time.
+    """
+    if end is None:
+        end = _cut_to_first_day(start) if not start.is_timed else start
     if not (start.is_timed and end.is_timed):
-        # All-day: the whole day, month or year, DTEND exclusive (RFC 5545 3.6.1).
+        # All-day: the whole day, month, season or year, DTEND exclusive (RFC 5545 3.6.1).
         first, after = start.start_date(), end.end_date() + dt.timedelta(days=1)
         lines.append(f"DTSTART;VALUE=DATE:{first.year:04}{first.month:02}{first.day:02}")
         lines.append(f"DTEND;VALUE=DATE:{after.year:04}{after.month:02}{after.day:02}")
@@ -295,6 +308,14 @@ def _add_dates(
     if finish is not None and finish != begin:
         lines.append(f"DTEND{prefix}{_date_time(finish)}")
     return zone_name
+
+
+def _cut_to_first_day(part: WhenPart) -> WhenPart:
+    """The first day a date part covers, as a day part (where an open interval is shown)."""
+    first = part.start_date()
+    return WhenPart(
+        year=first.year, month=first.month, day=first.day, precision="day", qualifier=part.qualifier
+    )
 
 
 @functools.lru_cache(maxsize=256)
@@ -375,7 +396,7 @@ def _status(record: Mapping[str, Any]) -> str | None:
 
 
 def _description(
-    record: Mapping[str, Any], start: WhenPart, end: WhenPart, *, undated: bool = False
+    record: Mapping[str, Any], start: WhenPart, end: WhenPart | None, *, undated: bool = False
 ) -> str:
     """The plain-text body: date note, status, summary, people, points, quote, sources."""
     blocks: list[str] = []
@@ -389,7 +410,13 @@ def _description(
     open_end = (
         "The end time is not known." if start.is_timed and _dates.same_part(start, end) else None
     )
-    notes = (_dates.note(start, end), open_end, _status(record), moved if undated else None)
+    # An open interval's note already says its end is not known.
+    notes = (
+        _dates.note(start, end, record.get("timezone")),
+        open_end,
+        _status(record),
+        moved if undated else None,
+    )
     head = [line for line in notes if line]
     if head:
         blocks.append("\n".join(head))

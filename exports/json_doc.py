@@ -17,8 +17,10 @@ from exports import _json, record
 __all__ = ["FIELDS", "FORMAT", "VERSION", "render", "schema"]
 
 FORMAT: Final = "timeline"
-VERSION: Final = 2
-"""The document's version: 2 replaced the development's ``country`` by ``countries``."""
+VERSION: Final = 3
+"""The document's version: 2 replaced the development's ``country`` by ``countries``; 3 has
+seasons (``precision`` ``season``) and intervals open at their end (``end`` null while
+``start`` is known), which a reader of version 2 would take for a single date."""
 FIELDS: Final = record.FIELDS
 """The keys of each development, in the order written: the export record's."""
 

@@ -92,13 +92,14 @@ class Record(TypedDict):
     status_reason: str | None
     """Why it was postponed or cancelled, if said."""
     when: str | None
-    """The date as recorded (a subset of EDTF: ``2024-04-26``, ``2024-05~``…); None if unknown."""
+    """The date as recorded (a subset of EDTF: ``2024-04-26``, ``2024-05~``, the season
+    ``2024-21``, ``2024-04/..`` from April on…); None if unknown."""
     start: str | None
     """The inclusive start: a day, or a time with an offset, Z, or none (local to ``timezone``)."""
     end: str | None
-    """The inclusive end, written as ``start`` is."""
+    """The inclusive end, written as ``start`` is; None for an interval open at its end."""
     precision: str | None
-    """How well the date is known: ``year``, ``month``, ``day``, ``minute`` or ``second``."""
+    """How well the date is known, from ``year`` to ``second`` (a ``season`` is three months)."""
     qualifier: str | None
     """``uncertain``, ``approximate`` or ``both``; None for a date known as written."""
     last_when: str | None

@@ -5,6 +5,12 @@ Decisions a reader may notice:
 - Only developments with a date become events. A date object carries only the
   precision known: ``{"year": "2024", "month": "4"}`` for April 2024, never a day.
   Values are strings, as in the JSON TimelineJS makes from its spreadsheets.
+- TimelineJS has no seasons: a season is its months, ``start_date`` the first and
+  ``end_date`` the last (winter 2024 is December 2024 to February 2025), and
+  ``display_date`` names it: ``spring 2024``.
+- An interval open at its end (``2024-04/..``) has a ``start_date`` and no ``end_date``
+  (TimelineJS then shows a point at the start, not a span that would end somewhere),
+  and ``display_date`` says ``from April 2024``.
 - TimelineJS has no time zones: a timed development gives its wall-clock time in the
   development's ``timezone`` (or at the written offset), and ``display_date`` names
   that clock: ``26 April 2024, 16:30 (Asia/Shanghai)`` or ``(UTC+08:00)``. Uncertain and
@@ -67,8 +73,8 @@ def _event(record: Mapping[str, Any]) -> dict[str, Any] | None:
     start, end = found
     timezone = record.get("timezone")
     event: dict[str, Any] = {"start_date": _date(start, timezone)}
-    if not _dates.same_part(start, end):
-        end_date = _date(end, timezone)
+    if end is not None:
+        end_date = _date(end, timezone, last=True)
         if end_date != event["start_date"]:
             event["end_date"] = end_date
     event["display_date"] = html.escape(_dates.describe(start, end, timezone))
@@ -84,8 +90,14 @@ def _event(record: Mapping[str, Any]) -> dict[str, Any] | None:
     return event
 
 
-def _date(part: WhenPart, timezone: str | None) -> dict[str, str]:
-    """A TimelineJS date object with only the fields the precision knows."""
+def _date(part: WhenPart, timezone: str | None, *, last: bool = False) -> dict[str, str]:
+    """A TimelineJS date object with only the fields the precision knows.
+
+    A season is a span of months: its first month, or with *last* its last one.
+    """
+    if part.season is not None:
+        month = part.end_date() if last else part.start_date()
+        return {"year": str(month.year), "month": str(month.month)}
     if not part.is_timed:
         found = {"year": part.year, "month": part.month, "day": part.day}
         return {key: str(value) for key, value in found.items() if value is not None}

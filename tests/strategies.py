@@ -215,6 +215,12 @@ _DAYTIME = st.times(min_value=dt.time(6), max_value=dt.time(21, 59, 59))
 
 
 def _date_text(day: dt.date, precision: str, mark: str) -> str:
+    """The date *day* falls in at *precision*, as EDTF writes it (a season: the one it is in)."""
+    if precision == "season":
+        # EDTF level 1: 21 spring (March-May) ... 24 winter (December to February).
+        if day.month < 3:
+            return f"{day.year - 1:04d}-24{mark}"
+        return f"{day:%Y}-{21 + (day.month - 3) // 3 if day.month < 12 else 24}{mark}"
     text = {"year": f"{day:%Y}", "month": f"{day:%Y-%m}", "day": day.isoformat()}[precision]
     return text + mark
 
@@ -226,8 +232,8 @@ def _time_text(moment: dt.datetime, precision: str, offset: str) -> str:
 
 @st.composite
 def _single(draw: st.DrawFn) -> tuple[str, bool]:
-    precision = draw(st.sampled_from(("year", "month", "day", "minute", "second")))
-    if precision in ("year", "month", "day"):
+    precision = draw(st.sampled_from(("year", "season", "month", "day", "minute", "second")))
+    if precision in ("year", "season", "month", "day"):
         return _date_text(draw(_DATES), precision, draw(_QUALIFIER)), False
     # A wall-clock time; the offset (or the zone of the payload) is written next to it.
     offset = draw(st.sampled_from((*OFFSETS, "")))  # "" is a local time: it needs a zone
@@ -240,7 +246,11 @@ def _single(draw: st.DrawFn) -> tuple[str, bool]:
 
 @st.composite
 def _interval(draw: st.DrawFn) -> tuple[str, bool]:
-    form = draw(st.sampled_from(("day", "month", "year", "day/month", "timed")))
+    form = draw(st.sampled_from(("day", "month", "year", "season", "day/month", "timed", "open")))
+    if form == "open":
+        # An interval open at its end (EDTF level 1): any date, or time, then "/..".
+        text, local = draw(_single())
+        return f"{text}/..", local
     start = draw(_DATES)
     end = start + dt.timedelta(days=draw(st.integers(0, 400)))
     if form == "timed":

@@ -31,7 +31,8 @@ DESCRIPTION = (
 DEVELOPMENT_COLUMNS = {
     "id": "The development's id, a readable slug of its date and title",
     "title": "What happened, in one line",
-    "when": "The date as recorded (EDTF: 2024, 2024-04, 2024-04-26, intervals, ? ~ %)",
+    "when": "The date as recorded (EDTF: 2024, 2024-04, 2024-04-26, a season 2024-21, "
+    "intervals, open ones 2024-04/.., ? ~ %)",
     "kind": f"{', '.join(HELD_KINDS)}; for planned ones also {', '.join(KINDS[len(HELD_KINDS) :])}",
     "status": _either(STATUSES),
     "countries": "Every country it involves: where it was held (a visit's host country, the "
@@ -44,8 +45,9 @@ DEVELOPMENT_COLUMNS = {
     "status_reason": "Why it was postponed or cancelled",
     "last_when": "Postponed without a new date: the date it had, where calendars keep it",
     "start": "First day (or instant) it covers",
-    "end": "Last day (or instant) it covers, inclusive",
-    "precision": f"{_either(PRECISIONS)}: how exactly the date is known",
+    "end": "Last day (or instant) it covers, inclusive; empty for an open end (2024-04/..)",
+    "precision": f"{_either(PRECISIONS)}: how exactly the date is known (a season is "
+    "three months: spring March-May ... winter December-February)",
     "qualifier": _either(f"{name} ({mark})" for mark, name in QUALIFIERS.items()),
     "timezone": "IANA time zone of the place",
     "place_name": "The place's name as recorded",
@@ -84,7 +86,8 @@ CANNED_QUERIES: dict[str, dict[str, Any]] = {
         "title": "Everything between two dates",
         "description": "Developments whose dates overlap the range, as timeline export "
         "--from/--to: a year (2024), a month (2024-05, all of it) or a day (2024-05-14); "
-        "leave one empty for an open range.",
+        "leave one empty for an open range. A development open at its end (2024-04/..) "
+        "overlaps every range that ends after it starts.",
         # :_timeline_from and :_timeline_to are the first and last day of the range, read
         # from :from and :to by the plugin's magic parameters (a bad range is a 400).
         "params": ["from", "to"],
@@ -92,7 +95,7 @@ CANNED_QUERIES: dict[str, dict[str, Any]] = {
             "select id, title, kind, status, [when], start, [end], precision, countries\n"
             "from developments\n"
             "where substr(start, 1, 10) <= :_timeline_to"
-            " and substr([end], 1, 10) >= :_timeline_from\n"
+            " and ([end] is null or substr([end], 1, 10) >= :_timeline_from)\n"
             "order by start, id"
         ),
     },

@@ -117,7 +117,12 @@ def state_text(
 
     row("title", s["title"])
     if s["when"]:
-        span = s["start"] if s["start"] == s["end"] else f"{s['start']} to {s['end']}"
+        if s["end"] is None:
+            span = f"from {s['start']} on, the end not known"
+        elif s["start"] == s["end"]:
+            span = s["start"]
+        else:
+            span = f"{s['start']} to {s['end']}"
         qualifier = f", {s['qualifier']}" if s["qualifier"] else ""
         row("when", f"{s['when']}  ({s['precision']}{qualifier}: {span})")
     elif s["last_when"]:

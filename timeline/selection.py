@@ -55,10 +55,12 @@ _ORDER = " ORDER BY d.start IS NULL, d.start, d.id"
 
 
 def _date(value: str | None, end: bool) -> str | None:
+    """The first (or last) day of a bound; None for none, and for the end of ``A/..``."""
     if value is None:
         return None
     when = When.parse(value)
-    return (when.end_date() if end else when.start_date()).isoformat()
+    day = when.end_date() if end else when.start_date()
+    return day.isoformat() if day is not None else None
 
 
 def date_range(
@@ -106,7 +108,8 @@ class Filters:
             # A development is taken when its [start, end] overlaps the range.
             clauses.append("d.start IS NOT NULL")
         if self.start is not None:
-            clauses.append("substr(d.[end], 1, 10) >= ?")
+            # An open end (2024-04/..) goes on: it overlaps every range after its start.
+            clauses.append("(d.[end] IS NULL OR substr(d.[end], 1, 10) >= ?)")
             params.append(self.start)
         if self.end is not None:
             clauses.append("substr(d.start, 1, 10) <= ?")

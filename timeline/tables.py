@@ -10,12 +10,14 @@ import re
 
 from timeline.connection import Database, run_script
 
-SCHEMA = "12"
+SCHEMA = "13"
 """The shape of the tables: a whole number, kept as text in ``_projector_state.schema``.
 
 Bump it when the tables change shape. Tables of a lower number are rebuilt from the log;
 tables of a higher one were made by a newer timeline and are refused, not rebuilt in an
-older shape. Numbers are compared as numbers: "10" is newer than "7".
+older shape. Numbers are compared as numbers: "10" is newer than "7". Bump it too when
+what a column may hold changes in a way an older reader would misread: 13 has seasons
+(``precision`` ``season``) and open ends (``end`` empty while ``start`` is set).
 """
 
 # Children first, so that dropping never trips a foreign key.

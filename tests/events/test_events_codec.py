@@ -492,6 +492,14 @@ TITLE = "Xi Jinping meets Antony Blinken"
         ("2024-04-24/2024-04-26", "2024-04-24-xi-jinping-meets-antony-blinken"),
         ("2024-04/2024-06", "2024-04-xi-jinping-meets-antony-blinken"),
         ("2024-04-30/2024-05", "2024-04-xi-jinping-meets-antony-blinken"),
+        # A season is named, never shown as the day or month it begins on.
+        ("2024-21", "2024-spring-xi-jinping-meets-antony-blinken"),
+        ("2023-24?", "2023-winter-xi-jinping-meets-antony-blinken"),
+        ("2024-22/2024-23", "2024-summer-xi-jinping-meets-antony-blinken"),
+        ("2024-04/2024-23", "2024-04-xi-jinping-meets-antony-blinken"),
+        # An open end is dated by its start.
+        ("2024-04/..", "2024-04-xi-jinping-meets-antony-blinken"),
+        ("2024-23/..", "2024-autumn-xi-jinping-meets-antony-blinken"),
         (None, "xi-jinping-meets-antony-blinken"),
     ],
 )

@@ -49,6 +49,18 @@ def test_a_span_that_touches_the_codes_last_days_is_accepted() -> None:
     service.submit("VisitMade", visit("SU", "1991-12-20/1992-01-05"))
 
 
+def test_an_open_end_goes_on_so_only_a_state_gone_before_its_start_is_refused() -> None:
+    # From 1945 on: the GDR (1949 to 1990) may well be part of it.
+    service.submit("VisitMade", visit("DD", "1945/.."))
+    service.submit("VisitMade", visit("SU", "1991-24/.."))  # winter 1991: December 1991 on
+    with pytest.raises(InvalidEvent) as caught:
+        service.submit("VisitMade", visit("SU", "1992-21/.."))
+    assert str(caught.value) == (
+        "data.host_country: 'SU' is a former code, valid only for U.S.S.R. "
+        "1922-12-30 to 1991-12-26, not for 1992-03-01/.."
+    )
+
+
 def test_cs_names_czechoslovakia_and_later_serbia_and_montenegro() -> None:
     service.submit("VisitMade", visit("CS", "1968-08"))
     service.submit("VisitMade", visit("CS", "2005"))

@@ -481,7 +481,7 @@ def _creating_cases(type_: str) -> list[Any]:
             type_,
             with_(type_, when="next Friday"),
             "data.when: 'next Friday' is not a date: use YYYY, YYYY-MM, YYYY-MM-DD, "
-            "YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM], or an interval A/B",
+            "YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM], a season YYYY-21..24, or an interval A/B or A/..",
             id="not-a-date",
         ),
         pytest.param(

@@ -30,7 +30,10 @@ from events.values import (
 )
 
 D = dt.date
-FORMS = "use YYYY, YYYY-MM, YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM], or an interval A/B"
+FORMS = (
+    "use YYYY, YYYY-MM, YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM], a season YYYY-21..24,"
+    " or an interval A/B or A/.."
+)
 
 
 def exactly(text: str) -> str:
@@ -506,8 +509,13 @@ def test_unknown_timezone_refused(tz: str) -> None:
         ("2024-04-31", "day is out of range for month"),
         ("2024-04-00", "day is out of range for month"),
         ("2024-01-32", "day is out of range for month"),
-        ("2024-13", "month must be 01-12"),
-        ("2024-00", "month must be 01-12"),
+        ("2024-13", "month must be 01-12, or 21-24 for a season"),
+        ("2024-00", "month must be 01-12, or 21-24 for a season"),
+        ("2024-20", "month must be 01-12, or 21-24 for a season"),
+        ("2024-25", "month must be 01-12, or 21-24 for a season"),
+        ("2024-21/2024-20", "month must be 01-12, or 21-24 for a season"),
+        ("2024-21-05", "a season (21-24) has no days"),
+        ("2024-22-01T10:00Z", "a season (21-24) has no days"),
         ("0000", "year must be 0001-9998"),
         ("9999-12-31", "year must be 0001-9998"),
         ("2024-04-26T24:00", "hour must be 00-23"),
@@ -564,13 +572,116 @@ def test_not_a_date(text: str) -> None:
         When.parse(text)
 
 
-@pytest.mark.parametrize("text", ["2024/..", "../2024", "2024/", "/2024", "/", "../.."])
-def test_open_intervals_refused(text: str) -> None:
-    error = (
-        f"'{text}' is not a valid interval: open or unknown ends are not supported, give both ends"
-    )
-    with pytest.raises(ValueError, match=exactly(error)):
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        (
+            "../2024",
+            "give its start (mark it ? if it is uncertain); only the end may be open (A/..)",
+        ),
+        ("/2024", "give its start (mark it ? if it is uncertain); only the end may be open (A/..)"),
+        ("/", "give its start (mark it ? if it is uncertain); only the end may be open (A/..)"),
+        ("../..", "give its start (mark it ? if it is uncertain); only the end may be open (A/..)"),
+        ("2024/", "an unknown end is not supported; give the end, or .. for an open one (A/..)"),
+    ],
+)
+def test_open_starts_and_unknown_ends_refused(text: str, why: str) -> None:
+    with pytest.raises(ValueError, match=exactly(f"'{text}' is not a valid interval: {why}")):
         When.parse(text)
+
+
+# --- When: seasons and open ends (EDTF level 1) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "start", "end"),
+    [
+        ("2024-21", "spring", D(2024, 3, 1), D(2024, 5, 31)),
+        ("2024-22", "summer", D(2024, 6, 1), D(2024, 8, 31)),
+        ("2024-23", "autumn", D(2024, 9, 1), D(2024, 11, 30)),
+        ("2024-24", "winter", D(2024, 12, 1), D(2025, 2, 28)),
+        ("2023-24", "winter", D(2023, 12, 1), D(2024, 2, 29)),
+        ("9998-24", "winter", D(9998, 12, 1), D(9999, 2, 28)),
+    ],
+)
+def test_every_season_is_its_three_meteorological_months(
+    text: str, name: str, start: dt.date, end: dt.date
+) -> None:
+    when = When.parse(text)
+    (part,) = when.parts
+    assert (part.year, part.month, part.season, part.season_name) == (
+        int(text[:4]),
+        None,
+        int(text[5:]),
+        name,
+    )
+    assert when.precision == "season"
+    assert (when.start_date(), when.end_date()) == (start, end)
+    assert (when.start_iso(), when.end_iso()) == (start.isoformat(), end.isoformat())
+    assert not when.is_interval
+    assert not when.open_end
+
+
+@pytest.mark.parametrize(
+    ("mark", "qualifier"), [("?", "uncertain"), ("~", "approximate"), ("%", "both")]
+)
+def test_a_season_takes_each_qualifier_and_keeps_its_text(mark: str, qualifier: str) -> None:
+    when = When.parse(f" 2024-23{mark} ")
+    assert when.text == f"2024-23{mark}"
+    assert when.qualifier == qualifier
+    assert when.precision == "season"
+    assert when.start_iso() == "2024-09-01"
+
+
+def test_seasons_make_intervals_with_each_other_and_with_months() -> None:
+    when = When.parse("2024-21/2024-23")
+    assert (when.start_iso(), when.end_iso(), when.precision) == (
+        "2024-03-01",
+        "2024-11-30",
+        "season",
+    )
+    when = When.parse("2024-04/2024-22~")
+    assert (when.start_iso(), when.end_iso(), when.precision) == (
+        "2024-04-01",
+        "2024-08-31",
+        "season",
+    )
+    assert When.parse("2024-24/2025-21").end_iso() == "2025-05-31"
+    with pytest.raises(ValueError, match="the end is before the start"):
+        When.parse("2024-23/2024-21")
+    with pytest.raises(ValueError, match="the end is before the start"):
+        When.parse("2024-22/2024-05")
+
+
+@pytest.mark.parametrize(
+    ("text", "precision", "qualifier", "start_iso"),
+    [
+        ("2024-04/..", "month", None, "2024-04-01"),
+        ("2024/..", "year", None, "2024-01-01"),
+        ("2024-04-26/..", "day", None, "2024-04-26"),
+        ("2024-21~/..", "season", "approximate", "2024-03-01"),
+        ("2024-04?/..", "month", "uncertain", "2024-04-01"),
+        ("2024-04-26T16:30+08:00/..", "minute", None, "2024-04-26T16:30+08:00"),
+    ],
+)
+def test_an_open_end_keeps_its_start_and_gives_no_end(
+    text: str, precision: str, qualifier: str | None, start_iso: str
+) -> None:
+    when = When.parse(text)
+    assert when.text == text
+    assert len(when.parts) == 1
+    assert when.is_interval
+    assert when.open_end
+    assert (when.precision, when.qualifier, when.start_iso()) == (precision, qualifier, start_iso)
+    # Never the start again: "from April on" is not "April".
+    assert when.end_iso() is None
+    assert when.end_date() is None
+    assert when.end_datetime("Asia/Shanghai") is None
+
+
+def test_an_open_end_is_not_a_single_date_where_one_is_needed() -> None:
+    with pytest.raises(ValueError, match="is an interval"):
+        Source(url="https://example.org/", published="2024-04/..")
 
 
 def test_long_input_is_truncated_in_message() -> None:
@@ -602,7 +713,7 @@ def test_random_text_parses_or_raises_value_error(text: str) -> None:
     except ValueError as error:
         problem = str(error)
     else:
-        assert when.start_date() <= when.end_date()
+        assert when.start_date() <= (when.end_date() or when.start_date())
     # error messages stay on one line, whatever the input
     assert problem is None or "\n" not in problem
 
@@ -643,7 +754,7 @@ def test_day_intervals_accept_order_and_refuse_reversal(a: dt.date, b: dt.date) 
     st.from_regex(
         r"\A[0-9]{4}(-[0-9]{2}(-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2})?"
         r"(Z|[+-][0-9]{2}:?[0-9]{2})?)?)?)?[?~%]?"
-        r"(/[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?)?\Z"
+        r"(/([0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?[?~%]?|\.\.))?\Z"
     )
 )
 def test_date_shaped_text_parses_or_raises_value_error(text: str) -> None:
@@ -651,8 +762,9 @@ def test_date_shaped_text_parses_or_raises_value_error(text: str) -> None:
         when = When.parse(text)
     except ValueError:
         return
-    assert when.start_date() <= when.end_date()
-    assert when.precision in ("year", "month", "day", "minute", "second")
+    end = when.end_date()
+    assert end is None if text.endswith("/..") else when.start_date() <= end
+    assert when.precision in ("year", "season", "month", "day", "minute", "second")
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -914,7 +1026,7 @@ def test_role_good() -> None:
         ({"title": "t" * 301}, f"'{'t' * 59}…' is too long: at most 300 characters"),
         (
             {"title": "Envoy", "from_": "2019-13"},
-            "'2019-13' is not a valid date: month must be 01-12",
+            "'2019-13' is not a valid date: month must be 01-12, or 21-24 for a season",
         ),
         ({"title": "Envoy", "to": "soon"}, f"'soon' is not a date: {FORMS}"),
         ({"title": "Envoy", "from_": "2019", "to": "2018"}, "'2018' is before the start '2019'"),

@@ -104,14 +104,17 @@ def test_dates_in_words_as_the_other_exports_write_them(
     assert dates["2024-04-24-antony-blinken-visits-china"] == {
         "text": "24\u201326 April 2024",
         "note": None,
+        "open": False,
     }
     assert dates["2024-04-02-xi-jinping-biden-call"] == {
         "text": "2 April 2024, 12:30 (UTC)",
         "note": None,
+        "open": False,
     }
     assert dates["china-us-ai-dialogue-first-meeting"] == {
         "text": "c. May 2024",
         "note": "Date known to the month, approximate: May 2024",
+        "open": False,
     }
     assert dates["liu-zhenmin-visit-to-the-us"] is None
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from exports import ical
+from exports import _dates, ical
 
 GOLDEN = Path(__file__).parents[1] / "golden" / "export-sample.ics"
 
@@ -587,3 +587,19 @@ def test_a_duration_is_counted_in_seconds(
 def test_a_bad_duration_is_not_counted(bad: str) -> None:
     with pytest.raises(ValueError, match="is not an RFC 5545 duration such as PT6H or P1D"):
         ical.duration_seconds(bad)
+
+
+def test_a_season_read_back_without_its_when_is_still_a_season(record: Any) -> None:
+    # A record whose ``when`` is missing is read from start, end and precision alone.
+    found = _dates.parts(
+        record(when=None, start="2024-12-01", end="2025-02-28", precision="season")
+    )
+    assert found is not None
+    start, end = found
+    assert (start.season_name, start.year, end.season_name, end.year) == (
+        "winter",
+        2024,
+        "winter",
+        2024,
+    )
+    assert _dates.describe(start, end) == "winter 2024"

@@ -77,7 +77,7 @@ def test_the_head(sample_records: list[dict[str, Any]]) -> None:
         "developments",
     ]
     assert doc["format"] == "timeline"
-    assert doc["version"] == 2
+    assert doc["version"] == 3
     assert doc["title"] == "China-U.S."
     assert doc["generated_from"] == POSITION
     assert doc["as_of"] == "120"

@@ -219,3 +219,31 @@ def test_many_developments_in_view_lose_their_labels_and_rows_shrink(
     assert all(item["label"] is None for item in shown["items"].values())
     few = laid_out(payload(many_records(250)))
     assert (few["labels"], few["rowH"]) == (True, 26)
+
+
+def test_a_season_is_a_band_and_an_open_end_reaches_the_last_date(
+    sample_records: list[Any], record: Any
+) -> None:
+    spring = record(
+        id="spring", when="2024-21", start="2024-03-01", end="2024-05-31", precision="season"
+    )
+    opened = record(id="open", when="2024-01/..", start="2024-01-01", end=None, precision="month")
+    # A record without an end whose date is not open is its start alone, as before.
+    single = record(id="single", when=None, start="2024-02-10", end=None, precision="day")
+    shown = laid_out(payload([*sample_records, spring, opened, single]))
+    start, end = instant(shown["view"]["start"]), instant(shown["view"]["end"])
+
+    def x(text: str) -> float:
+        return (instant(text) - start) * WIDTH / (end - start)
+
+    items = shown["items"]
+    assert items["spring"]["form"] == "band"
+    assert items["spring"]["x0"] == pytest.approx(x("2024-03-01"))
+    assert items["spring"]["x1"] == pytest.approx(x("2024-06-01"))
+    # From January on, for how long is not known: to the end of the last date shown (the
+    # dialogue, May 2024), never an end of its own.
+    assert items["open"]["form"] == "bar"
+    assert items["open"]["x0"] == pytest.approx(x("2024-01-01"))
+    assert items["open"]["x1"] == pytest.approx(x("2024-06-01"))
+    assert "from January 2024" in items["open"]["aria"]
+    assert items["single"]["form"] == "mark"

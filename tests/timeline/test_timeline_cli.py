@@ -560,7 +560,10 @@ def test_a_bad_export_date_is_one_line_before_anything_is_read(tmp_path: Path) -
     missing = tmp_path / "missing.db"
     result = CliRunner().invoke(cli, ["export", "json", "--to", "2024-13", "--db", str(missing)])
     assert result.exit_code == 1
-    assert result.stderr == "Error: --to: '2024-13' is not a valid date: month must be 01-12\n"
+    assert (
+        result.stderr
+        == "Error: --to: '2024-13' is not a valid date: month must be 01-12, or 21-24 for a season\n"
+    )
     assert not missing.exists()
 
 
@@ -610,7 +613,7 @@ def test_a_wrong_place_flag_is_the_one_named(
 @pytest.mark.parametrize("flag", ["--from", "--to"])
 def test_a_wrong_export_date_names_its_flag(runner: CliRunner, flag: str) -> None:
     assert refused(runner, ["export", "json", flag, "2024-99"]) == (
-        f"Error: {flag}: '2024-99' is not a valid date: month must be 01-12"
+        f"Error: {flag}: '2024-99' is not a valid date: month must be 01-12, or 21-24 for a season"
     )
 
 
@@ -677,7 +680,7 @@ def test_add_actor_describes_an_actor_with_every_name(runner: CliRunner, db_path
 @pytest.mark.parametrize(
     ("flags", "expected"),
     [
-        (["--role", "FM; MFA; 2024-99"], "Error: --role #1 from: '2024-99' is not a valid date: month must be 01-12"),
+        (["--role", "FM; MFA; 2024-99"], "Error: --role #1 from: '2024-99' is not a valid date: month must be 01-12, or 21-24 for a season"),
         (["--role", "FM; MFA; 2024/2023"], "Error: --role #1 to: '2023' is before the start '2024'"),
         (["--wikidata", "42"], "Error: --wikidata: '42' is not a Wikidata item id such as Q42"),
         (["--alias", " "], "Error: --alias: alias 1 is empty"),

@@ -108,7 +108,10 @@ def test_database_gets_our_metadata(sample_path):
     ours = metadata["databases"]["timeline"]
     table = ours["tables"]["developments"]
     assert table["description"] == "Every development as it stands now: one row each."
-    assert table["columns"]["end"] == "Last day (or instant) it covers, inclusive"
+    assert (
+        table["columns"]["end"]
+        == "Last day (or instant) it covers, inclusive; empty for an open end (2024-04/..)"
+    )
     assert table["sort_desc"] == "start"
     assert sorted(ours["queries"]) == [
         "agreements",

@@ -147,7 +147,10 @@ def test_output_file_and_errors(sample: CliRunner, tmp_path: Path) -> None:
     assert not (tmp_path / "x.ics").exists()
     bad = sample.invoke(cli, ["export", "json", "--from", "2024-13"])
     assert bad.exit_code == 1
-    assert bad.stderr == "Error: --from: '2024-13' is not a valid date: month must be 01-12\n"
+    assert (
+        bad.stderr
+        == "Error: --from: '2024-13' is not a valid date: month must be 01-12, or 21-24 for a season\n"
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["china.ics"]
 
 

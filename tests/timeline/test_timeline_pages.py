@@ -200,7 +200,7 @@ def test_a_range_that_ends_before_it_starts_is_an_error_naming_it(sample_path: P
     (bad,) = fetch(sample_path, "/timeline/between_dates.json?from=2024-99&to=")
     assert (bad.status_code, bad.json()["error"]) == (
         400,
-        "from: '2024-99' is not a valid date: month must be 01-12",
+        "from: '2024-99' is not a valid date: month must be 01-12, or 21-24 for a season",
     )
 
 
@@ -266,7 +266,10 @@ def test_column_descriptions_fold_away_and_show_on_their_headers(sample_path: Pa
     )
     assert "<dt>countries</dt><dd>Every country it involves:" in html
     # Each header carries its own description (a tooltip, and Datasette's column menu).
-    assert 'data-column-description="Last day (or instant) it covers, inclusive"' in html
+    assert (
+        'data-column-description="Last day (or instant) it covers, inclusive; empty for an open end (2024-04/..)"'
+        in html
+    )
     assert "th[data-column-description]:hover::after" in html
     # The columns people read first come first; the rest follow, a scroll away.
     headers = re.findall(r'<th [^>]*data-column="([^"]+)"', html)

@@ -31,8 +31,9 @@ def shared_options(*, when_required: bool) -> Callable[[Callable], Callable]:
         click.option(
             "--when",
             required=when_required,
-            help="Date: 2024, 2024-04, 2024-04-26, 2024-04-26T16:30+08:00, an interval "
-            "2024-04-24/2024-04-26, optionally ending in ? ~ or %.",
+            help="Date: 2024, 2024-04, 2024-04-26, 2024-04-26T16:30+08:00, a season 2024-21 "
+            "(spring; -22 summer, -23 autumn, -24 winter), an interval 2024-04-24/2024-04-26 "
+            "or one open at its end 2024-04/.. (from April on), optionally ending in ? ~ or %.",
         ),
         click.option("--timezone", help="IANA zone of the place, e.g. Asia/Shanghai."),
         click.option("--summary", help="A few sentences on what happened."),

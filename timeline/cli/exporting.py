@@ -23,7 +23,8 @@ def filter_options(fn: Callable) -> Callable:
                 "start",
                 type=DATE,
                 metavar="DATE",
-                help="Developments ending on or after this date (2024, 2024-04, 2024-04-26).",
+                help="Developments ending on or after this date (2024, 2024-04, 2024-04-26, "
+                "a season 2024-21), or not ended: open ones (2024-04/..) go on.",
             ),
             click.option(
                 "--to",

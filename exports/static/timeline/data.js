@@ -60,6 +60,9 @@ var Data = (function () {
     var dataMin = Infinity, dataMax = -Infinity;
     datedAll.forEach(function (it) { dataMin = Math.min(dataMin, it.t0); dataMax = Math.max(dataMax, it.t1); });
     if (!datedAll.length) { dataMin = U.utc(2024, 0, 1); dataMax = U.utc(2025, 0, 1); }
+    // An open end (2024-04/..) went on after its start, for how long is not known: it
+    // reaches the last date on the page, never an end of its own.
+    datedAll.forEach(function (it) { if (it.open) it.t1 = Math.max(it.t1, dataMax); });
     return {
       vocab: vocab, items: items, byId: byId, datedAll: datedAll, dataMin: dataMin, dataMax: dataMax,
       actorKeys: new Set(U.flat(items.map(function (it) { return it.actorKeys; })))
@@ -77,16 +80,21 @@ var Data = (function () {
       title: U.str(r.title) || U.str(r.id) || "Untitled development",
       words: words && typeof words === "object" ? words : null,
       parent: null, children: [], vp: null, kids: [],
-      dated: false, t0: 0, t1: 0, tc: 0, form: "mark", row: 0, lane: null
+      dated: false, open: false, t0: 0, t1: 0, tc: 0, form: "mark", row: 0, lane: null
     };
     var s = r.start ? U.parseTime(r.start) : null;
     if (s) {
+      // No end: a single date, or an open end when the date's words say so; either way
+      // the start alone sets where it is until read() gives an open one its reach.
       var e = (r.end && U.parseTime(r.end)) || s;
       it.dated = true;
+      it.open = !r.end && !!(it.words && it.words.open);
       it.t0 = s.t;
       it.t1 = Math.max(U.after(e), s.t);
-      var coarse = r.precision === "month" || r.precision === "year" || s.unit === "month" || s.unit === "year";
-      if (coarse) it.form = "band";
+      var coarse = r.precision === "month" || r.precision === "season" || r.precision === "year" ||
+        s.unit === "month" || s.unit === "year";
+      if (it.open) it.form = "bar";
+      else if (coarse) it.form = "band";
       else if (it.t1 === it.t0 || (s.unit === "day" && it.t1 - it.t0 <= U.DAY)) it.form = "mark";
       else it.form = "bar";
       it.tc = it.t1 === it.t0 ? it.t0 : (it.t0 + it.t1) / 2;

@@ -109,6 +109,7 @@ var Draw = (function () {
   function makeNode(vocab, it) {
     var classes = ["mark", "k-" + it.kindClass, "s-" + it.status, it.form];
     if (it.q) classes.push("q");
+    if (it.open) classes.push("open");
     var g = svg("g", { "class": classes.join(" "), tabindex: "0", role: "button" });
     g.setAttribute("data-id", it.id);
     g.setAttribute("data-i", String(it.i));
@@ -119,6 +120,7 @@ var Draw = (function () {
       : svg("rect", { "class": "shape", rx: it.form === "band" ? 3 : 2 });
     g.append(node.ring, node.shape);
     if (it.status === "cancelled") { node.strike = svg("line", { "class": "strike" }); g.appendChild(node.strike); }
+    if (it.open) { node.arrow = svg("path", { "class": "arrow" }); g.appendChild(node.arrow); }
     if (it.q) {
       node.badge = svg("text", { "class": "badge", y: 4 });
       node.badge.textContent = U.str(vocab.qualifiers[it.q].mark);
@@ -152,6 +154,10 @@ var Draw = (function () {
       right = shapeW;
     }
     var at = right + 3;
+    if (node.arrow) { // the bar goes on: its end is not known
+      node.arrow.setAttribute("d", "M" + (right + 1).toFixed(1) + ",-6L" + (right + 8).toFixed(1) + ",0L" + (right + 1).toFixed(1) + ",6");
+      at += L.OPEN_W;
+    }
     if (node.strike) setAttrs(node.strike, { x1: it.form === "mark" ? -9 : -2, x2: (right + 2).toFixed(1), y1: 0, y2: 0 });
     if (node.badge) { node.badge.setAttribute("x", at.toFixed(1)); at += L.BADGE_W; }
     if (node.flag) {
@@ -273,7 +279,13 @@ var Draw = (function () {
       g.appendChild(svg("rect", { "class": "shape", x: -8, y: -5, width: 32, height: 10, rx: 2 }));
       pic.appendChild(g);
     }, 36);
-    legendItem(dom, "Known to the month or year", function (pic) {
+    legendItem(dom, "From a date on, end not known", function (pic) {
+      var g = svg("g", { "class": "mark bar open k-other" });
+      g.appendChild(svg("rect", { "class": "shape", x: -8, y: -5, width: 26, height: 10, rx: 2 }));
+      g.appendChild(svg("path", { "class": "arrow", d: "M19,-6L26,0L19,6" }));
+      pic.appendChild(g);
+    }, 36);
+    legendItem(dom, "Known to the month or year, or a season", function (pic) {
       var g = svg("g", { "class": "mark band k-other" });
       g.appendChild(svg("rect", { "class": "shape", x: -8, y: -8, width: 32, height: 16, rx: 3 }));
       pic.appendChild(g);

@@ -13,6 +13,7 @@ var Layout = (function () {
   var MARK = 12; // width of a one-day mark, and the least width of a bar
   var BADGE_W = 14;
   var FLAG_W = 12;
+  var OPEN_W = 10; // the arrowhead that ends an open interval's bar
   var GAP = 6;
   var LABEL_MAX = 240; // px at most; longer titles are cut with an ellipsis (less on narrow screens)
   var LABEL_LIMIT = 250; // labels only when at most this many developments are in view
@@ -54,7 +55,9 @@ var Layout = (function () {
   // --- lanes and rows -------------------------------------------------------------------
 
   /* The room a badge (? or ~) and a postponed flag take right of the shape. */
-  function extras(it) { return (it.q ? BADGE_W : 0) + (it.status === "postponed" ? FLAG_W : 0); }
+  function extras(it) {
+    return (it.open ? OPEN_W : 0) + (it.q ? BADGE_W : 0) + (it.status === "postponed" ? FLAG_W : 0);
+  }
 
   /* The shape's left and right ends, in pixels from the axis's origin moved by *off*. */
   function ends(it, k, off) {
@@ -262,7 +265,7 @@ var Layout = (function () {
   }
 
   return {
-    LANE_HEAD: LANE_HEAD, MARK: MARK, BADGE_W: BADGE_W, FLAG_W: FLAG_W, LABEL_MAX: LABEL_MAX,
+    LANE_HEAD: LANE_HEAD, MARK: MARK, BADGE_W: BADGE_W, FLAG_W: FLAG_W, OPEN_W: OPEN_W, LABEL_MAX: LABEL_MAX,
     labelMaxFor: labelMaxFor, labelWidth: labelWidth, extras: extras, ends: ends,
     arrange: arrange, rowY: rowY,
     clamp: clamp, fit: fit, zoomAt: zoomAt, panBy: panBy, labelled: labelled,
