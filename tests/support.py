@@ -82,15 +82,18 @@ def serving(db: Path, log_path: Path, *options: str) -> Iterator[str]:
 
     Yields once Datasette answers; its output goes to *log_path*, shown if it dies first.
     """
+    command = [sys.executable, "-m", "timeline", "serve", "--db", str(db)]
+    with running_server(lambda port: [*command, "--port", str(port), *options], log_path) as base:
+        yield base
+
+
+@contextmanager
+def running_server(command: Any, log_path: Path) -> Iterator[str]:
+    """The server ``command(port)`` starts on 127.0.0.1, until the block ends; its base URL."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with log_path.open("w") as log:
-        command = [sys.executable, "-m", "timeline", "serve", "--db", str(db)]
-        proc = subprocess.Popen(
-            [*command, "--port", str(port), *options],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        proc = subprocess.Popen(command(port), stdout=log, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + 20
             while True:
@@ -99,7 +102,7 @@ def serving(db: Path, log_path: Path, *options: str) -> Iterator[str]:
                     with urllib.request.urlopen(f"{base}/-/versions.json", timeout=2):
                         break
                 except (urllib.error.URLError, ConnectionError):
-                    assert time.monotonic() < deadline, "timeline serve did not answer in 20 s"
+                    assert time.monotonic() < deadline, "the server did not answer in 20 s"
                     time.sleep(0.2)
             yield base
         finally:

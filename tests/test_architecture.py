@@ -39,6 +39,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "exporting",
         "output",
         "importers",
+        "snapshots",
     ),
     "front": (
         "cli",

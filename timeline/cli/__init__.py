@@ -50,6 +50,7 @@ for _command in (
     reading.verify,
     reading.head,
     reading.rebuild,
+    reading.snapshot,
     serving.serve,
     serving.demo,
     exporting.export,

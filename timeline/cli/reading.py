@@ -156,3 +156,31 @@ def rebuild(silent: bool, force: bool) -> None:
         Projector(db).rebuild(force=force)
     seconds = time.perf_counter() - started
     click.echo(f"Rebuilt the tables from {total} events in {seconds:.2f} s")
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("out", metavar="OUT")
+@click.option("--replace", is_flag=True, help="Replace OUT if it exists (atomically).")
+@json_option
+@db_option
+@reports_errors
+def snapshot(out: str, replace: bool, as_json: bool) -> None:
+    """Write a consistent copy of the database to OUT, its log and tables at one head, and
+    verify it: a single file for read replicas (`datasette -i OUT`) or `datasette publish`.
+
+    Writers may go on meanwhile. The copy appears under its name only once verified, so a
+    replica that reloads it never reads half a file.
+
+    \b
+    Example:
+        timeline snapshot replica/timeline.db --replace
+        datasette -i replica/timeline.db
+    """
+    from timeline.snapshots import write_snapshot
+
+    made = write_snapshot(open_chosen(create=False), out, replace=replace)
+    if as_json:
+        click.echo(dumps({"path": str(made.path), "events": made.count, "seq": made.seq,
+                          "hash": made.hash}))  # fmt: skip
+    else:
+        click.echo(made.summary())
