@@ -42,8 +42,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final
 
-from icalendar import Calendar, Component, Timezone, vText
-from icalendar.timezone.tzid import tzid_from_tzinfo
+from icalendar import Component, Timezone, vText
 
 from events.values import WhenPart
 from exports import _dates, _words
@@ -171,25 +170,24 @@ def _text(value: str) -> _Literal:
 
 
 def _header(*, name: str, description: str | None, source: str | None, refresh: str) -> str:
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    calendar.add("name", _text(name))
-    calendar.add("x-wr-calname", _text(name))
+    """The calendar's own lines, written in one order whatever icalendar's version orders."""
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"NAME:{escape(name)}",
+        f"X-WR-CALNAME:{escape(name)}",
+    ]
     if description:
-        calendar.add("description", _text(description))
-        calendar.add("x-wr-caldesc", _text(description))
-    calendar.add("refresh-interval", _Literal(refresh), parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", _Literal(refresh))
+        lines += [f"DESCRIPTION:{escape(description)}", f"X-WR-CALDESC:{escape(description)}"]
+    lines += [f"REFRESH-INTERVAL;VALUE=DURATION:{refresh}", f"X-PUBLISHED-TTL:{refresh}"]
     if source:
         if not _words.is_http(source):
             raise ValueError(f"{source!r} is not an http(s) URL")
-        calendar.add("source", _Literal(source), parameters={"VALUE": "URI"})
-    text = _serialize(calendar)
-    assert text.endswith(_FOOTER)
-    return text[: -len(_FOOTER)]
+        lines.append(f"SOURCE;VALUE=URI:{source}")
+    return "".join(fold(line) for line in lines)
 
 
 class _Zones:
@@ -318,10 +316,19 @@ def _cut_to_first_day(part: WhenPart) -> WhenPart:
     )
 
 
+_UTC_NAMES: Final = frozenset(
+    f"{prefix}{name}"
+    for prefix in ("", "Etc/")
+    for name in ("UTC", "UCT", "Universal", "Zulu", "GMT", "GMT0", "GMT+0", "GMT-0", "Greenwich")
+)
+"""The IANA names of UTC and GMT themselves (not the places that keep GMT today, such
+as Africa/Abidjan, whose clocks were not always on it)."""
+
+
 @functools.lru_cache(maxsize=256)
 def _is_utc_zone(name: str) -> bool:
-    """True for the zones icalendar writes as UTC (every alias of UTC, and GMT)."""
-    return tzid_from_tzinfo(_dates.zone(name)) == "UTC"
+    """True for UTC by any of its names: written as UTC times, with no VTIMEZONE."""
+    return name in _UTC_NAMES
 
 
 def _date_time(moment: dt.datetime) -> str:

@@ -170,3 +170,36 @@ def test_the_package_declares_its_licence_and_only_the_dependencies_it_imports()
         "anyascii",
         "icalendar",
     } <= imported
+
+
+def test_ci_installs_the_lowest_versions_pyproject_allows() -> None:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    pins = dict(
+        line.split("==")
+        for line in (ROOT / ".ci" / "lowest.txt").read_text("utf-8").splitlines()
+        if line and not line.startswith("#")
+    )
+    lower: dict[str, str] = {}
+    for requirement in (*project["dependencies"], *project["optional-dependencies"]["test"]):
+        name, _, bound = requirement.partition(">=")
+        if bound:
+            bound = bound.split(",")[0]
+            # The highest lower bound of a name listed twice (runtime and tests) wins.
+            lower[name] = max(lower.get(name, bound), bound, key=_version)
+    # Each lower bound of the runtime is installed as is, unless another package's own
+    # lower bound lifts it (said in .ci/lowest.txt); and each pin is one of them.
+    lifted = {"click": "8.3.1"}
+    for name in ("attrs", "cattrs", "click", "sqlite-utils", "datasette", "anyascii", "icalendar"):
+        assert _version(pins[name]) == _version(lifted.get(name, lower[name])), name
+    assert set(pins) <= set(lower)
+    assert "lowest.txt" in (ROOT / ".ci" / "run").read_text("utf-8")
+
+
+def _version(text: str) -> tuple[int, ...]:
+    """``6.1`` and ``6.1.0`` alike."""
+    parts = [int(part) for part in text.split(".")]
+    while parts and parts[-1] == 0:
+        parts.pop()
+    return tuple(parts)
