@@ -96,6 +96,23 @@ CLEARABLE: Final[tuple[str, ...]] = (
 )
 """Fields a revision may remove (null in ``changes``); never the title, nor the date."""
 
+DISPUTABLE: Final[tuple[str, ...]] = (
+    "kind",
+    "title",
+    "when",
+    "timezone",
+    "summary",
+    "place",
+    "visitor",
+    "host_country",
+    "speaker",
+    "quote",
+    "points",
+    "parties",
+)
+"""The fields on which a merged duplicate may have said otherwise than the development it
+joins (a ``DevelopmentsMerged`` keeps each such value with the source that said it)."""
+
 LIST_FIELDS: Final[tuple[str, ...]] = ("participants", "sources", "tags")
 """The fields every development has that hold lists (each a repeatable flag on the CLI)."""
 

@@ -587,6 +587,23 @@ def developments_linked(development: str) -> st.SearchStrategy[Payload]:
     )
 
 
+def developments_merged(development: str) -> st.SearchStrategy[Payload]:
+    """A DevelopmentsMerged payload: another development merged into *development* (what
+    it brings is filled in when it is appended)."""
+    return st.fixed_dictionaries(
+        {
+            "development": st.just(development),
+            "duplicate": other_slug(development),
+            "reason": _reasons(),
+        }
+    )
+
+
+def developments_unmerged(development: str) -> st.SearchStrategy[Payload]:
+    """A DevelopmentsUnmerged payload: a development merged into *development* restored."""
+    return developments_merged(development)
+
+
 LIFECYCLE = {
     "DevelopmentHeld": development_held,
     "DevelopmentPostponed": development_postponed,
@@ -594,6 +611,8 @@ LIFECYCLE = {
     "DevelopmentRevised": development_revised,
     "DevelopmentRetracted": development_retracted,
     "DevelopmentsLinked": developments_linked,
+    "DevelopmentsMerged": developments_merged,
+    "DevelopmentsUnmerged": developments_unmerged,
 }
 
 

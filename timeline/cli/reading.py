@@ -48,22 +48,26 @@ def log(stream: str | None, types: tuple[str, ...], since: int, as_json: bool) -
 def show(development: str, as_json: bool) -> None:
     """Show a development's current state and every event in its history.
 
+    A duplicate merged into another development says where it went first.
+
     \b
     Example:
         timeline show 2024-04-26-xi-jinping-meets-antony-blinken
     """
-    from timeline.output import state_json, state_text
+    from timeline.output import merged_json, state_json, state_text
 
     db = open_chosen(create=False)
     state, history = service.development_history(db, development)
     if state is None:
         raise click.ClickException(f"there is no development {development!r}")
     parts = service.parts_of(db, development)
+    merged_into = service.merged_into(db, development)
     if as_json:
         shown = {"development": state_json(state), "parts": parts}
+        shown["merged_into"] = merged_json(merged_into) if merged_into else None
         click.echo(dumps({**shown, "history": [e.to_json() for e in history]}))
     else:
-        click.echo(state_text(state, history, parts))
+        click.echo(state_text(state, history, parts, merged_into))
 
 
 @click.command(context_settings=CONTEXT)
