@@ -14,8 +14,10 @@ __all__ = [
     "ACTOR_KINDS",
     "CAMEO",
     "CLEARABLE",
+    "DISPUTABLE",
     "HELD_KINDS",
     "KINDS",
+    "KIND_FAMILIES",
     "PARTICIPANT_FIELDS",
     "PLACE_FIELDS",
     "PRECISIONS",
@@ -49,6 +51,21 @@ SCHEDULED_KINDS: Final[tuple[str, ...]] = tuple(
     kind for kind in KINDS if kind not in ("agreement", "statement")
 )
 """The kinds a planned development may have: an agreement or a statement is never scheduled."""
+
+KIND_FAMILIES: Final[dict[str, str]] = {
+    "meeting": "encounter",
+    "talks": "encounter",
+    "summit": "encounter",
+    "call": "encounter",
+    "dialogue": "encounter",
+    "consultation": "encounter",
+    "visit": "visit",
+    "agreement": "agreement",
+    "statement": "statement",
+    "other": "other",
+}
+"""Kind -> its family: two developments may be the same one only within a family (a meeting
+reported by one source may be talks to another; it is never a visit)."""
 
 STATUSES: Final[tuple[str, ...]] = ("occurred", "scheduled", "postponed", "cancelled")
 """Where a development stands, in display order."""

@@ -72,6 +72,47 @@ def show(development: str, as_json: bool) -> None:
 
 @click.command(context_settings=CONTEXT)
 @click.option(
+    "--limit",
+    type=click.IntRange(1),
+    default=50,
+    show_default=True,
+    metavar="N",
+    help="Show at most N pairs, the best.",
+)
+@json_option
+@db_option
+@reports_errors
+def duplicates(limit: int, as_json: bool) -> None:
+    """List pairs of developments that may be the same one, best first, with why.
+
+    A pair is of one kind family (a meeting and talks may be one; a visit and a meeting
+    never), with overlapping dates, a person (participant, visitor, speaker) or a country
+    in common, and not held in two different countries. The one recorded first is
+    proposed to keep. Nothing is merged: `timeline merge KEEP DUPLICATE` does that, and a
+    pair merged and then unmerged is not proposed again.
+
+    \b
+    Example:
+        timeline duplicates --limit 10
+        timeline duplicates --json
+    """
+    from timeline.duplicates import find_duplicates
+
+    pairs = find_duplicates(open_chosen(create=False), limit=limit)
+    if as_json:
+        click.echo(dumps([pair.as_json() for pair in pairs]))
+        return
+    for pair in pairs:
+        click.echo(one_line(f"{pair.score:.2f}  {pair.keep}  {pair.duplicate}"))
+        click.echo(one_line(f"      {'; '.join(pair.why)}"))
+    click.echo(
+        f"{len(pairs)} candidate pair{'s' * (len(pairs) != 1)}"
+        + ("; merge one with: timeline merge KEEP DUPLICATE --reason R" if pairs else ".")
+    )
+
+
+@click.command(context_settings=CONTEXT)
+@click.option(
     "--head",
     "heads",
     type=HeadType(),
