@@ -7,6 +7,11 @@ the chunk's end as its position, all in one transaction. Refolding whole streams
 result independent of how the log was cut into chunks, which is why a rebuild from
 scratch, which folds each stream once in the order of their names, equals the tables kept
 up to date one append at a time.
+
+A merge (or an unmerge) lives in the kept development's stream but changes the
+duplicate too: the duplicates merged as of the chunk's end are read from the log (through
+the index on ``type``), they get no rows, and a chunk that merges or unmerges one folds
+the duplicate's stream again as well.
 """
 
 from __future__ import annotations

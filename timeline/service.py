@@ -443,14 +443,16 @@ class _Decider:
             data.pop(name, None)
         data.update(fold.brought_by(kept, duplicate))
         merged = structure(DevelopmentsMerged.TYPE, data)
-        if any(getattr(event, name) for name in brought) and merged != event:
-            raise _refuse(
-                f"what the duplicate brings is filled in from {event.duplicate!r}, and it "
-                "holds something else now",
-                line,
-                "data.duplicate",
-            )
         assert isinstance(merged, DevelopmentsMerged)
+        for name in brought:
+            # Given (a restored log gives them all), they must be what the duplicate holds.
+            if getattr(event, name) and getattr(event, name) != getattr(merged, name):
+                raise _refuse(
+                    f"is filled in from {event.duplicate!r} when the merge is appended, "
+                    "and does not match what it holds",
+                    line,
+                    f"data.{name}",
+                )
         return merged
 
     def _pointing_at(self, dev_id: str) -> str | None:

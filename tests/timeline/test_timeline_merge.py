@@ -240,3 +240,27 @@ def test_importing_the_file_again_leaves_the_merged_record_alone(merged, db_path
     assert query(db_path, "SELECT COUNT(*) FROM events") == before
     report = json.loads(ok(merged, "import", str(HSG), "--silent", "--json"))
     assert (report["left_merged"], report["missing"], report["appended"]) == ([TRIP], [], 0)
+
+
+def test_a_log_with_merges_and_unmerges_restores_hash_for_hash(merged, tmp_path) -> None:
+    ok(merged, "unmerge", VISIT, TRIP, "--reason", "two visits")
+    ok(merged, "merge", VISIT, TRIP, "--reason", "one visit after all")
+    lines = tmp_path / "log.jsonl"
+    lines.write_text(ok(merged, "log", "--json"), encoding="utf-8")
+    copy = str(tmp_path / "copy.db")
+    ok(merged, "import", str(lines), "--db", copy)
+    assert ok(merged, "head", "--db", copy) == ok(merged, "head")
+    assert "tables equal a rebuild" in ok(merged, "verify", "--db", copy)
+
+
+def test_what_a_merge_brings_is_filled_in_not_taken(both) -> None:
+    data = {"development": VISIT, "duplicate": TRIP, "reason": "r", "tags": ["made-up"]}
+    assert refused(both, "append", "DevelopmentsMerged", "--data", json.dumps(data)) == (
+        f"Error: data.tags: is filled in from '{TRIP}' when the merge is appended, and does "
+        "not match what it holds"
+    )
+    del data["tags"]
+    ok(both, "append", "DevelopmentsMerged", "--data", json.dumps(data))
+    assert "  disputed:     when: history.state.gov: 2024-04-24/2024-04-27" in ok(
+        both, "show", VISIT
+    )
