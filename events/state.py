@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import attrs
 
 from events.developments import CREATION_TYPES, DevelopmentCreated, DevelopmentScheduled
-from events.ids import slugify
+from events.ids import same_person
 from events.lifecycle import (
     DevelopmentCancelled,
     DevelopmentHeld,
@@ -240,22 +240,34 @@ _BROUGHT = LIST_FIELDS
 def brought_by(kept: DevelopmentState, duplicate: DevelopmentState) -> dict[str, Any]:
     """What merging *duplicate* into *kept* adds to it, as a DevelopmentsMerged stores it.
 
-    Its sources (by URL), participants (by the actor their name stands for) and tags (in any
-    case) that *kept* lacks, and each field of :data:`DISPUTABLE` where the duplicate gave a
-    value that *kept* does not have, with who said it, so that nothing it said is lost.
+    Its sources (by URL), participants (by person: see :func:`same_person`) and tags (in
+    any case) that *kept* lacks, and each field of :data:`DISPUTABLE` where the duplicate
+    gave a value that *kept* does not have (a person's other name among them), with who
+    said it, so that nothing it said is lost.
     """
     urls = {source["url"] for source in kept.sources}
-    actors = {slugify(p["name"]) for p in kept.participants}
     tags = {tag.casefold() for tag in kept.tags}
     said_by = _said_by(duplicate)
+    people: list[Stored] = []
+    other_names: list[str] = []
+    for person in duplicate.participants:
+        name = person["name"]
+        known = next((p["name"] for p in kept.participants if same_person(p["name"], name)), None)
+        if known is None:
+            people.append(person)
+        elif known != name:
+            other_names.append(name)
     disputed = []
-    for name in DISPUTABLE:
-        theirs, ours = _text(getattr(duplicate, name)), _text(getattr(kept, name))
-        if theirs and theirs != ours:
-            disputed.append({"field": name, "value": theirs, "said_by": said_by})
+    for field in DISPUTABLE:
+        if field == "participants":  # compared person by person, above
+            values = other_names
+        else:
+            theirs, ours = _text(getattr(duplicate, field)), _text(getattr(kept, field))
+            values = [theirs] if theirs and theirs != ours else []
+        disputed += [{"field": field, "value": v, "said_by": said_by} for v in values]
     found = {
         "sources": [s for s in duplicate.sources if s["url"] not in urls],
-        "participants": [p for p in duplicate.participants if slugify(p["name"]) not in actors],
+        "participants": people,
         "tags": [tag for tag in duplicate.tags if tag.casefold() not in tags],
         "disputed": disputed,
     }

@@ -120,6 +120,7 @@ DISPUTABLE: Final[tuple[str, ...]] = (
     "timezone",
     "summary",
     "place",
+    "participants",
     "visitor",
     "host_country",
     "speaker",
@@ -128,7 +129,8 @@ DISPUTABLE: Final[tuple[str, ...]] = (
     "parties",
 )
 """The fields on which a merged duplicate may have said otherwise than the development it
-joins (a ``DevelopmentsMerged`` keeps each such value with the source that said it)."""
+joins (a ``DevelopmentsMerged`` keeps each such value with the source that said it); for
+``participants``, a name it gives a person the kept development names otherwise."""
 
 LIST_FIELDS: Final[tuple[str, ...]] = ("participants", "sources", "tags")
 """The fields every development has that hold lists (each a repeatable flag on the CLI)."""

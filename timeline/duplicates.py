@@ -20,7 +20,7 @@ from typing import Any
 
 import attrs
 
-from events.ids import slugify
+from events.ids import same_person, slugify
 from events.lifecycle import DevelopmentsUnmerged
 from events.vocabulary import KIND_FAMILIES
 from timeline.db import Database
@@ -167,7 +167,7 @@ def compare(a: Candidate, b: Candidate) -> Pair | None:
         why.append(f"same kind ({a.kind})")
     else:
         why.append(f"kinds of one family ({a.kind} and {b.kind})")
-    if a.visitor and b.visitor and _same_person(a.visitor, b.visitor):
+    if a.visitor and b.visitor and same_person(a.visitor, b.visitor):
         score += WEIGHTS["visitor"]
         why.append(f"same visitor ({_names(a.visitor, b.visitor)})")
     if people:
@@ -196,20 +196,12 @@ def _words(text: str) -> list[str]:
     return [word for word in slugify(text, max_len=300).split("-") if len(word) > 2]
 
 
-def _same_person(a: str, b: str) -> bool:
-    """Whether two names are one person's: the same, or one a fuller form of the other
-    ("Antony Blinken" and "Antony John Blinken")."""
-    words_a, words_b = set(slugify(a).split("-")), set(slugify(b).split("-"))
-    shorter = min(words_a, words_b, key=len)
-    return words_a == words_b or (len(shorter) >= 2 and (words_a <= words_b or words_b <= words_a))
-
-
 def _same_people(a: Iterable[str], b: Iterable[str]) -> list[tuple[str, str]]:
     """The people of *a* who are also in *b*, each with the name *b* gives them."""
     others = list(b)
     found = []
     for name in a:
-        match = next((other for other in others if _same_person(name, other)), None)
+        match = next((other for other in others if same_person(name, other)), None)
         if match is not None:
             found.append((name, match))
             others.remove(match)

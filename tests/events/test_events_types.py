@@ -845,7 +845,7 @@ LIFECYCLE_CASES = [
             disputed=[{"field": "mood", "value": "calm", "said_by": "history.state.gov"}],
         ),
         "data.disputed[0].field: 'mood' is not one of: kind, title, when, timezone, summary, "
-        "place, visitor, host_country, speaker, quote, points, parties",
+        "place, participants, visitor, host_country, speaker, quote, points, parties",
         id="bad-disputed-field",
     ),
     pytest.param(
