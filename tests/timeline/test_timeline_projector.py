@@ -12,7 +12,7 @@ from unittest import mock
 import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
-from strategies import CREATING, LIFECYCLE, actor_described
+from strategies import BROUGHT, CREATING, LIFECYCLE, actor_described
 from support import import_sample
 
 import timeline.projector
@@ -1329,6 +1329,8 @@ def event_sequences(draw) -> list[tuple[str, dict[str, Any]]]:
                     continue
                 key = "to" if type_ == "DevelopmentsLinked" else "duplicate"
                 payload[key] = draw(st.sampled_from(others))
+                for name in BROUGHT:  # filled in from the duplicate when appended
+                    payload.pop(name, None)
             _refer(draw, payload, "part_of", ids, target)
             if "changes" in payload:
                 _refer(draw, payload["changes"], "part_of", ids, target)
@@ -1432,6 +1434,8 @@ def merge_sequences(draw) -> list[tuple[str, dict[str, Any]]]:
             payload["to"] = other
         elif type_ in steps[:2]:
             payload["duplicate"] = other
+            for name in BROUGHT:  # filled in from the duplicate when appended
+                payload.pop(name, None)
         elif type_ == "DevelopmentRevised":
             payload["changes"].pop("part_of", None)
             payload["changes"] = payload["changes"] or {"title": "A corrected title"}
