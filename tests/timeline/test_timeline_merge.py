@@ -110,7 +110,9 @@ def test_show_says_where_the_duplicate_went_and_what_was_disputed(merged) -> Non
         f"  merged into:  {VISIT}  (seq 269: the Historian's record of the same visit); "
         f"see timeline show {VISIT}",
     ]
-    assert json.loads(ok(merged, "show", TRIP, "--json"))["merged_into"] == {
+    shown_json = json.loads(ok(merged, "show", TRIP, "--json"))
+    assert shown_json["development"]["status"] == "merged"
+    assert shown_json["merged_into"] == {
         "into": VISIT,
         "seq": 269,
         "reason": "the Historian's record of the same visit",

@@ -63,8 +63,10 @@ def show(development: str, as_json: bool) -> None:
     parts = service.parts_of(db, development)
     merged_into = service.merged_into(db, development)
     if as_json:
-        shown = {"development": state_json(state), "parts": parts}
-        shown["merged_into"] = merged_json(merged_into) if merged_into else None
+        shown = {"development": state_json(state), "parts": parts, "merged_into": None}
+        if merged_into is not None:
+            shown["development"]["status"] = "merged"
+            shown["merged_into"] = merged_json(merged_into)
         click.echo(dumps({**shown, "history": [e.to_json() for e in history]}))
     else:
         click.echo(state_text(state, history, parts, merged_into))
