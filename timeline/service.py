@@ -308,6 +308,9 @@ class _Decider:
         self.writer = writer
         self.states: dict[str, DevelopmentState | None] = {}
         self._merged: dict[str, str] | None = None
+        self.referred: dict[str, str] = {}
+        """Development -> one that this batch made part of, announced in or linked to it
+        (the tables do not show those yet)."""
 
     @property
     def merged(self) -> dict[str, str]:
@@ -456,7 +459,10 @@ class _Decider:
         return merged
 
     def _pointing_at(self, dev_id: str) -> str | None:
-        """A development of the tables that is part of, announced in or linked to *dev_id*."""
+        """A development that is part of, announced in or linked to *dev_id*: in the tables,
+        or by an event of this batch."""
+        if dev_id in self.referred:
+            return self.referred[dev_id]
         row = self.writer.log.db.execute(
             "SELECT id FROM developments WHERE part_of = ?1 OR announced_in = ?1 "
             "UNION SELECT from_development FROM links WHERE to_development = ?1 "
@@ -576,6 +582,14 @@ class _Decider:
 
     def after(self, envelope: Envelope) -> None:
         """Keep the cached state of the stream current, folding what was just written."""
+        data = envelope.data
+        changes = data.get("changes") if isinstance(data.get("changes"), dict) else {}
+        targets = (data.get("part_of"), data.get("announced_in"), changes.get("part_of"))
+        if envelope.type == DevelopmentsLinked.TYPE:
+            targets = (data["to"],)
+        for target in targets:
+            if target is not None:
+                self.referred.setdefault(target, envelope.stream)
         if envelope.type in MERGING:
             duplicate = envelope.data["duplicate"]
             if envelope.type == DevelopmentsMerged.TYPE:

@@ -277,3 +277,26 @@ def test_what_a_merge_brings_is_filled_in_not_taken(both) -> None:
     assert "  disputed:     when: history.state.gov: 2024-04-24/2024-04-27" in ok(
         both, "show", VISIT
     )
+
+
+def test_a_duplicate_made_a_parent_in_the_same_import_is_refused(both, tmp_path) -> None:
+    meeting = {
+        "development": "2024-04-25-blinken-in-shanghai",
+        "title": "Blinken meets the Party Secretary of Shanghai",
+        "when": "2024-04-25",
+        "participants": [{"name": "Antony Blinken"}, {"name": "Chen Jining"}],
+        "part_of": TRIP,
+    }
+    merge = {"development": VISIT, "duplicate": TRIP, "reason": "the same visit"}
+    lines = tmp_path / "batch.jsonl"
+    lines.write_text(
+        json.dumps({"type": "MeetingHeld", "data": meeting})
+        + "\n"
+        + json.dumps({"type": "DevelopmentsMerged", "data": merge})
+        + "\n",
+        encoding="utf-8",
+    )
+    assert refused(both, "import", str(lines)) == (
+        f"Error: line 2: data.duplicate: '2024-04-25-blinken-in-shanghai' refers to '{TRIP}' "
+        f"(part of, announced in or linked to it); point it at '{VISIT}' first"
+    )
