@@ -42,7 +42,7 @@ if __name__ == "__main__":  # document the checkout this file is in, not an inst
 
 from events import codec, countries, developments, values  # noqa: E402
 from events.base import Event  # noqa: E402
-from events.lifecycle import Changes, Updates  # noqa: E402
+from events.lifecycle import Changes, Disputed, Updates  # noqa: E402
 from events.registry import registry  # noqa: E402
 from events.vocabulary import CLEARABLE, TRANSITIONS  # noqa: E402
 
@@ -201,7 +201,13 @@ commands record are in [the contract](contract.md).
 GROUPS = ("events.developments", "events.lifecycle", "events.actors")
 """The modules of event classes, in the order the page lists them."""
 
-VALUES: tuple[type, ...] = (values.Place, values.Participant, values.Source, values.Role)
+VALUES: tuple[type, ...] = (
+    values.Place,
+    values.Participant,
+    values.Source,
+    values.Role,
+    Disputed,
+)
 """The objects that event fields hold, each described once."""
 
 DATES = "contract.md#dates"
@@ -309,6 +315,16 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "development": "2024-04-26-xi-jinping-meets-antony-blinken",
         "reason": "Duplicate of an existing entry.",
     },
+    "DevelopmentsMerged": {
+        "development": "2024-04-24-antony-blinken-visits-china",
+        "duplicate": "hsg-trip-4229",
+        "reason": "The Office of the Historian's record of the same visit.",
+    },
+    "DevelopmentsUnmerged": {
+        "development": "2024-04-24-antony-blinken-visits-china",
+        "duplicate": "hsg-trip-4229",
+        "reason": "Two different visits after all.",
+    },
     "DevelopmentsLinked": {
         "from": "2024-04-26-xi-jinping-meets-antony-blinken",
         "to": "2024-04-24-antony-blinken-visits-china",
@@ -408,6 +424,7 @@ INVARIANTS: dict[str, tuple[str, ...]] = {
         "event; without one, those of the zone recorded earlier.",
     ),
     "DevelopmentsLinked": (f"{code('to')} is not {code('from')}.",),
+    "DevelopmentsMerged": (f"{code('duplicate')} is not {code('development')}.",),
     "Place": (f"A {code('name')} or a {code('city')}, or both.",),
 }
 """What a class checks across its fields (its ``__attrs_post_init__``), by class name.

@@ -91,3 +91,14 @@ def development_id(title: str, when: When | None) -> str:
 def actor_stream(name: str) -> str:
     """The stream of an actor's descriptions: ``actor:`` and the slug of the name."""
     return f"actor:{slugify(name)}"
+
+
+def same_person(a: str, b: str) -> bool:
+    """Whether two names are one person's: the same actor (the same slug), or one a fuller
+    form of the other ("Antony Blinken" and "Antony John Blinken", at least two words in
+    common). Used where two records of one development are compared, never to merge
+    actors: an actor's aliases (``ActorDescribed``) do that."""
+    words_a, words_b = set(slugify(a).split("-")), set(slugify(b).split("-"))
+    if words_a == words_b:
+        return True
+    return len(min(words_a, words_b, key=len)) >= 2 and (words_a <= words_b or words_b <= words_a)

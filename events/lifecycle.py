@@ -1,4 +1,7 @@
-"""The events that follow a development through its life: held, postponed, revised, linked."""
+"""The events that follow a development through its life: held, postponed, revised, merged.
+
+And linked to another, cancelled, retracted, or unmerged from a duplicate again.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ import attrs
 from attrs import field
 from attrs.validators import optional
 
-from events.base import Event, FieldError, event, one_of
+from events.base import Event, FieldError, event, one_of, value
 from events.developments import SHARED_FIELDS, check_local_time, check_timezone, to_tags
 from events.registry import register
 from events.values import (
@@ -22,7 +25,7 @@ from events.values import (
     strip,
     to_tuple,
 )
-from events.vocabulary import RELATIONS
+from events.vocabulary import DISPUTABLE, RELATIONS
 
 
 def _optional_tuple(value: Any) -> tuple | None:
@@ -161,3 +164,58 @@ class DevelopmentsLinked(Event):
     @property
     def stream(self) -> str:
         return self.from_
+
+
+@value
+class Disputed:
+    """A value a merged duplicate gave for a field, where the kept development says otherwise."""
+
+    field: str = attrs.field(validator=one_of(DISPUTABLE))
+    value: str = attrs.field(validator=non_empty_str(20_000))
+    """The duplicate's value, as text (a date in EDTF, a place as name, city, country)."""
+    said_by: str = attrs.field(validator=non_empty_str(300))
+    """Who said it: the web site of the duplicate's first source, else the duplicate's id."""
+
+
+@register
+@event
+class DevelopmentsMerged(_About):
+    """A duplicate joins the development kept; the event lives in the kept one's stream.
+
+    The duplicate then leaves the tables and the exports, as a retraction does, and its id
+    points to the kept development. What it brings is written into the event when it is
+    appended, so that the event says all it did and the fold needs no other stream.
+    """
+
+    TYPE: ClassVar[str] = "DevelopmentsMerged"
+
+    duplicate: str = field(validator=slug_id)
+    """The development that joins the kept one (``development``)."""
+    reason: str = field(validator=non_empty_str(5_000))
+    sources: tuple[Source, ...] = field(default=(), converter=to_tuple)
+    """The duplicate's sources that the kept development did not cite (filled in on append)."""
+    participants: tuple[Participant, ...] = field(default=(), converter=to_tuple)
+    """The duplicate's participants that the kept development did not name (filled in on
+    append)."""
+    tags: tuple[str, ...] = field(default=(), converter=to_tags)
+    """The duplicate's tags that the kept development did not have (filled in on append)."""
+    disputed: tuple[Disputed, ...] = field(default=(), converter=to_tuple)
+    """Each field on which the duplicate said otherwise, with its value and who said it
+    (filled in on append)."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.duplicate == self.development:
+            raise FieldError("duplicate", "a development cannot be merged into itself")
+
+
+@register
+@event
+class DevelopmentsUnmerged(_About):
+    """A merge undone: the duplicate is restored as it was, and what it brought leaves the
+    kept development; the event lives in the kept one's stream."""
+
+    TYPE: ClassVar[str] = "DevelopmentsUnmerged"
+
+    duplicate: str = field(validator=slug_id)
+    """The development merged into ``development`` earlier."""
+    reason: str = field(validator=non_empty_str(5_000))

@@ -14,10 +14,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import attrs
 
 from events.developments import CREATION_TYPES, DevelopmentCreated, DevelopmentScheduled
+from events.ids import same_person
 from events.lifecycle import (
     DevelopmentCancelled,
     DevelopmentHeld,
@@ -25,9 +27,11 @@ from events.lifecycle import (
     DevelopmentRetracted,
     DevelopmentRevised,
     DevelopmentsLinked,
+    DevelopmentsMerged,
+    DevelopmentsUnmerged,
 )
 from events.values import When
-from events.vocabulary import CLEARABLE
+from events.vocabulary import CLEARABLE, DISPUTABLE, LIST_FIELDS, PLACE_FIELDS
 
 Stored = Mapping[str, Any]
 """An object as the log stores it (a place, a participant, a source): absent keys unknown."""
@@ -39,6 +43,21 @@ class Link:
 
     relation: str
     to: str
+
+
+@attrs.define
+class Merge:
+    """A duplicate merged into this development, with what it brought and said otherwise."""
+
+    duplicate: str
+    reason: str
+    version: int
+    """The stream version of the merge."""
+    merged_at: str
+    sources: tuple[Stored, ...] = ()
+    participants: tuple[Stored, ...] = ()
+    tags: tuple[str, ...] = ()
+    disputed: tuple[Stored, ...] = ()
 
 
 @attrs.define
@@ -71,6 +90,8 @@ class DevelopmentState:
     quote: str | None = None
     announced_in: str | None = None
     links: list[Link] = attrs.field(factory=list)
+    merged: list[Merge] = attrs.field(factory=list)
+    """The duplicates merged into it and not unmerged since, oldest first."""
     status_reason: str | None = None
     retracted: bool = False
     version: int = 1
@@ -174,5 +195,105 @@ def apply(
         state.links.append(Link(data["relation"], data["to"]))
         if data["relation"] == "part_of":
             state.part_of = data["to"]
+    elif type_ == DevelopmentsMerged.TYPE:
+        _merge(state, data, version=version, recorded_at=recorded_at)
+    elif type_ == DevelopmentsUnmerged.TYPE:
+        _unmerge(state, data["duplicate"])
     if state.when is not None:
         state.last_when = None  # a date is known again
+
+
+def _merge(state: DevelopmentState, data: Stored, *, version: int, recorded_at: str) -> None:
+    """What a duplicate brings joins the lists; the merge remembers it for an unmerge."""
+    merge = Merge(
+        duplicate=data["duplicate"],
+        reason=data["reason"],
+        version=version,
+        merged_at=recorded_at,
+        **{name: tuple(data.get(name, ())) for name in _BROUGHT},
+        disputed=tuple(data.get("disputed", ())),
+    )
+    for name in _BROUGHT:
+        setattr(state, name, getattr(state, name) + getattr(merge, name))
+    state.merged.append(merge)
+
+
+def _unmerge(state: DevelopmentState, duplicate: str) -> None:
+    """The latest merge of *duplicate* is undone: what it brought and still stands goes."""
+    for index in range(len(state.merged) - 1, -1, -1):
+        merge = state.merged[index]
+        if merge.duplicate == duplicate:
+            del state.merged[index]
+            for name in _BROUGHT:
+                kept = list(getattr(state, name))
+                for item in getattr(merge, name):
+                    if item in kept:
+                        kept.remove(item)
+                setattr(state, name, tuple(kept))
+            return
+
+
+_BROUGHT = LIST_FIELDS
+"""The lists a merged duplicate adds to (what it had that the kept development had not)."""
+
+
+def brought_by(kept: DevelopmentState, duplicate: DevelopmentState) -> dict[str, Any]:
+    """What merging *duplicate* into *kept* adds to it, as a DevelopmentsMerged stores it.
+
+    Its sources (by URL), participants (by person: see :func:`same_person`) and tags (in
+    any case) that *kept* lacks, and each field of :data:`DISPUTABLE` where the duplicate
+    gave a value that *kept* does not have (a person's other name among them), with who
+    said it, so that nothing it said is lost.
+    """
+    urls = {source["url"] for source in kept.sources}
+    tags = {tag.casefold() for tag in kept.tags}
+    said_by = _said_by(duplicate)
+    people: list[Stored] = []
+    other_names: list[str] = []
+    for person in duplicate.participants:
+        name = person["name"]
+        known = next((p["name"] for p in kept.participants if same_person(p["name"], name)), None)
+        if known is None:
+            people.append(person)
+        elif known != name:
+            other_names.append(name)
+    disputed = []
+    for field in DISPUTABLE:
+        if field == "participants":  # compared person by person, above
+            values = other_names
+        else:
+            theirs, ours = _text(getattr(duplicate, field)), _text(getattr(kept, field))
+            values = [theirs] if theirs and theirs != ours else []
+        disputed += [{"field": field, "value": v, "said_by": said_by} for v in values]
+    found = {
+        "sources": [s for s in duplicate.sources if s["url"] not in urls],
+        "participants": people,
+        "tags": [tag for tag in duplicate.tags if tag.casefold() not in tags],
+        "disputed": disputed,
+    }
+    return {name: items for name, items in found.items() if items}
+
+
+def _said_by(state: DevelopmentState) -> str:
+    """Who said what a development says: the web site of its first source, else its id."""
+    if state.sources:
+        host = urlsplit(state.sources[0]["url"]).hostname or ""
+        if host:
+            return host.removeprefix("www.")
+    return state.id
+
+
+def _text(value: Any) -> str:
+    """A field's value as one text to compare and show: a place as name, city, country."""
+    if value is None:
+        return ""
+    if isinstance(value, Mapping):
+        return ", ".join(str(value[k]) for k in PLACE_FIELDS[:3] if value.get(k))
+    if isinstance(value, tuple | list):
+        return "; ".join(map(str, value))
+    return str(value)
+
+
+def disputed_text(disputed: Stored) -> str:
+    """A disputed value as people read it: ``when: history.state.gov: 2024-04-24/2024-04-27``."""
+    return f"{disputed['field']}: {disputed['said_by']}: {disputed['value']}"

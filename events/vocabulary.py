@@ -14,8 +14,10 @@ __all__ = [
     "ACTOR_KINDS",
     "CAMEO",
     "CLEARABLE",
+    "DISPUTABLE",
     "HELD_KINDS",
     "KINDS",
+    "KIND_FAMILIES",
     "PARTICIPANT_FIELDS",
     "PLACE_FIELDS",
     "PRECISIONS",
@@ -50,6 +52,21 @@ SCHEDULED_KINDS: Final[tuple[str, ...]] = tuple(
     kind for kind in KINDS if kind not in ("agreement", "statement")
 )
 """The kinds a planned development may have: an agreement or a statement is never scheduled."""
+
+KIND_FAMILIES: Final[dict[str, str]] = {
+    "meeting": "encounter",
+    "talks": "encounter",
+    "summit": "encounter",
+    "call": "encounter",
+    "dialogue": "encounter",
+    "consultation": "encounter",
+    "visit": "visit",
+    "agreement": "agreement",
+    "statement": "statement",
+    "other": "other",
+}
+"""Kind -> its family: two developments may be the same one only within a family (a meeting
+reported by one source may be talks to another; it is never a visit)."""
 
 STATUSES: Final[tuple[str, ...]] = ("occurred", "scheduled", "postponed", "cancelled")
 """Where a development stands, in display order."""
@@ -103,6 +120,25 @@ CLEARABLE: Final[tuple[str, ...]] = (
     "part_of",
 )
 """Fields a revision may remove (null in ``changes``); never the title, nor the date."""
+
+DISPUTABLE: Final[tuple[str, ...]] = (
+    "kind",
+    "title",
+    "when",
+    "timezone",
+    "summary",
+    "place",
+    "participants",
+    "visitor",
+    "host_country",
+    "speaker",
+    "quote",
+    "points",
+    "parties",
+)
+"""The fields on which a merged duplicate may have said otherwise than the development it
+joins (a ``DevelopmentsMerged`` keeps each such value with the source that said it); for
+``participants``, a name it gives a person the kept development names otherwise."""
 
 LIST_FIELDS: Final[tuple[str, ...]] = ("participants", "sources", "tags")
 """The fields every development has that hold lists (each a repeatable flag on the CLI)."""

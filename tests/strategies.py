@@ -32,6 +32,8 @@ SCHEDULED_KINDS = (
 RELATIONS = ("part_of", "follows_up", "implements", "responds_to", "announced_in")
 ACTOR_KINDS = ("person", "organization", "state")
 CLEARABLE = ("timezone", "summary", "place", "participants", "sources", "tags", "part_of")
+DISPUTABLE = ("kind", "title", "when", "timezone", "summary", "place", "participants")
+DISPUTABLE += ("visitor", "host_country", "speaker", "quote", "points", "parties")
 
 PEOPLE = (
     "Xi Jinping",
@@ -597,6 +599,49 @@ def developments_linked(development: str) -> st.SearchStrategy[Payload]:
     )
 
 
+def _disputed() -> st.SearchStrategy[Payload]:
+    return st.fixed_dictionaries(
+        {
+            "field": st.sampled_from(DISPUTABLE),
+            "value": free_text(300),
+            "said_by": st.sampled_from(("history.state.gov", "news.cgtn.com", "d1")),
+        }
+    )
+
+
+BROUGHT = ("sources", "participants", "tags", "disputed")
+"""What a DevelopmentsMerged brings, filled in when it is appended (drop it to append one)."""
+
+
+def developments_merged(development: str) -> st.SearchStrategy[Payload]:
+    """A DevelopmentsMerged payload: another development merged into *development*, maybe
+    with what it brings as a stored merge holds it (see :data:`BROUGHT`)."""
+    return st.fixed_dictionaries(
+        {
+            "development": st.just(development),
+            "duplicate": other_slug(development),
+            "reason": _reasons(),
+        },
+        optional={
+            "sources": sources(),
+            "participants": participants(),
+            "tags": tags(),
+            "disputed": st.lists(_disputed(), max_size=3),
+        },
+    )
+
+
+def developments_unmerged(development: str) -> st.SearchStrategy[Payload]:
+    """A DevelopmentsUnmerged payload: a development merged into *development* restored."""
+    return st.fixed_dictionaries(
+        {
+            "development": st.just(development),
+            "duplicate": other_slug(development),
+            "reason": _reasons(),
+        }
+    )
+
+
 LIFECYCLE = {
     "DevelopmentHeld": development_held,
     "DevelopmentPostponed": development_postponed,
@@ -604,6 +649,8 @@ LIFECYCLE = {
     "DevelopmentRevised": development_revised,
     "DevelopmentRetracted": development_retracted,
     "DevelopmentsLinked": developments_linked,
+    "DevelopmentsMerged": developments_merged,
+    "DevelopmentsUnmerged": developments_unmerged,
 }
 
 

@@ -3,7 +3,8 @@ and no two modules import each other, not even inside a function.
 
     store       connection, envelope, errors, schema, tables, db, migrations, log
     projection  folding, fulltext, rows, settling, projector
-    service     service, verification, selection, as_of, exporting, output, importers
+    service     service, verification, selection, as_of, exporting, output, importers,
+                duplicates, demo
     front       cli, datasette_plugin, timeline_page, renderings, neighbours, subscriptions,
                 metadata (the ways in)
 
@@ -40,6 +41,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "output",
         "importers",
         "snapshots",
+        "duplicates",
+        "demo",
     ),
     "front": (
         "cli",

@@ -14,10 +14,15 @@ import cattrs
 from events import state as fold
 from events.base import Event
 from events.codec import describe_error, from_row
+from events.lifecycle import DevelopmentsMerged, DevelopmentsUnmerged
 from events.registry import UnknownEventType, registry
 from events.state import CREATING, DevelopmentState
 from timeline.envelope import Envelope
 from timeline.errors import LogDamaged
+from timeline.log import EventLog
+
+MERGING = (DevelopmentsMerged.TYPE, DevelopmentsUnmerged.TYPE)
+"""The event types that change a second development, the duplicate, besides their stream's."""
 
 
 def fold_stream(envelopes: Iterable[Envelope]) -> DevelopmentState | None:
@@ -70,3 +75,20 @@ def stored_event(envelope: Envelope) -> Event:
             f"the stored {envelope.type} does not fit its type: {describe_error(exc)}",
             seq=envelope.seq,
         ) from None
+
+
+def merged_duplicates(log: EventLog, *, until_seq: int | None = None) -> dict[str, str]:
+    """Each development merged into another and not unmerged since: duplicate -> kept.
+
+    A merge lives in the kept development's stream, so the duplicate's own stream does not
+    say it was merged: this reads the merges and unmerges of the whole log (through the
+    index on ``type``: a handful of events, however long the log).
+    """
+    merged: dict[str, str] = {}
+    for envelope in log.read(types=MERGING, until_seq=until_seq):
+        duplicate = envelope.data["duplicate"]
+        if envelope.type == DevelopmentsMerged.TYPE:
+            merged[duplicate] = envelope.stream
+        elif merged.get(duplicate) == envelope.stream:
+            del merged[duplicate]
+    return merged

@@ -275,6 +275,19 @@ def database_metadata() -> dict[str, Any]:
                     "data": "The event's data as recorded",
                 },
             },
+            "merges": {
+                "description": "Developments merged into another as duplicates: each id "
+                "points to the development kept, until an unmerge.",
+                "columns": {
+                    "duplicate": "The id of the development merged (it has no row of its own)",
+                    "development": "The development kept, which holds what the duplicate brought",
+                    "version": "The kept development's version at the merge",
+                    "merged_at": "When the merge was recorded (UTC)",
+                    "reason": "Why they are the same",
+                    "disputed": "Each value the duplicate gave otherwise, with who said it "
+                    "(field: source: value)",
+                },
+            },
             "events": {
                 "description": "The log: every event, append-only; the database refuses "
                 "UPDATE and DELETE.",

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from events.state import DevelopmentState
+from events.state import DevelopmentState, disputed_text
 from events.vocabulary import PARTICIPANT_FIELDS, PLACE_FIELDS, SOURCE_FIELDS
 from timeline.envelope import Envelope
 
@@ -82,6 +82,15 @@ def state_json(state: DevelopmentState) -> dict[str, Any]:
         "tags": list(state.tags),
         "part_of": state.part_of,
         "links": [{"relation": link.relation, "to": link.to} for link in state.links],
+        "merged": [
+            {
+                "duplicate": merge.duplicate,
+                "reason": merge.reason,
+                "version": merge.version,
+                "disputed": [dict(d) for d in merge.disputed],
+            }
+            for merge in state.merged
+        ],
         "status_reason": state.status_reason,
         "version": state.version,
         "created_at": state.created_at,
@@ -101,15 +110,31 @@ def _person(p: dict[str, Any]) -> str:
     return f"{p['name']} ({details})" if details else p["name"]
 
 
+def merged_json(merge: Envelope) -> dict[str, Any]:
+    """Where a merged duplicate went: the kept development, the merge's seq and reason."""
+    return {"into": merge.stream, "seq": merge.seq, "reason": merge.data["reason"]}
+
+
 def state_text(
-    state: DevelopmentState, history: list[Envelope], parts: Iterable[Mapping[str, Any]] = ()
+    state: DevelopmentState,
+    history: list[Envelope],
+    parts: Iterable[Mapping[str, Any]] = (),
+    merged_into: Envelope | None = None,
 ) -> str:
     """The current state, what is part of it, and its history, for reading in a terminal.
 
-    Each field is one line, whatever its text holds (see :func:`one_line`).
+    Each field is one line, whatever its text holds (see :func:`one_line`). A duplicate
+    merged into another development says so first, and shows its own fields as they were.
     """
     s = state_json(state)
-    lines = [f"{s['id']}  ({s['kind']}, {s['status']}, version {s['version']})"]
+    status = "merged" if merged_into is not None and not state.retracted else s["status"]
+    lines = [f"{s['id']}  ({s['kind']}, {status}, version {s['version']})"]
+    if merged_into is not None:
+        into = merged_json(merged_into)
+        lines.append(
+            f"  merged into:  {into['into']}  (seq {into['seq']}: {into['reason']}); "
+            f"see timeline show {into['into']}"
+        )
 
     def row(label: str, value: Any) -> None:
         if value not in (None, "", [], ()):
@@ -150,6 +175,10 @@ def state_text(
     row("tags", ", ".join(s["tags"]))
     for source in s["sources"]:
         row("source", source["url"])
+    for merge in state.merged:
+        row("merged", f"{merge.duplicate}  ({merge.reason})")
+        for disputed in merge.disputed:
+            row("disputed", disputed_text(disputed))
     row("reason", s["status_reason"])
     lines.append("  history:")
     for e in history:
@@ -173,6 +202,11 @@ def gist(envelope: Envelope) -> str:
         return f"cancelled{reason}"
     if type_ == "DevelopmentsLinked":
         return f"{data['relation']} {data['to']}"
+    if type_ == "DevelopmentsMerged":
+        said = "".join(f"; {disputed_text(d)}" for d in data.get("disputed", ()))
+        return f"merged {data['duplicate']}{reason}{said}"
+    if type_ == "DevelopmentsUnmerged":
+        return f"unmerged {data['duplicate']}{reason}"
     return data.get("title") or data.get("reason") or data.get("name") or ""
 
 

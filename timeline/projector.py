@@ -7,6 +7,11 @@ the chunk's end as its position, all in one transaction. Refolding whole streams
 result independent of how the log was cut into chunks, which is why a rebuild from
 scratch, which folds each stream once in the order of their names, equals the tables kept
 up to date one append at a time.
+
+A merge (or an unmerge) lives in the kept development's stream but changes the
+duplicate too: the duplicates merged as of the chunk's end are read from the log (through
+the index on ``type``), they get no rows, and a chunk that merges or unmerges one folds
+the duplicate's stream again as well.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from timeline import settling
 from timeline.db import Database, immediate, newer_tables
 from timeline.envelope import Envelope
 from timeline.errors import LogDamaged
+from timeline.folding import MERGING, merged_duplicates
 from timeline.log import EventLog, Problem
 from timeline.rows import RowWriter
 from timeline.tables import (
@@ -163,15 +169,24 @@ class Projector:
         """Refold every stream with events in seqs start+1 to end, and settle what they touch."""
         recent: dict[str, list[Envelope]] = {}
         chunk = given if given is not None else self.log.read(since=start, until_seq=end)
+        duplicates: list[str] = []
         for envelope in chunk:
             recent.setdefault(envelope.stream, []).append(envelope)
-        rows = RowWriter(self.db)
+            if envelope.type in MERGING:
+                duplicates.append(envelope.data["duplicate"])
+        rows = RowWriter(self.db, merged_duplicates(self.log, until_seq=end))
         for stream, envelopes in recent.items():
             if envelopes[0].stream_version != 1:
                 envelopes = [*self.log.read(stream=stream, until_seq=start), *envelopes]
                 if not stream.startswith("actor:"):
                     rows.forget(stream)
             _write(rows, stream, envelopes)
+        # A merge or an unmerge in the kept one's stream takes the duplicate's rows away or
+        # brings them back: its stream is folded again too.
+        for duplicate in dict.fromkeys(duplicates):
+            if duplicate not in recent:
+                rows.forget(duplicate)
+                _write(rows, duplicate, list(self.log.read(stream=duplicate, until_seq=end)))
         _settle(self.db, rows, until=end, everything=False)
 
     def _fold_everything(self, progress: Callable[[int], None] | None) -> int:
@@ -181,7 +196,7 @@ class Projector:
         read are made once at the end, and what rows share is settled over all of them.
         """
         head = self.log.head()[0]
-        rows = RowWriter(self.db)
+        rows = RowWriter(self.db, merged_duplicates(self.log, until_seq=head))
         unreported = 0
         for stream, envelopes in self.log.streams(until_seq=head):
             _write(rows, stream, envelopes)

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from events.codec import converter
 from events.ids import slugify
-from events.state import DevelopmentState, Stored
+from events.state import DevelopmentState, Stored, disputed_text
 from events.vocabulary import CAMEO, SCHEDULED_CAMEO
 from timeline.connection import Database
 from timeline.envelope import Envelope
@@ -41,8 +41,10 @@ class RowWriter:
     or no longer name, the actors described) is what :mod:`timeline.settling` settles.
     """
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, merged: Mapping[str, str] | None = None) -> None:
         self.db = db
+        self.merged: Mapping[str, str] = merged or {}
+        """The developments merged into another (duplicate -> kept): they get no rows."""
         self.written: list[str] = []
         self.described: list[str] = []
         self.actors: set[str] = set()
@@ -87,16 +89,18 @@ class RowWriter:
             "agreement_points",
             "statements",
             "history",
+            "merges",
         ):
             self.db.execute(f"DELETE FROM {table} WHERE development = ?", [dev_id])
         self.db.execute("DELETE FROM links WHERE from_development = ?", [dev_id])
 
     def development(self, dev_id: str, envelopes: list[Envelope]) -> None:
-        """Write every row of one development from its folded state (none if retracted)."""
+        """Write every row of one development from its folded state (none if retracted or
+        merged into another)."""
         state = fold_stream(envelopes)
         if state is None:
             return
-        if state.retracted:
+        if state.retracted or dev_id in self.merged:
             # Cascades to rows that point at it; references from others become NULL.
             self.db.execute("DELETE FROM developments WHERE id = ?", [dev_id])
             return
@@ -184,6 +188,19 @@ class RowWriter:
             self.insert(
                 "INSERT INTO statements (development, speaker, actor, quote) VALUES (?, ?, ?, ?)",
                 [dev, state.speaker, self._name(state.speaker), state.quote],
+            )
+        for merge in state.merged:
+            self.insert(
+                "INSERT INTO merges (duplicate, development, version, merged_at, reason, "
+                "disputed) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    merge.duplicate,
+                    dev,
+                    merge.version,
+                    merge.merged_at,
+                    merge.reason,
+                    _json_list(disputed_text(d) for d in merge.disputed),
+                ],
             )
 
     def _name(self, name: str) -> str:

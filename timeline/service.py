@@ -38,16 +38,19 @@ from events.ids import development_id
 from events.lifecycle import (
     DevelopmentHeld,
     DevelopmentPostponed,
+    DevelopmentRetracted,
     DevelopmentRevised,
     DevelopmentsLinked,
+    DevelopmentsMerged,
+    DevelopmentsUnmerged,
 )
 from events.registry import UnknownEventType, registry
 from events.state import CREATING, DevelopmentState
-from events.vocabulary import STATUS_PHRASES, TRANSITIONS
+from events.vocabulary import LIST_FIELDS, STATUS_PHRASES, TRANSITIONS
 from timeline.db import Database
 from timeline.envelope import Envelope
 from timeline.errors import DuplicateEvent, InvalidEvent, VersionConflict
-from timeline.folding import fold_stream
+from timeline.folding import MERGING, fold_stream, merged_duplicates
 from timeline.log import EventLog, Writer
 from timeline.projector import CHUNK, Projector
 
@@ -304,6 +307,18 @@ class _Decider:
     def __init__(self, writer: Writer) -> None:
         self.writer = writer
         self.states: dict[str, DevelopmentState | None] = {}
+        self._merged: dict[str, str] | None = None
+        self.referred: dict[str, str] = {}
+        """Development -> one that this batch made part of, announced in or linked to it
+        (the tables do not show those yet)."""
+
+    @property
+    def merged(self) -> dict[str, str]:
+        """Each development merged into another (duplicate -> kept), this batch's included."""
+        if self._merged is None:
+            self.writer.flush()
+            self._merged = merged_duplicates(self.writer.log)
+        return self._merged
 
     def state(self, stream: str) -> DevelopmentState | None:
         if stream not in self.states:
@@ -321,6 +336,13 @@ class _Decider:
             raise _refuse(f"there is no development {dev_id!r}", line, field)
         if current.retracted:
             raise _refuse(f"development {dev_id!r} was retracted", line, field)
+        if dev_id in self.merged:
+            raise _refuse(
+                f"development {dev_id!r} was merged into {self.merged[dev_id]!r}; "
+                "record it there (or `timeline unmerge` it first)",
+                line,
+                field,
+            )
         return current
 
     def decide(self, sub: Submission) -> tuple[Event, str, str] | None:
@@ -349,6 +371,9 @@ class _Decider:
             if sub.expected_version is not None and event.development is not None:
                 self._expect(event.development, sub)
             stream = self._creation(event, sub)
+        elif isinstance(event, DevelopmentsMerged):
+            event = self._merge(event, line)
+            stream = event.stream
         else:
             self._lifecycle(event, line)
             stream = event.stream
@@ -391,7 +416,80 @@ class _Decider:
             self.existing(event.announced_in, "data.announced_in", line)
         return stream
 
+    def _merge(self, event: DevelopmentsMerged, line: int | None) -> DevelopmentsMerged:
+        """The merge as it is stored: with what the duplicate brings, once it may be made.
+
+        The kept development and the duplicate must both stand (neither retracted nor
+        merged themselves); the duplicate must hold no merges of its own, and no other
+        development may point at it (its parts would lose their parent).
+        """
+        kept = self.existing(event.development, "data.development", line)
+        duplicate = self.existing(event.duplicate, "data.duplicate", line)
+        if duplicate.merged:
+            held = ", ".join(repr(m.duplicate) for m in duplicate.merged)
+            raise _refuse(
+                f"{event.duplicate!r} holds merged {held}; unmerge it first",
+                line,
+                "data.duplicate",
+            )
+        pointing = self._pointing_at(event.duplicate)
+        if pointing:
+            raise _refuse(
+                f"{pointing!r} refers to {event.duplicate!r} (part of, announced in or "
+                f"linked to it); point it at {event.development!r} first",
+                line,
+                "data.duplicate",
+            )
+        data = unstructure(event)
+        brought = (*LIST_FIELDS, "disputed")
+        for name in brought:
+            data.pop(name, None)
+        data.update(fold.brought_by(kept, duplicate))
+        merged = structure(DevelopmentsMerged.TYPE, data)
+        assert isinstance(merged, DevelopmentsMerged)
+        for name in brought:
+            # Given (a restored log gives them all), they must be what the duplicate holds.
+            if getattr(event, name) and getattr(event, name) != getattr(merged, name):
+                raise _refuse(
+                    f"is filled in from {event.duplicate!r} when the merge is appended, "
+                    "and does not match what it holds",
+                    line,
+                    f"data.{name}",
+                )
+        return merged
+
+    def _pointing_at(self, dev_id: str) -> str | None:
+        """A development that is part of, announced in or linked to *dev_id*: in the tables,
+        or by an event of this batch."""
+        if dev_id in self.referred:
+            return self.referred[dev_id]
+        row = self.writer.log.db.execute(
+            "SELECT id FROM developments WHERE part_of = ?1 OR announced_in = ?1 "
+            "UNION SELECT from_development FROM links WHERE to_development = ?1 "
+            "ORDER BY 1 LIMIT 1",
+            [dev_id],
+        ).fetchone()
+        return row[0] if row else None
+
     def _lifecycle(self, event: Event, line: int | None) -> None:
+        if isinstance(event, DevelopmentsUnmerged):
+            current = self.existing(event.development, "data.development", line)
+            if not any(m.duplicate == event.duplicate for m in current.merged):
+                raise _refuse(
+                    f"{event.duplicate!r} is not merged into {event.development!r}",
+                    line,
+                    "data.duplicate",
+                )
+            return
+        if isinstance(event, DevelopmentRetracted):
+            current = self.existing(event.development, "data.development", line)
+            if current.merged:
+                held = ", ".join(repr(m.duplicate) for m in current.merged)
+                raise _refuse(
+                    f"{event.development!r} holds merged {held}; unmerge it first",
+                    line,
+                    "data.development",
+                )
         if isinstance(event, DevelopmentsLinked):
             self.existing(event.from_, "data.from", line)
             self.existing(event.to, "data.to", line)
@@ -484,6 +582,20 @@ class _Decider:
 
     def after(self, envelope: Envelope) -> None:
         """Keep the cached state of the stream current, folding what was just written."""
+        data = envelope.data
+        changes = data.get("changes") if isinstance(data.get("changes"), dict) else {}
+        targets = (data.get("part_of"), data.get("announced_in"), changes.get("part_of"))
+        if envelope.type == DevelopmentsLinked.TYPE:
+            targets = (data["to"],)
+        for target in targets:
+            if target is not None:
+                self.referred.setdefault(target, envelope.stream)
+        if envelope.type in MERGING:
+            duplicate = envelope.data["duplicate"]
+            if envelope.type == DevelopmentsMerged.TYPE:
+                self.merged[duplicate] = envelope.stream
+            else:
+                self.merged.pop(duplicate, None)
         current = self.states.get(envelope.stream)
         if envelope.type in CREATING:
             state = fold.create(envelope.type, envelope.data, recorded_at=envelope.recorded_at)
@@ -644,6 +756,19 @@ def development_history(
     """A development's current state and every event of its stream, oldest first."""
     history = list(EventLog(db).read(stream=dev_id))
     return fold_stream(history), history
+
+
+def merged_into(db: Database, dev_id: str) -> Envelope | None:
+    """The DevelopmentsMerged that took *dev_id* into another development, if it stands."""
+    found: Envelope | None = None
+    for envelope in EventLog(db).read(types=MERGING):
+        if envelope.data["duplicate"] != dev_id:
+            continue
+        if envelope.type == DevelopmentsMerged.TYPE:
+            found = envelope
+        elif found is not None and found.stream == envelope.stream:
+            found = None
+    return found
 
 
 def parts_of(db: Database, dev_id: str) -> list[dict[str, Any]]:

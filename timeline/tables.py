@@ -10,7 +10,7 @@ import re
 
 from timeline.connection import Database, run_script
 
-SCHEMA = "13"
+SCHEMA = "14"
 """The shape of the tables: a whole number, kept as text in ``_projector_state.schema``.
 
 Bump it when the tables change shape. Tables of a lower number are rebuilt from the log;
@@ -24,6 +24,7 @@ what a column may hold changes in a way an older reader would misread: 13 has se
 TABLES = (
     "developments_fts",
     "history",
+    "merges",
     "links",
     "statements",
     "agreement_points",
@@ -170,6 +171,16 @@ CREATE TABLE IF NOT EXISTS history (
     data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS history_development ON history (development);
+CREATE TABLE IF NOT EXISTS merges (
+    duplicate TEXT PRIMARY KEY,
+    development TEXT NOT NULL
+        REFERENCES developments(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    version INTEGER NOT NULL,
+    merged_at TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    disputed TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS merges_development ON merges (development);
 CREATE VIRTUAL TABLE IF NOT EXISTS developments_fts USING fts5 (
     title, summary, quote, names,
     tokenize = 'porter unicode61 remove_diacritics 2'

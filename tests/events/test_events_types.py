@@ -36,6 +36,8 @@ LIFECYCLE = (
     "DevelopmentCancelled",
     "DevelopmentRevised",
     "DevelopmentRetracted",
+    "DevelopmentsMerged",
+    "DevelopmentsUnmerged",
     "DevelopmentsLinked",
 )
 CONTRACT_TYPES = (*CREATING, *LIFECYCLE, "ActorDescribed")
@@ -130,6 +132,19 @@ GOOD: dict[str, dict[str, Any]] = {
         "reason": "Title made more precise; the summary was copied from another article.",
     },
     "DevelopmentRetracted": {"development": DEV, "reason": "Duplicate of an existing entry."},
+    "DevelopmentsMerged": {
+        "development": "2024-04-24-antony-blinken-visits-china",
+        "duplicate": "hsg-trip-4229",
+        "reason": "The Historian's record of the same visit.",
+        "disputed": [
+            {"field": "when", "value": "2024-04-24/2024-04-27", "said_by": "history.state.gov"}
+        ],
+    },
+    "DevelopmentsUnmerged": {
+        "development": "2024-04-24-antony-blinken-visits-china",
+        "duplicate": "hsg-trip-4229",
+        "reason": "Two different visits after all.",
+    },
     "DevelopmentsLinked": {
         "from": DEV,
         "to": "2024-04-24-antony-blinken-visits-china",
@@ -305,6 +320,8 @@ def test_creation_types_are_those_of_the_contract() -> None:
         ("DevelopmentRevised", DEV),
         ("DevelopmentRetracted", DEV),
         ("DevelopmentsLinked", DEV),
+        ("DevelopmentsMerged", "2024-04-24-antony-blinken-visits-china"),
+        ("DevelopmentsUnmerged", "2024-04-24-antony-blinken-visits-china"),
         ("ActorDescribed", "actor:wang-yi"),
         ("VisitMade", "2024-04-24-antony-blinken-visits-china"),
     ],
@@ -814,6 +831,28 @@ LIFECYCLE_CASES = [
         with_("DevelopmentRetracted", reason="  "),
         "data.reason: '  ' is empty: a value is required",
         id="blank-reason",
+    ),
+    pytest.param(
+        "DevelopmentsMerged",
+        with_("DevelopmentsMerged", duplicate="2024-04-24-antony-blinken-visits-china"),
+        "data.duplicate: a development cannot be merged into itself",
+        id="merged-into-itself",
+    ),
+    pytest.param(
+        "DevelopmentsMerged",
+        with_(
+            "DevelopmentsMerged",
+            disputed=[{"field": "mood", "value": "calm", "said_by": "history.state.gov"}],
+        ),
+        "data.disputed[0].field: 'mood' is not one of: kind, title, when, timezone, summary, "
+        "place, participants, visitor, host_country, speaker, quote, points, parties",
+        id="bad-disputed-field",
+    ),
+    pytest.param(
+        "DevelopmentsUnmerged",
+        without("DevelopmentsUnmerged", "duplicate"),
+        "data.duplicate: is required",
+        id="no-duplicate",
     ),
     pytest.param(
         "DevelopmentsLinked",

@@ -571,26 +571,42 @@ def timeline_command(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_demo_builds_the_sample_once(tmp_path: Path):
+def test_demo_builds_the_samples_once_and_shows_the_merged_visit(tmp_path: Path):
     # A process of its own rather than CliRunner: under plain `pytest` the package's
     # resources resolve to tests/timeline (see support.SAMPLE), and demo reads its sample so.
     path = tmp_path / "demo.db"
     first = timeline_command("demo", "--no-serve", "--db", str(path))
     assert (first.returncode, first.stderr) == (0, "")
-    assert first.stdout == (
-        f"{path}: 27 sample events added, 0 were already there; "
-        "browse the developments table, facets and queries.\n"
-    )
+    lines = first.stdout.splitlines()
+    assert lines[:3] == [
+        f"{path}: 27 sample events added, 0 were already there; the Office of the "
+        "Historian's trips of Secretary Blinken: 241 created, 0 revised, 0 unchanged.",
+        "Merged the Historian's hsg-trip-4229 into the article's visit, "
+        "2024-04-24-antony-blinken-visits-china:",
+        "2024-04-24-antony-blinken-visits-china  (visit, occurred, version 2)",
+    ]
+    sources = [line.split()[-1] for line in lines if line.startswith("  source:")]
+    assert sources == [
+        "https://news.cgtn.com/news/2024-04-26/Xi-Jinping-urges-major-country-responsibilities"
+        "-for-China-and-U-S--1tba2kmSAnu/p.html",
+        "https://history.state.gov/departmenthistory/travels/secretary/blinken-antony-j",
+    ]
+    assert "  when:         2024-04-24/2024-04-26  (day: 2024-04-24 to 2024-04-26)" in lines
+    assert "  disputed:     when: history.state.gov: 2024-04-24/2024-04-27" in lines
+    assert lines[-1] == "Browse the developments table, facets and queries."
     again = timeline_command("demo", "--no-serve", "--db", str(path))
     assert (again.returncode, again.stderr) == (0, "")
-    assert again.stdout == (
-        f"{path}: 0 sample events added, 27 were already there; "
-        "browse the developments table, facets and queries.\n"
-    )
+    assert again.stdout.splitlines()[:2] == [
+        f"{path}: 0 sample events added, 27 were already there; the Office of the "
+        "Historian's trips of Secretary Blinken: 0 created, 0 revised, 240 unchanged.",
+        "Merged earlier, the Historian's hsg-trip-4229 into the article's visit, "
+        "2024-04-24-antony-blinken-visits-china:",
+    ]
     db = open_db(path)
     try:
-        assert db.execute("SELECT COUNT(*) FROM events").fetchone() == (27,)
-        assert db.execute("SELECT COUNT(*) FROM developments").fetchone() == (17,)
+        assert db.execute("SELECT COUNT(*) FROM events").fetchone() == (27 + 241 + 1,)
+        # The seed's 17 developments and 241 trips, one of them merged into the seed's visit.
+        assert db.execute("SELECT COUNT(*) FROM developments").fetchone() == (17 + 241 - 1,)
     finally:
         db.close()
 

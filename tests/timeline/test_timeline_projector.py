@@ -12,7 +12,7 @@ from unittest import mock
 import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
-from strategies import CREATING, LIFECYCLE, actor_described
+from strategies import BROUGHT, CREATING, LIFECYCLE, actor_described
 from support import import_sample
 
 import timeline.projector
@@ -1204,6 +1204,7 @@ def test_sample_tables(sample):
         for t in projection_tables(sample)
     }
     assert count == {
+        "merges": 0,
         "history": 20,
         "links": 3,
         "statements": 8,
@@ -1287,7 +1288,7 @@ def _refer(draw, holder: dict[str, Any], key: str, ids: list[str], me: str | Non
 LIFECYCLE_WEIGHTS = (
     *("DevelopmentHeld", "DevelopmentPostponed", "DevelopmentCancelled"),
     *("DevelopmentRevised", "DevelopmentRevised", "DevelopmentsLinked", "DevelopmentsLinked"),
-    "DevelopmentRetracted",
+    *("DevelopmentRetracted", "DevelopmentsMerged", "DevelopmentsMerged", "DevelopmentsUnmerged"),
 )
 CREATION_WEIGHTS = (
     *("MeetingHeld", "DevelopmentScheduled", "VisitMade", "DevelopmentScheduled"),
@@ -1322,11 +1323,14 @@ def event_sequences(draw) -> list[tuple[str, dict[str, Any]]]:
             pool = scheduled if type_ in PLANNED and scheduled else ids
             target = draw(st.sampled_from(pool))
             payload = draw(LIFECYCLE[type_](target))
-            if type_ == "DevelopmentsLinked":
+            if type_ in ("DevelopmentsLinked", "DevelopmentsMerged", "DevelopmentsUnmerged"):
                 others = [i for i in ids if i != target]
                 if not others:
                     continue
-                payload["to"] = draw(st.sampled_from(others))
+                key = "to" if type_ == "DevelopmentsLinked" else "duplicate"
+                payload[key] = draw(st.sampled_from(others))
+                for name in BROUGHT:  # filled in from the duplicate when appended
+                    payload.pop(name, None)
             _refer(draw, payload, "part_of", ids, target)
             if "changes" in payload:
                 _refer(draw, payload["changes"], "part_of", ids, target)
@@ -1405,6 +1409,56 @@ def test_one_batch_and_any_chunking_equal_one_at_a_time(events):
             assert snapshot(other) == expected, chunk
         finally:
             other.close()
+
+
+@st.composite
+def merge_sequences(draw) -> list[tuple[str, dict[str, Any]]]:
+    """A few developments (some part of others), then merges, unmerges and other lifecycle
+    events among them: most merges are accepted, so folding them is well covered."""
+    events: list[tuple[str, dict[str, Any]]] = []
+    ids = [f"d{i}" for i in range(draw(st.integers(2, 5)))]
+    for dev_id in ids:
+        type_ = draw(st.sampled_from(("MeetingHeld", "VisitMade", "StatementMade")))
+        payload = {**draw(CREATING[type_]()), "development": dev_id}
+        payload.pop("part_of", None)
+        if events and draw(st.integers(0, 3)) == 0:
+            payload["part_of"] = draw(st.sampled_from(ids[: len(events)]))
+        events.append((type_, payload))
+    steps = ("DevelopmentsMerged", "DevelopmentsUnmerged", "DevelopmentRevised")
+    steps += ("DevelopmentsLinked", "DevelopmentRetracted")
+    for _ in range(draw(st.integers(1, 8))):
+        type_ = draw(st.sampled_from((*steps[:2], *steps)))
+        target, other = draw(st.permutations(ids))[:2]
+        payload = draw(LIFECYCLE[type_](target))
+        if type_ == "DevelopmentsLinked":
+            payload["to"] = other
+        elif type_ in steps[:2]:
+            payload["duplicate"] = other
+            for name in BROUGHT:  # filled in from the duplicate when appended
+                payload.pop(name, None)
+        elif type_ == "DevelopmentRevised":
+            payload["changes"].pop("part_of", None)
+            payload["changes"] = payload["changes"] or {"title": "A corrected title"}
+        events.append((type_, payload))
+    return events
+
+
+@pytest.mark.slow
+@SETTINGS
+@given(merge_sequences())
+def test_rebuild_equals_incremental_after_merges_and_unmerges(events):
+    db = open_db(":memory:")
+    try:
+        append_each(db, events)
+        before = snapshot(db)
+        assert differences(db) == []
+        Projector(db).rebuild()
+        assert snapshot(db) == before
+        merged = {d for (d,) in db.execute("SELECT duplicate FROM merges")}
+        kept = {d for (d,) in db.execute("SELECT id FROM developments")}
+        assert not merged & kept
+    finally:
+        db.close()
 
 
 def test_an_old_schema_is_rebuilt_on_catch_up(known):

@@ -295,7 +295,7 @@ BAD_LINES = {
         "type: unknown event type 'MeetingHappened'; known types: ActorDescribed, "
         "AgreementReached, CallHeld, DevelopmentCancelled, DevelopmentHeld, "
         "DevelopmentPostponed, DevelopmentRetracted, DevelopmentRevised, DevelopmentScheduled, "
-        "DevelopmentsLinked, MeetingHeld, StatementMade, SummitHeld, TalksHeld, VisitMade",
+        "DevelopmentsLinked, DevelopmentsMerged, DevelopmentsUnmerged, MeetingHeld, StatementMade, SummitHeld, TalksHeld, VisitMade",
     ),
     "no type": ({"data": {}}, "type: is required and must be a string"),
     "list instead of a string": (_bad(title=["x"]), "data.title: must be a string, not a list"),

@@ -47,6 +47,7 @@ for _command in (
     recording.import_,
     reading.log,
     reading.show,
+    reading.duplicates,
     reading.verify,
     reading.head,
     reading.rebuild,

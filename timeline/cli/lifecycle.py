@@ -1,4 +1,5 @@
-"""What happens to a development afterwards: revise, held, postpone, cancel, retract, link."""
+"""What happens to a development afterwards: revise, held, postpone, cancel, retract, link,
+merge and unmerge."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import click
 from events.vocabulary import CLEARABLE, RELATIONS
 from timeline import service
 from timeline.cli.adding import shared_data, shared_options
-from timeline.cli.errors import flag_errors, reports_errors
+from timeline.cli.errors import LIFECYCLE_ARGUMENTS, flag_errors, reports_errors
 from timeline.cli.options import (
     CONTEXT,
     SEQ,
@@ -42,6 +43,14 @@ def _record(type_: str, data: dict[str, Any], options: dict[str, Any]) -> None:
     expected = options.pop("expect_version", None)
     submission = service.submit(type_, data, meta=pop_meta(options), expected_version=expected)
     append_and_print(submission, as_json)
+
+
+MERGE_ARGUMENTS = {
+    **LIFECYCLE_ARGUMENTS,
+    "data.development": "KEEP",
+    "data.duplicate": "DUPLICATE",
+}
+"""`merge` and `unmerge` take the kept development and the duplicate as arguments."""
 
 
 def _given(data: dict[str, Any]) -> dict[str, Any]:
@@ -163,4 +172,47 @@ def link(source: str, target: str, relation: str, **options: Any) -> None:
     _record("DevelopmentsLinked", data, options)
 
 
-COMMANDS = (revise, held, postpone, cancel, retract, link)
+@click.command(context_settings=CONTEXT)
+@click.argument("kept", metavar="KEEP")
+@click.argument("duplicate")
+@click.option("--reason", required=True, help="Why they are the same (kept in the record).")
+@lifecycle_options
+@reports_errors
+@flag_errors(MERGE_ARGUMENTS)
+def merge(kept: str, duplicate: str, reason: str, **options: Any) -> None:
+    """Merge DUPLICATE into KEEP: its sources, participants and tags join KEEP, every value
+    it gives otherwise stays in KEEP's history with who said it, and its id points to KEEP.
+
+    The event goes in KEEP's stream (--expect-version is KEEP's version). DUPLICATE leaves
+    the tables and exports, as a retraction does; `timeline unmerge` brings it back.
+
+    \b
+    Example:
+        timeline merge 2024-04-24-antony-blinken-visits-china hsg-trip-4229 \\
+            --reason "the Historian's record of the same visit"
+    """
+    data = {"development": kept, "duplicate": duplicate, "reason": reason}
+    _record("DevelopmentsMerged", data, options)
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("kept", metavar="KEEP")
+@click.argument("duplicate")
+@click.option("--reason", required=True, help="Why they are not the same after all.")
+@lifecycle_options
+@reports_errors
+@flag_errors(MERGE_ARGUMENTS)
+def unmerge(kept: str, duplicate: str, reason: str, **options: Any) -> None:
+    """Undo the merge of DUPLICATE into KEEP: DUPLICATE is back as it was, and what it
+    brought leaves KEEP (the merge stays in the log).
+
+    \b
+    Example:
+        timeline unmerge 2024-04-24-antony-blinken-visits-china hsg-trip-4229 \\
+            --reason "two different visits"
+    """
+    data = {"development": kept, "duplicate": duplicate, "reason": reason}
+    _record("DevelopmentsUnmerged", data, options)
+
+
+COMMANDS = (revise, held, postpone, cancel, retract, link, merge, unmerge)

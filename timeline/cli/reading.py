@@ -48,22 +48,69 @@ def log(stream: str | None, types: tuple[str, ...], since: int, as_json: bool) -
 def show(development: str, as_json: bool) -> None:
     """Show a development's current state and every event in its history.
 
+    A duplicate merged into another development says where it went first.
+
     \b
     Example:
         timeline show 2024-04-26-xi-jinping-meets-antony-blinken
     """
-    from timeline.output import state_json, state_text
+    from timeline.output import merged_json, state_json, state_text
 
     db = open_chosen(create=False)
     state, history = service.development_history(db, development)
     if state is None:
         raise click.ClickException(f"there is no development {development!r}")
     parts = service.parts_of(db, development)
+    merged_into = service.merged_into(db, development)
     if as_json:
-        shown = {"development": state_json(state), "parts": parts}
+        shown = {"development": state_json(state), "parts": parts, "merged_into": None}
+        if merged_into is not None:
+            shown["development"]["status"] = "merged"
+            shown["merged_into"] = merged_json(merged_into)
         click.echo(dumps({**shown, "history": [e.to_json() for e in history]}))
     else:
-        click.echo(state_text(state, history, parts))
+        click.echo(state_text(state, history, parts, merged_into))
+
+
+@click.command(context_settings=CONTEXT)
+@click.option(
+    "--limit",
+    type=click.IntRange(1),
+    default=50,
+    show_default=True,
+    metavar="N",
+    help="Show at most N pairs, the best.",
+)
+@json_option
+@db_option
+@reports_errors
+def duplicates(limit: int, as_json: bool) -> None:
+    """List pairs of developments that may be the same one, best first, with why.
+
+    A pair is of one kind family (a meeting and talks may be one; a visit and a meeting
+    never), with overlapping dates, a person (participant, visitor, speaker) or a country
+    in common, and not held in two different countries. The one recorded first is
+    proposed to keep. Nothing is merged: `timeline merge KEEP DUPLICATE` does that, and a
+    pair merged and then unmerged is not proposed again.
+
+    \b
+    Example:
+        timeline duplicates --limit 10
+        timeline duplicates --json
+    """
+    from timeline.duplicates import find_duplicates
+
+    pairs = find_duplicates(open_chosen(create=False), limit=limit)
+    if as_json:
+        click.echo(dumps([pair.as_json() for pair in pairs]))
+        return
+    for pair in pairs:
+        click.echo(one_line(f"{pair.score:.2f}  {pair.keep}  {pair.duplicate}"))
+        click.echo(one_line(f"      {'; '.join(pair.why)}"))
+    click.echo(
+        f"{len(pairs)} candidate pair{'s' * (len(pairs) != 1)}"
+        + ("; merge one with: timeline merge KEEP DUPLICATE --reason R" if pairs else ".")
+    )
 
 
 @click.command(context_settings=CONTEXT)

@@ -250,6 +250,8 @@ def import_summary(report: dict[str, Any], file: str) -> list[str]:
         lines.append(f"No longer in the file (--retract-missing retracts them): {', '.join(kept)}")
     if report["left_retracted"]:
         lines.append(f"Left retracted here: {', '.join(report['left_retracted'])}")
+    if report["left_merged"]:
+        lines.append(f"Left merged here: {', '.join(report['left_merged'])}")
     if report["unrevisable"]:
         lines.append(
             f"Changed at the source, but no event revises: {', '.join(report['unrevisable'])}"

@@ -66,20 +66,34 @@ def serve(host: str, port: int, datasette_args: tuple[str, ...]) -> None:
 @click.argument("datasette_args", nargs=-1, type=click.UNPROCESSED)
 @reports_errors
 def demo(path: str, no_serve: bool, host: str, port: int, datasette_args: tuple[str, ...]) -> None:
-    """Build a database from the bundled sample (Blinken's April 2024 visit to Beijing)
-    and browse it in Datasette.
+    """Build a database from the bundled samples and browse it in Datasette: Blinken's
+    April 2024 visit to Beijing from one article, and every trip of Secretary Blinken from
+    the Office of the Historian, whose record of that visit is merged into the article's.
 
     \b
     Example:
         timeline demo
         timeline demo --no-serve --db sample.db
     """
+    from timeline.demo import DUPLICATE, KEPT, build_demo
+    from timeline.output import state_text
+
     db = open_db(path)
-    outcome = service.import_sample(db)
+    built = build_demo(db)
+    state, history = service.development_history(db, KEPT)
+    parts = service.parts_of(db, KEPT)
     db.close()
+    sample, travels = built.sample, built.travels.as_dict()
     click.echo(
-        f"{path}: {outcome.count} sample events added, {len(outcome.skipped)} were "
-        "already there; browse the developments table, facets and queries."
+        f"{path}: {sample.count} sample events added, {len(sample.skipped)} were already "
+        f"there; the Office of the Historian's trips of Secretary Blinken: "
+        f"{travels['created']} created, {travels['revised']} revised, "
+        f"{travels['unchanged']} unchanged."
     )
+    what = "Merged" if built.merged else "Merged earlier,"
+    click.echo(f"{what} the Historian's {DUPLICATE} into the article's visit, {KEPT}:")
+    if state is not None:
+        click.echo(state_text(state, history, parts))
+    click.echo("Browse the developments table, facets and queries.")
     if not no_serve:
         _serve(path, host, port, datasette_args)

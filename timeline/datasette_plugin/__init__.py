@@ -49,7 +49,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from datasette import hookimpl
-from datasette.utils.asgi import BadRequest
+from datasette.utils.asgi import BadRequest, NotFound, Response
 
 from exports import formats
 from timeline.db import register_functions
@@ -315,3 +315,39 @@ def table_actions(
     from timeline.timeline_page import table_action
 
     return table_action(datasette, database, table, request)
+
+
+@hookimpl
+def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
+    """The row page of a development merged into another sends the reader to the kept one,
+    with a message saying where it went (``.json`` and the other formats too).
+
+    The duplicate has no row (it left the tables as a retraction does), so Datasette finds
+    no record; the ``merges`` table says where it went.
+    """
+    url_vars = getattr(request, "url_vars", None) or {}
+    database, pks = url_vars.get("database"), url_vars.get("pks")
+    if not isinstance(exception, NotFound) or url_vars.get("table") != TABLE or not pks:
+        return None
+    try:
+        db = datasette.get_database(route=database)
+    except KeyError:
+        return None
+    if db.name not in timeline_databases(datasette):
+        return None
+
+    async def redirect() -> Any:
+        found = await db.execute(
+            "SELECT development, reason FROM merges WHERE duplicate = ?", [pks]
+        )
+        row = found.first()
+        if row is None:
+            return None
+        kept, reason = row
+        where = datasette.urls.row(db.name, TABLE, kept, format=url_vars.get("format"))
+        response = Response.redirect(str(where))
+        message = f"{pks} was merged into {kept}: {reason}"
+        response.set_cookie("ds_messages", datasette.sign([[message, datasette.INFO]], "messages"))
+        return response
+
+    return redirect

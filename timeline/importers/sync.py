@@ -36,7 +36,7 @@ from events.vocabulary import PLACE_FIELDS
 from timeline import service
 from timeline.db import Database
 from timeline.errors import InvalidEvent, SourceError, VersionConflict
-from timeline.folding import fold_stream
+from timeline.folding import fold_stream, merged_duplicates
 from timeline.log import EventLog
 
 REASON = "updated at source"
@@ -106,6 +106,9 @@ class Plan:
     """Records whose development was retracted here: an import does not bring them back."""
     unrevisable: list[str]
     """``ID: field`` for a changed field that no event can revise (a visit's host country)."""
+    left_merged: list[str] = attrs.field(factory=list)
+    """Records whose development was merged into another here: the record no longer
+    revises it (it stays as it was merged, until an unmerge), nor the one kept."""
 
 
 @attrs.frozen
@@ -127,6 +130,7 @@ class Report:
             "missing": plan.missing,
             "retracted": plan.retracted,
             "left_retracted": plan.left_retracted,
+            "left_merged": plan.left_merged,
             "unrevisable": plan.unrevisable,
         }
         if outcome.count:
@@ -148,6 +152,7 @@ def plan(
     made = Plan(format, file, [], [], [], [], [], [], [], [], [])
     provenance = {"format": format, "file": file} if file else {"format": format}
     seen: dict[str, Record] = {}
+    merged = merged_duplicates(log)
     for index, record in enumerate(records, start=1):
         if progress is not None:
             progress(1)
@@ -181,6 +186,9 @@ def plan(
         if current.retracted:
             made.left_retracted.append(record.development)
             continue
+        if record.development in merged:
+            made.left_merged.append(record.development)
+            continue
         update = _update(record, submission, history, current)
         made.unrevisable.extend(update.unrevisable)
         if not update.events:
@@ -200,7 +208,7 @@ def plan(
         if history[0].meta.get(META_KEY, {}).get("format") != format:
             continue  # another format's file of the same name
         current = fold_stream(history)
-        if current is None or current.retracted:
+        if current is None or current.retracted or development in merged:
             continue
         made.missing.append(development)
         if retract_missing:
