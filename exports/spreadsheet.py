@@ -11,7 +11,10 @@ Decisions a user may notice:
   blank, so it stays a month or a year. A time keeps its written offset (``16:30+08:00``);
   a local time is read in the ``timezone`` column's zone. An uncertain or approximate date
   has its mark (``?``, ``~``, ``%``) in ``qualifier``: one for the whole date, or one for
-  each end of an interval whose ends differ (``?/``: the start is uncertain).
+  each end of an interval whose ends differ (``?/``: the start is uncertain). The
+  template has no season and no open end, so these take EDTF's own notation, which
+  TimelineJS does not read: a season's code in ``Month`` (``21`` spring to ``24``
+  winter), and ``..`` in ``End Year`` for an end not known yet.
 - ``Group`` is the kind, so TimelineJS draws one row per kind, and ``Display Date`` the
   date in words as the TimelineJS export says it (``c. April 2024``, a time with its
   zone, since the template's Time column has none); ``Media``, its credit, caption and
@@ -31,7 +34,7 @@ import io
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final
 
-from events.values import When, WhenPart
+from events.values import OPEN, When, WhenPart
 from events.vocabulary import PARTICIPANT_FIELDS, QUALIFIERS
 from exports import _dates
 
@@ -139,7 +142,9 @@ def _row(record: Mapping[str, Any]) -> dict[str, str]:
     if record.get("when"):
         when = When.parse(record["when"])
         row.update(_date_cells(when.parts[0], ""))
-        if when.is_interval:
+        if when.open_end:
+            row["End Year"] = OPEN
+        elif when.is_interval:
             row.update(_date_cells(when.parts[1], "End "))
         marks = [_MARKS[part.qualifier] if part.qualifier else "" for part in when.parts]
         row["qualifier"] = marks[0] if len(set(marks)) == 1 else "/".join(marks)
@@ -149,6 +154,8 @@ def _row(record: Mapping[str, Any]) -> dict[str, str]:
 def _date_cells(part: WhenPart, prefix: str) -> dict[str, str]:
     """Year, Month, Day and Time of one side of a date: only those it knows."""
     cells = {f"{prefix}Year": f"{part.year:04d}"}
+    if part.season is not None:  # EDTF's code (21 spring to 24 winter): the sheet has no season
+        cells[f"{prefix}Month"] = str(part.season)
     if part.month is not None:
         cells[f"{prefix}Month"] = str(part.month)
     if part.day is not None:

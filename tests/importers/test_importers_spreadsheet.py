@@ -85,6 +85,35 @@ def test_a_month_or_a_year_alone_keeps_its_precision(runner: CliRunner, db_path:
     ]
 
 
+def test_a_season_and_an_open_end_take_edtf_s_notation(
+    runner: CliRunner, db_path: Path, tmp_path: Path
+) -> None:
+    path = sheet(
+        tmp_path,
+        "Headline,kind,Year,Month,End Year,qualifier,participants",
+        "Spring talks,talks,2024,21,,,Wang Yi",
+        "Open talks,talks,2024,4,..,~,Wang Yi",
+    )
+    ok(runner, ["import", str(path)])
+    found = rows(db_path, 'SELECT "when", start, "end", precision FROM developments ORDER BY id')
+    assert found == [
+        ("2024-04~/..", "2024-04-01", None, "month"),
+        ("2024-21", "2024-03-01", "2024-05-31", "season"),
+    ]
+    # Exported, they come back in the same cells, and the sheet imports as it was.
+    written = parsed(exported(runner, []))
+    cells = [(r["Year"], r["Month"], r["End Year"], r["qualifier"]) for r in written]
+    assert sorted(cells) == [("2024", "21", "", ""), ("2024", "4", "..", "~")]
+    for line, error in (
+        ("Talks,talks,2024,21,5,,Wang Yi", "Error: row 2, column Month: a season (21) has no days"),
+        ("Talks,talks,2024,4,..,4,Wang Yi", "Error: row 2, column End Month: an open end (..) has no Month"),
+    ):  # fmt: skip
+        bad = sheet(tmp_path, "Headline,kind,Year,Month,Day,End Month,participants", line)
+        if "End Month" in error:
+            bad = sheet(tmp_path, "Headline,kind,Year,Month,End Year,End Month,participants", line)
+        assert refused(runner, ["import", str(bad)]) == error
+
+
 def test_a_row_is_the_development_its_columns_say(runner: CliRunner, db_path: Path) -> None:
     ok(runner, ["import", str(MONTHS)])
     data = json.loads(
@@ -121,7 +150,7 @@ def test_a_row_is_the_development_its_columns_say(runner: CliRunner, db_path: Pa
         ),
         (
             "Talks,talks,2024,13,,,,,,,,,",
-            "Error: row 2, column Month: '13' is not a month (1 to 12)",
+            "Error: row 2, column Month: '13' is not a month (1 to 12, or 21 to 24 for a season)",
         ),
         ("Talks,talks,2024,,5,,,,,,,,", "Error: row 2, column Month: required with Day"),
         ("Talks,talks,2023,2,29,,,,,,,,", "Error: row 2, column Day: '29' is not a day of 2023-02"),

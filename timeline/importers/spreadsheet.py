@@ -36,7 +36,7 @@ from typing import IO, Any
 
 from events.developments import CREATION_TYPES, DevelopmentScheduled
 from events.ids import development_id
-from events.values import When
+from events.values import OPEN, SEASON_MONTHS, When
 from events.vocabulary import (
     HELD_KINDS,
     PARTICIPANT_FIELDS,
@@ -228,10 +228,12 @@ def _when(values: dict[str, str], refuse: Callable[[str, str], SourceError]) -> 
         if end is not None:
             raise refuse("Year", "required when the end is given")
         return None
-    parts = [start] if end is None else [start, end]
+    # EDTF's open end (End Year ".."): it began, its end is not known.
+    open_end = f"/{OPEN}" if end == OPEN else ""
+    parts = [start] if end is None or open_end else [start, end]
     cell = values.get("qualifier")
     if cell is None:
-        return "/".join(parts)
+        return "/".join(parts) + open_end
     names = {**{name: symbol for symbol, name in QUALIFIERS.items()}, **{m: m for m in QUALIFIERS}}
     marks = [mark.strip().lower() for mark in cell.split("/")] if "/" in cell else [cell.lower()]
     if (len(marks) != len(parts) and len(marks) != 1) or len(marks) > 2:
@@ -242,7 +244,7 @@ def _when(values: dict[str, str], refuse: Callable[[str, str], SourceError]) -> 
     marks = [names.get(mark, "") for mark in marks] * (len(parts) if len(marks) == 1 else 1)
     if any(mark and "T" in part for part, mark in zip(parts, marks, strict=True)):
         raise refuse("qualifier", "a qualifier applies to dates without a time")
-    return "/".join(part + mark for part, mark in zip(parts, marks, strict=True))
+    return "/".join(part + mark for part, mark in zip(parts, marks, strict=True)) + open_end
 
 
 def _part(
@@ -258,6 +260,12 @@ def _part(
         if given:
             raise refuse(f"{prefix}Year", f"required with {given[0]}")
         return None
+    if prefix and year == OPEN:
+        given = [f"{prefix}{name}" for name, cell in (("Month", month), ("Day", day),
+                 ("Time", time)) if cell]  # fmt: skip
+        if given:
+            raise refuse(given[0], f"an open end ({OPEN}) has no {given[0].split()[-1]}")
+        return OPEN
     if not year.isdigit() or not 1 <= int(year) <= 9998:
         raise refuse(f"{prefix}Year", f"{year!r} is not a year (1 to 9998)")
     text = f"{int(year):04d}"
@@ -265,8 +273,14 @@ def _part(
         if day is not None or time is not None:
             raise refuse(f"{prefix}Month", f"required with {prefix}{'Day' if day else 'Time'}")
         return text
+    if month.isdigit() and int(month) in SEASON_MONTHS:  # EDTF's season codes, 21 to 24
+        if day is not None or time is not None:
+            raise refuse(f"{prefix}Month", f"a season ({month}) has no days")
+        return f"{text}-{int(month)}"
     if not month.isdigit() or not 1 <= int(month) <= 12:
-        raise refuse(f"{prefix}Month", f"{month!r} is not a month (1 to 12)")
+        raise refuse(
+            f"{prefix}Month", f"{month!r} is not a month (1 to 12, or 21 to 24 for a season)"
+        )
     text += f"-{int(month):02d}"
     if day is None:
         if time is not None:
