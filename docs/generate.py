@@ -40,11 +40,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if __name__ == "__main__":  # document the checkout this file is in, not an installed copy
     sys.path.insert(0, str(ROOT))
 
-from events import codec, countries, developments, values  # noqa: E402
-from events.base import Event  # noqa: E402
-from events.lifecycle import Changes, Disputed, Updates  # noqa: E402
-from events.registry import registry  # noqa: E402
-from events.vocabulary import CLEARABLE, TRANSITIONS  # noqa: E402
+from timeline.events import codec, countries, developments, values  # noqa: E402
+from timeline.events.base import Event  # noqa: E402
+from timeline.events.lifecycle import Changes, Disputed, Updates  # noqa: E402
+from timeline.events.registry import registry  # noqa: E402
+from timeline.events.vocabulary import CLEARABLE, TRANSITIONS  # noqa: E402
 
 DOCS = ROOT / "docs"
 COMMAND = "python docs/generate.py"
@@ -158,7 +158,9 @@ def command_section(ctx: click.Context) -> str:
     parts = [f"{level} `{ctx.command_path}`", f"```\n{usage}\n```"]
     if command.help:
         parts.append(help_markdown(command.help))
-    records = [r for r in (p.get_help_record(ctx) for p in command.get_params(ctx)) if r]
+    # Options only: arguments are in the usage line (and newer clicks give them records).
+    options = [p for p in command.get_params(ctx) if isinstance(p, click.Option)]
+    records = [r for r in (p.get_help_record(ctx) for p in options) if r]
     if records:
         parts.append(table(["option", "meaning"], ([code(o), text(h)] for o, h in records)))
     if isinstance(command, click.Group):
@@ -198,7 +200,7 @@ commands record are in [the contract](contract.md).
 # Events: the registry's classes, their fields and rules
 # ---------------------------------------------------------------------------------------------
 
-GROUPS = ("events.developments", "events.lifecycle", "events.actors")
+GROUPS = ("timeline.events.developments", "timeline.events.lifecycle", "timeline.events.actors")
 """The modules of event classes, in the order the page lists them."""
 
 VALUES: tuple[type, ...] = (
@@ -453,7 +455,7 @@ def field_docs(cls: type) -> dict[str, str]:
     """The docstrings written under the fields of *cls* and its bases, by field name."""
     found: dict[str, str] = {}
     for klass in reversed(cls.__mro__):
-        if klass.__module__.split(".")[0] != "events":
+        if not klass.__module__.startswith("timeline.events."):
             continue
         tree = ast_of(klass)
         body = tree.body[0].body if tree is not None else []
@@ -847,10 +849,10 @@ def exporter_module(fmt: Any) -> types.ModuleType:
     """The module that renders *fmt*: its render function imports it by name."""
     import importlib
 
-    match = re.search(r"from exports import (\w+)", inspect.getsource(fmt.render))
+    match = re.search(r"from timeline.exports import (\w+)", inspect.getsource(fmt.render))
     if match is None:
         raise LookupError(f"the exporter of {fmt.name!r} is not imported by its render function")
-    return importlib.import_module(f"exports.{match.group(1)}")
+    return importlib.import_module(f"timeline.exports.{match.group(1)}")
 
 
 def schema_type(node: dict[str, Any], defs: dict[str, Any]) -> str:
@@ -895,7 +897,7 @@ def schema_table(node: dict[str, Any], defs: dict[str, Any]) -> str:
 
 def exports_page() -> str:
     """Every export format from the registry, and the JSON document's schema."""
-    from exports.formats import REGISTRY
+    from timeline.exports.formats import REGISTRY
 
     rows = [
         [

@@ -7,11 +7,10 @@ from typing import Any, ClassVar
 
 from attrs import field
 from attrs.validators import optional
-
-from events.base import Event, event, one_of
-from events.ids import actor_stream
-from events.registry import register, registry
-from events.values import (
+from timeline.events.base import Event, event, one_of
+from timeline.events.ids import actor_stream
+from timeline.events.registry import register, registry
+from timeline.events.values import (
     Role,
     country_code,
     distinct_texts,
@@ -22,7 +21,7 @@ from events.values import (
     to_country,
     to_tuple,
 )
-from events.vocabulary import ACTOR_KINDS
+from timeline.events.vocabulary import ACTOR_KINDS
 
 _WIKIDATA = re.compile(r"Q[1-9][0-9]{0,11}")
 

@@ -19,13 +19,13 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from cattrs.preconf.json import make_converter
 
 # Importing the event modules registers every event type.
-from events import actors as _actors  # noqa: F401
-from events import developments as _developments  # noqa: F401
-from events.base import Event, FieldError
-from events.lifecycle import Changes, DevelopmentsLinked, Updates
-from events.registry import Registry, registry
-from events.values import Role, When
-from events.vocabulary import CLEARABLE
+from timeline.events import actors as _actors  # noqa: F401
+from timeline.events import developments as _developments  # noqa: F401
+from timeline.events.base import Event, FieldError
+from timeline.events.lifecycle import Changes, DevelopmentsLinked, Updates
+from timeline.events.registry import Registry, registry
+from timeline.events.values import Role, When
+from timeline.events.vocabulary import CLEARABLE
 
 converter = make_converter(forbid_extra_keys=True, omit_if_default=True)
 """Fields left unset (``None``, an empty list) are not stored: absence is their meaning.

@@ -9,11 +9,10 @@ from typing import Any, ClassVar
 import attrs
 from attrs import field
 from attrs.validators import optional
-
-from events.base import Event, FieldError, event, one_of
-from events.countries import is_party, validity_problem
-from events.registry import register
-from events.values import (
+from timeline.events.base import Event, FieldError, event, one_of
+from timeline.events.countries import is_party, validity_problem
+from timeline.events.registry import register
+from timeline.events.values import (
     Participant,
     Place,
     Source,
@@ -27,7 +26,7 @@ from events.values import (
     to_country,
     to_tuple,
 )
-from events.vocabulary import CLEARABLE, SCHEDULED_KINDS
+from timeline.events.vocabulary import CLEARABLE, SCHEDULED_KINDS
 
 
 def check_timezone(_inst: Any, _attr: attrs.Attribute, value: str | None) -> None:

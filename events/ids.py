@@ -7,7 +7,7 @@ import hashlib
 import re
 import unicodedata
 
-from events.values import When
+from timeline.events.values import When
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 MAX_SLUG = 80

@@ -10,11 +10,10 @@ from typing import Any, ClassVar
 import attrs
 from attrs import field
 from attrs.validators import optional
-
-from events.base import Event, FieldError, event, one_of, value
-from events.developments import SHARED_FIELDS, check_local_time, check_timezone, to_tags
-from events.registry import register
-from events.values import (
+from timeline.events.base import Event, FieldError, event, one_of, value
+from timeline.events.developments import SHARED_FIELDS, check_local_time, check_timezone, to_tags
+from timeline.events.registry import register
+from timeline.events.values import (
     Participant,
     Place,
     Source,
@@ -25,7 +24,7 @@ from events.values import (
     strip,
     to_tuple,
 )
-from events.vocabulary import DISPUTABLE, RELATIONS
+from timeline.events.vocabulary import DISPUTABLE, RELATIONS
 
 
 def _optional_tuple(value: Any) -> tuple | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from events.base import Event
+from timeline.events.base import Event
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 

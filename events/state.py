@@ -17,10 +17,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import attrs
-
-from events.developments import CREATION_TYPES, DevelopmentCreated, DevelopmentScheduled
-from events.ids import same_person
-from events.lifecycle import (
+from timeline.events.developments import CREATION_TYPES, DevelopmentCreated, DevelopmentScheduled
+from timeline.events.ids import same_person
+from timeline.events.lifecycle import (
     DevelopmentCancelled,
     DevelopmentHeld,
     DevelopmentPostponed,
@@ -30,8 +29,8 @@ from events.lifecycle import (
     DevelopmentsMerged,
     DevelopmentsUnmerged,
 )
-from events.values import When
-from events.vocabulary import CLEARABLE, DISPUTABLE, LIST_FIELDS, PLACE_FIELDS
+from timeline.events.values import When
+from timeline.events.vocabulary import CLEARABLE, DISPUTABLE, LIST_FIELDS, PLACE_FIELDS
 
 Stored = Mapping[str, Any]
 """An object as the log stores it (a place, a participant, a source): absent keys unknown."""

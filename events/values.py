@@ -9,10 +9,9 @@ from collections.abc import Callable
 from typing import Any, Final
 
 import attrs
-
-from events.base import value
-from events.countries import is_country
-from events.vocabulary import PRECISIONS, QUALIFIERS, SEASONS, Precision, Qualifier
+from timeline.events.base import value
+from timeline.events.countries import is_country
+from timeline.events.vocabulary import PRECISIONS, QUALIFIERS, SEASONS, Precision, Qualifier
 
 __all__ = [
     "MAX_ITEMS",

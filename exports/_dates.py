@@ -18,8 +18,8 @@ import zoneinfo
 from collections.abc import Mapping
 from typing import Any, Final
 
-from events.values import SEASON_MONTHS, When, WhenPart
-from events.vocabulary import PRECISIONS
+from timeline.events.values import SEASON_MONTHS, When, WhenPart
+from timeline.events.vocabulary import PRECISIONS
 
 MONTHS: Final = (
     "January",

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final
 from xml.sax.saxutils import escape, quoteattr
 
-from exports import _dates, _words
+from timeline.exports import _dates, _words
 
 __all__ = ["entry_id", "render"]
 

@@ -58,7 +58,7 @@ class Format:
 
 
 def _ical(records: Iterable[Mapping[str, Any]], context: Context) -> Iterator[str]:
-    from exports import ical
+    from timeline.exports import ical
 
     return ical.render(
         records,
@@ -70,7 +70,7 @@ def _ical(records: Iterable[Mapping[str, Any]], context: Context) -> Iterator[st
 
 
 def _json(records: Iterable[Mapping[str, Any]], context: Context) -> Iterator[str]:
-    from exports import json_doc
+    from timeline.exports import json_doc
 
     return json_doc.render(
         records,
@@ -82,25 +82,25 @@ def _json(records: Iterable[Mapping[str, Any]], context: Context) -> Iterator[st
 
 
 def _timelinejs(records: Iterable[Mapping[str, Any]], context: Context) -> Iterator[str]:
-    from exports import timelinejs
+    from timeline.exports import timelinejs
 
     return timelinejs.render(records, title=context.title)
 
 
 def _atom(records: Iterable[Mapping[str, Any]], context: Context) -> Iterator[str]:
-    from exports import atom
+    from timeline.exports import atom
 
     return atom.render(records, title=context.title, domain=context.domain, source=context.source)
 
 
 def _html(records: Iterable[Mapping[str, Any]], context: Context) -> Iterator[str]:
-    from exports import html
+    from timeline.exports import html
 
     return html.render(records, title=context.title, filters=html.preset(context.filters))
 
 
 def _csv(records: Iterable[Mapping[str, Any]], context: Context) -> Iterator[str]:
-    from exports import spreadsheet
+    from timeline.exports import spreadsheet
 
     return spreadsheet.render(records, title=context.title)
 

@@ -43,8 +43,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
 from typing import Any, Final
 
-from events.vocabulary import KINDS, QUALIFIERS, RELATIONS, STATUSES
-from exports import _dates
+from timeline.events.vocabulary import KINDS, QUALIFIERS, RELATIONS, STATUSES
+from timeline.exports import _dates
 
 __all__ = ["render"]
 

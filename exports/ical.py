@@ -43,9 +43,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final
 
 from icalendar import Component, Timezone, vText
-
-from events.values import WhenPart
-from exports import _dates, _words
+from timeline.events.values import WhenPart
+from timeline.exports import _dates, _words
 
 __all__ = ["REFRESH", "duration_seconds", "render"]
 

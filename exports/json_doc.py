@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
 from typing import Any, Final
 
-from exports import _json, record
+from timeline.exports import _json, record
 
 __all__ = ["FIELDS", "FORMAT", "VERSION", "render", "schema"]
 
@@ -68,7 +68,7 @@ def _development(development: Mapping[str, Any]) -> dict[str, Any]:
 
 def schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of the document, as shipped in the package."""
-    text = resources.files("exports").joinpath("timeline.schema.json").read_text("utf-8")
+    text = resources.files("timeline.exports").joinpath("timeline.schema.json").read_text("utf-8")
     return json.loads(text)
 
 

@@ -34,9 +34,9 @@ import io
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final
 
-from events.values import OPEN, When, WhenPart
-from events.vocabulary import PARTICIPANT_FIELDS, QUALIFIERS
-from exports import _dates
+from timeline.events.values import OPEN, When, WhenPart
+from timeline.events.vocabulary import PARTICIPANT_FIELDS, QUALIFIERS
+from timeline.exports import _dates
 
 __all__ = ["COLUMNS", "ITEMS", "OWN_COLUMNS", "PARTS", "TIMELINEJS_COLUMNS", "render"]
 

@@ -31,8 +31,8 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final
 
-from events.values import WhenPart
-from exports import _dates, _json, _words
+from timeline.events.values import WhenPart
+from timeline.exports import _dates, _json, _words
 
 __all__ = ["render"]
 

@@ -12,9 +12,8 @@ import datetime as dt
 from typing import Any
 
 from hypothesis import strategies as st
-
-from events.countries import ALPHA2
-from events.values import When
+from timeline.events.countries import ALPHA2
+from timeline.events.values import When
 
 Payload = dict[str, Any]
 

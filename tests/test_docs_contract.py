@@ -12,9 +12,9 @@ from types import ModuleType
 
 import click
 import pytest
+from timeline.events.codec import structure
+from timeline.events.registry import registry
 
-from events.codec import structure
-from events.registry import registry
 from timeline.cli import cli
 from timeline.service import parse_submission
 

@@ -50,20 +50,30 @@ def test_the_readme_starts_with_the_two_setup_commands() -> None:
 
 
 def imports_of(path: Path) -> set[str]:
+    """The packages *path* imports: ``timeline.events`` and ``timeline.exports`` by those
+    names (they install inside ``timeline``), any other by its top-level name."""
     tree = ast.parse(path.read_text())
     names: set[str] = set()
+    modules: list[str] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
+            modules.extend(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
+            modules.append(node.module)
+    for module in modules:
+        parts = module.split(".")
+        inner = parts[0] == "timeline" and len(parts) > 1 and parts[1] in ("events", "exports")
+        names.add(".".join(parts[:2]) if inner else parts[0])
     return names
 
 
 @pytest.mark.parametrize(
     ("package", "forbidden"),
     [
-        ("events", {"timeline", "exports", "sqlite3", "sqlite_utils", "datasette", "click"}),
+        (
+            "events",
+            {"timeline", "timeline.exports", "sqlite3", "sqlite_utils", "datasette", "click"},
+        ),
         ("exports", {"timeline", "sqlite_utils", "datasette", "click"}),
     ],
 )
@@ -72,6 +82,16 @@ def test_import_direction(package: str, forbidden: set[str]) -> None:
         assert not imports_of(path) & forbidden, (
             f"{path.name} imports {imports_of(path) & forbidden}"
         )
+
+
+def test_only_the_timeline_import_name_is_installed() -> None:
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    assert config["project"]["name"] == "diplomatic-timeline"
+    setuptools = config["tool"]["setuptools"]
+    assert {package.split(".")[0] for package in setuptools["packages"]} == {"timeline"}
+    assert setuptools["package-dir"] == {"timeline.events": "events", "timeline.exports": "exports"}
 
 
 def test_nothing_imports_the_cli() -> None:

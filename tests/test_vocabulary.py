@@ -14,8 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
-
-from events import vocabulary
+from timeline.events import vocabulary
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -236,7 +235,7 @@ def test_javascript_copies_are_found(source: str, expected: list[str]) -> None:
 
 
 def test_the_held_kinds_are_those_of_the_event_types() -> None:
-    from events.developments import CREATION_TYPES, DevelopmentScheduled
+    from timeline.events.developments import CREATION_TYPES, DevelopmentScheduled
 
     held = [cls.KIND for cls in CREATION_TYPES if cls is not DevelopmentScheduled]
     assert tuple(held) == vocabulary.HELD_KINDS
@@ -244,7 +243,7 @@ def test_the_held_kinds_are_those_of_the_event_types() -> None:
 
 
 def test_the_transitions_name_registered_types_and_statuses() -> None:
-    from events.codec import registry  # with every event type registered
+    from timeline.events.codec import registry  # with every event type registered
 
     for type_name, statuses in vocabulary.TRANSITIONS.items():
         assert type_name in registry.types()
@@ -253,7 +252,7 @@ def test_the_transitions_name_registered_types_and_statuses() -> None:
 
 
 def test_the_encounters_need_participants() -> None:
-    from events.developments import NEEDS_PARTICIPANTS
+    from timeline.events.developments import NEEDS_PARTICIPANTS
 
     assert set(NEEDS_PARTICIPANTS) == {"MeetingHeld", "TalksHeld", "SummitHeld", "CallHeld"}
 

@@ -14,9 +14,9 @@ from importlib.resources import files
 
 import attrs
 
-from events.lifecycle import DevelopmentsMerged
 from timeline import importers, service
 from timeline.db import Database
+from timeline.events.lifecycle import DevelopmentsMerged
 from timeline.log import EventLog
 
 TRAVELS = "blinken-antony-j.xml"

@@ -20,10 +20,10 @@ from typing import Any
 
 import attrs
 
-from events.ids import same_person, slugify
-from events.lifecycle import DevelopmentsUnmerged
-from events.vocabulary import KIND_FAMILIES
 from timeline.db import Database
+from timeline.events.ids import same_person, slugify
+from timeline.events.lifecycle import DevelopmentsUnmerged
+from timeline.events.vocabulary import KIND_FAMILIES
 
 WEIGHTS = {
     "same_dates": 3.0,

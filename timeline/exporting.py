@@ -14,9 +14,9 @@ from typing import Any, BinaryIO
 
 import attrs
 
-from exports import formats
 from timeline.db import Database
 from timeline.errors import TimelineError
+from timeline.exports import formats
 from timeline.projector import catch_up
 from timeline.selection import Filters, log_position, records
 

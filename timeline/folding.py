@@ -11,14 +11,14 @@ from typing import Any
 
 import cattrs
 
-from events import state as fold
-from events.base import Event
-from events.codec import describe_error, from_row
-from events.lifecycle import DevelopmentsMerged, DevelopmentsUnmerged
-from events.registry import UnknownEventType, registry
-from events.state import CREATING, DevelopmentState
 from timeline.envelope import Envelope
 from timeline.errors import LogDamaged
+from timeline.events import state as fold
+from timeline.events.base import Event
+from timeline.events.codec import describe_error, from_row
+from timeline.events.lifecycle import DevelopmentsMerged, DevelopmentsUnmerged
+from timeline.events.registry import UnknownEventType, registry
+from timeline.events.state import CREATING, DevelopmentState
 from timeline.log import EventLog
 
 MERGING = (DevelopmentsMerged.TYPE, DevelopmentsUnmerged.TYPE)

@@ -18,10 +18,10 @@ from typing import Any
 
 import attrs
 
-from events.codec import canonical_json, canonical_row, chain_hash, chain_hash_text
 from timeline.connection import Database, immediate
 from timeline.envelope import Envelope
 from timeline.errors import InvalidEvent, LogDamaged
+from timeline.events.codec import canonical_json, canonical_row, chain_hash, chain_hash_text
 
 GENESIS = ""
 """The "previous hash" of the first event."""

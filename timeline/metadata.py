@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from events.vocabulary import (
+from timeline.events.vocabulary import (
     ACTOR_KINDS,
     HELD_KINDS,
     KINDS,

@@ -7,9 +7,9 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from events.state import DevelopmentState, disputed_text
-from events.vocabulary import PARTICIPANT_FIELDS, PLACE_FIELDS, SOURCE_FIELDS
 from timeline.envelope import Envelope
+from timeline.events.state import DevelopmentState, disputed_text
+from timeline.events.vocabulary import PARTICIPANT_FIELDS, PLACE_FIELDS, SOURCE_FIELDS
 
 # What ends a line (str.splitlines breaks at each of these) or drives a terminal: C0 and
 # C1 controls, DEL, and the Unicode line and paragraph separators.

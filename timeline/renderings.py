@@ -108,7 +108,7 @@ def max_developments(config: dict[str, Any]) -> int | Answer:
 def refresh_interval(config: dict[str, Any]) -> str | Answer:
     """How often subscribers reload (the ``refresh_interval`` setting, an RFC 5545
     duration such as ``PT1H``), or a 500 naming a setting that is not one."""
-    from exports.ical import REFRESH, duration_seconds
+    from timeline.exports.ical import REFRESH, duration_seconds
 
     value = config.get("refresh_interval", REFRESH)
     try:

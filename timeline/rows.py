@@ -14,12 +14,12 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from events.codec import converter
-from events.ids import slugify
-from events.state import DevelopmentState, Stored, disputed_text
-from events.vocabulary import CAMEO, SCHEDULED_CAMEO
 from timeline.connection import Database
 from timeline.envelope import Envelope
+from timeline.events.codec import converter
+from timeline.events.ids import slugify
+from timeline.events.state import DevelopmentState, Stored, disputed_text
+from timeline.events.vocabulary import CAMEO, SCHEDULED_CAMEO
 from timeline.folding import fold_stream, stored_event
 
 

@@ -14,8 +14,8 @@ from typing import Any, cast
 
 import attrs
 
-from events.values import When
-from exports.record import FIELDS, Record
+from timeline.events.values import When
+from timeline.exports.record import FIELDS, Record
 
 # The fields read as one JSON array, the last column: one parse instead of seven. The
 # other fields are columns of `developments`, selected first, in the order of the record;

@@ -17,9 +17,12 @@ from typing import IO, Any
 import attrs
 import cattrs
 
-from events import state as fold
-from events.base import Event, FieldError
-from events.codec import (
+from timeline.db import Database
+from timeline.envelope import Envelope
+from timeline.errors import DuplicateEvent, InvalidEvent, VersionConflict
+from timeline.events import state as fold
+from timeline.events.base import Event, FieldError
+from timeline.events.codec import (
     Problem,
     canonical_json,
     describe_error,
@@ -27,15 +30,15 @@ from events.codec import (
     structure,
     unstructure,
 )
-from events.developments import (
+from timeline.events.developments import (
     NEEDS_PARTICIPANTS,
     DevelopmentCreated,
     DevelopmentScheduled,
     dated_country_problem,
     when_problem,
 )
-from events.ids import development_id
-from events.lifecycle import (
+from timeline.events.ids import development_id
+from timeline.events.lifecycle import (
     DevelopmentHeld,
     DevelopmentPostponed,
     DevelopmentRetracted,
@@ -44,12 +47,9 @@ from events.lifecycle import (
     DevelopmentsMerged,
     DevelopmentsUnmerged,
 )
-from events.registry import UnknownEventType, registry
-from events.state import CREATING, DevelopmentState
-from events.vocabulary import LIST_FIELDS, STATUS_PHRASES, TRANSITIONS
-from timeline.db import Database
-from timeline.envelope import Envelope
-from timeline.errors import DuplicateEvent, InvalidEvent, VersionConflict
+from timeline.events.registry import UnknownEventType, registry
+from timeline.events.state import CREATING, DevelopmentState
+from timeline.events.vocabulary import LIST_FIELDS, STATUS_PHRASES, TRANSITIONS
 from timeline.folding import MERGING, fold_stream, merged_duplicates
 from timeline.log import EventLog, Writer
 from timeline.projector import CHUNK, Projector

@@ -64,7 +64,7 @@ class Validators:
 def validators(head: Head, key: tuple, refresh: str) -> Validators:
     """The validators of the answer for *key* with the log and tables at *head*, kept for
     *refresh* (the calendar's REFRESH-INTERVAL)."""
-    from exports.ical import duration_seconds
+    from timeline.exports.ical import duration_seconds
 
     shape = json.dumps([list(attrs.astuple(head)), list(key)], default=str)
     digest = hashlib.sha256(shape.encode("utf-8")).hexdigest()[:16]

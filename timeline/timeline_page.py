@@ -159,7 +159,7 @@ async def timeline_page(datasette: Any, request: Any) -> Response:
     the ``max_developments`` setting is a 400 saying so. Pages are cached with the
     renderers' answers, after the permission checks and the table page's own request.
     """
-    from exports import html
+    from timeline.exports import html
 
     try:
         db = datasette.get_database(route=tilde_decode(request.url_vars["database"]))

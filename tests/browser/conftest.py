@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 from support import SAMPLE, serving
+from timeline.exports import html
 
 import timeline.datasette_plugin
-from exports import html
 from timeline import service
 from timeline.db import open_db
 from timeline.projector import catch_up

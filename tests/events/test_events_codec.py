@@ -16,10 +16,9 @@ from attrs import field
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import any_payload, payloads_of
-
-from events.actors import ActorDescribed
-from events.base import Event, event, value
-from events.codec import (
+from timeline.events.actors import ActorDescribed
+from timeline.events.base import Event, event, value
+from timeline.events.codec import (
     canonical_json,
     chain_hash,
     describe_error,
@@ -27,10 +26,10 @@ from events.codec import (
     structure,
     unstructure,
 )
-from events.developments import MeetingHeld
-from events.ids import MAX_SLUG, actor_stream, development_id, slugify
-from events.registry import Registry, UnknownEventType, registry
-from events.values import Participant, Place, Source, When, country_code, non_empty_str
+from timeline.events.developments import MeetingHeld
+from timeline.events.ids import MAX_SLUG, actor_stream, development_id, slugify
+from timeline.events.registry import Registry, UnknownEventType, registry
+from timeline.events.values import Participant, Place, Source, When, country_code, non_empty_str
 
 GOLDEN = Path(__file__).parent.parent / "golden"
 TYPES = (
@@ -468,7 +467,7 @@ def test_real_registry_refuses_unknown_type_on_read() -> None:
 
 
 def test_test_classes_stay_out_of_the_real_registry() -> None:
-    from events.registry import registry
+    from timeline.events.registry import registry
 
     assert registry.cls("MeetingHeld") is MeetingHeld
     assert "Noted" not in registry.types()

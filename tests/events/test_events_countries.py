@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from timeline.events.countries import FORMER, ORGANISATIONS, is_country, is_party
 
-from events.countries import FORMER, ORGANISATIONS, is_country, is_party
 from timeline import service
 from timeline.db import Database
 from timeline.errors import InvalidEvent

@@ -9,10 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import LIFECYCLE, creation_payload, slugs
-
-from events.codec import structure, unstructure
-from events.state import DevelopmentState, Link, apply, create
-from events.values import When
+from timeline.events.codec import structure, unstructure
+from timeline.events.state import DevelopmentState, Link, apply, create
+from timeline.events.values import When
 
 DEV = "2024-05-14-china-us-dialogue-on-ai"
 T1, T2, T3, T4 = (f"2024-04-2{i}T08:00:00Z" for i in (6, 7, 8, 9))
@@ -149,7 +148,7 @@ def test_create_keeps_the_fields_of_its_type(
 
 def test_every_field_of_a_creating_type_has_its_place_in_the_state() -> None:
     """A field added to one kind is folded (and so projected) without a copy of its name."""
-    from events.developments import CREATION_TYPES
+    from timeline.events.developments import CREATION_TYPES
 
     state_fields = set(attrs.fields_dict(DevelopmentState))
     for cls in CREATION_TYPES:

@@ -9,14 +9,13 @@ from typing import Any
 import attrs
 import cattrs
 import pytest
-
-from events.actors import ActorDescribed
-from events.base import Event
-from events.codec import describe_error, structure, unstructure
-from events.developments import CREATION_TYPES, MeetingHeld
-from events.lifecycle import Changes, Updates
-from events.registry import Registry, UnknownEventType, register, registry
-from events.values import Participant, Place, Role, Source, When
+from timeline.events.actors import ActorDescribed
+from timeline.events.base import Event
+from timeline.events.codec import describe_error, structure, unstructure
+from timeline.events.developments import CREATION_TYPES, MeetingHeld
+from timeline.events.lifecycle import Changes, Updates
+from timeline.events.registry import Registry, UnknownEventType, register, registry
+from timeline.events.values import Participant, Place, Role, Source, When
 
 DEV = "2024-04-26-xi-jinping-meets-antony-blinken"
 

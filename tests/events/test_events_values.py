@@ -9,10 +9,9 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from events.base import FieldError
-from events.countries import ALPHA2, is_alpha2
-from events.values import (
+from timeline.events.base import FieldError
+from timeline.events.countries import ALPHA2, is_alpha2
+from timeline.events.values import (
     Participant,
     Place,
     Role,

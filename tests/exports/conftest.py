@@ -7,8 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, cast
 
 import pytest
-
-from exports.record import FIELDS, Record
+from timeline.exports.record import FIELDS, Record
 
 ARTICLE = {
     "url": "https://news.cgtn.com/news/2024-04-26/Xi-Jinping-urges-major-country-responsibilities-for-China-and-U-S--1tba2kmSAnu/p.html",

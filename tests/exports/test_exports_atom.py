@@ -12,8 +12,7 @@ import pytest
 from conftest import make_record
 from hypothesis import given
 from hypothesis import strategies as st
-
-from exports import atom
+from timeline.exports import atom
 
 GOLDEN = Path(__file__).parents[1] / "golden" / "export-sample.atom"
 NS = {"a": "http://www.w3.org/2005/Atom"}

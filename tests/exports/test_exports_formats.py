@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 from datasette.app import Datasette
+from timeline.exports import formats
 
-from exports import formats
 from timeline import exporting, service
 
 SAMPLE = Path(service.__file__).with_name("sample") / "blinken-beijing-2024-04.jsonl"

@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from exports import html
+from timeline.exports import html
 
 GOLDEN = Path(__file__).parents[1] / "golden" / "html-sample.html"
 TITLE = "China-U.S. relations, spring 2024"

@@ -13,8 +13,7 @@ import icalendar
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from exports import _dates, ical
+from timeline.exports import _dates, ical
 
 GOLDEN = Path(__file__).parents[1] / "golden" / "export-sample.ics"
 

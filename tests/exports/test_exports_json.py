@@ -14,8 +14,7 @@ import jsonschema
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from exports import _json, json_doc
+from timeline.exports import _json, json_doc
 
 GOLDEN = Path(__file__).parents[1] / "golden" / "export-sample.json"
 HASH = "30746d69ef54ff4a8768e8eedceaccfe577344774ae88ba144bb63879bc3656e"
@@ -124,7 +123,7 @@ def test_text_is_utf8_not_escaped(record) -> None:
 
 
 def test_the_schema_ships_in_the_package() -> None:
-    shipped = resources.files("exports").joinpath("timeline.schema.json")
+    shipped = resources.files("timeline.exports").joinpath("timeline.schema.json")
     assert shipped.is_file()
     schema = json_doc.schema()
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"

@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from exports import html
+from timeline.exports import html
 
 NODE = shutil.which("node")
 DRIVER = Path(__file__).with_name("layout_driver.js")

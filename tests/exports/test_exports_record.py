@@ -7,8 +7,9 @@ import inspect
 import json
 from pathlib import Path
 
-from exports import html, json_doc
-from exports import record as definition
+from timeline.exports import html, json_doc
+from timeline.exports import record as definition
+
 from timeline import service
 from timeline.selection import records
 

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from exports import spreadsheet
-from exports.spreadsheet import COLUMNS, TIMELINEJS_COLUMNS
+from timeline.exports import spreadsheet
+from timeline.exports.spreadsheet import COLUMNS, TIMELINEJS_COLUMNS
 
 GOLDEN = Path(__file__).parents[1] / "golden" / "export-sample.csv"
 

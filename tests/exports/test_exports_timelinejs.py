@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from exports import timelinejs
+from timeline.exports import timelinejs
 
 GOLDEN = Path(__file__).parents[1] / "golden" / "export-sample.timelinejs.json"
 

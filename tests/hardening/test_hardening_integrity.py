@@ -25,8 +25,8 @@ from hardening_support import (
     plain,
     timeline,
 )
+from timeline.events.codec import canonical_json, chain_hash
 
-from events.codec import canonical_json, chain_hash
 from timeline import service
 from timeline.db import GUARDS, open_db
 from timeline.log import EventLog

@@ -15,8 +15,8 @@ import attrs
 import pytest
 from click.testing import CliRunner, Result
 from hardening_support import batch_lines, database_of, one_error_line
+from timeline.events.codec import canonical_json, chain_hash
 
-from events.codec import canonical_json, chain_hash
 from timeline.cli import cli
 from timeline.db import GUARDS, open_db
 from timeline.log import EventLog

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from timeline.events.codec import chain_hash
 
-from events.codec import chain_hash
 from timeline.cli import cli
 from timeline.db import open_db
 from timeline.log import EventLog, verify_chain

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from timeline.events.countries import is_country
 
-from events.countries import is_country
 from timeline.importers.hsg_countries import FORMER_NAMES, SLUGS, country_code
 
 

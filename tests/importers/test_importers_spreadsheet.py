@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, assume, given, settings
 from strategies import creation_payload
+from timeline.exports.spreadsheet import COLUMNS, TIMELINEJS_COLUMNS
 
-from exports.spreadsheet import COLUMNS, TIMELINEJS_COLUMNS
 from timeline import importers, service
 from timeline.cli import cli
 from timeline.db import open_db

@@ -18,8 +18,8 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 from datasette.app import Datasette
+from timeline.exports import json_doc
 
-from exports import json_doc
 from timeline.cli import cli
 
 SPRING = "2024-spring-ai-talks"

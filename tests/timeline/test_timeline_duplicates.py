@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from support import import_sample
+from timeline.events.vocabulary import KIND_FAMILIES, KINDS
 
-from events.vocabulary import KIND_FAMILIES, KINDS
 from timeline.cli import cli
 
 HSG = Path(__file__).parents[1] / "data" / "hsg" / "travels-secretary-blinken-antony-j.xml"

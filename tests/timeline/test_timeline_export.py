@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 from datasette.app import Datasette
 from support import import_sample
+from timeline.exports import json_doc, record
 
-from exports import json_doc, record
 from timeline.cli import cli
 
 MEETING = "2024-04-26-xi-jinping-meets-antony-blinken"

@@ -24,8 +24,8 @@ import attrs
 import pytest
 from click.testing import CliRunner
 from support import all_rows, assert_log_is_sound, count
+from timeline.events.codec import canonical_json, chain_hash
 
-from events.codec import canonical_json, chain_hash
 from timeline.cli import cli
 from timeline.db import open_db
 from timeline.envelope import Envelope

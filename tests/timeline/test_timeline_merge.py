@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 from datasette.app import Datasette
 from support import import_sample
+from timeline.exports import json_doc
 
-from exports import json_doc
 from timeline.cli import cli
 
 HSG = Path(__file__).parents[1] / "data" / "hsg" / "travels-secretary-blinken-antony-j.xml"

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from strategies import BROUGHT, CREATING, LIFECYCLE, actor_described
 from support import import_sample
+from timeline.events.codec import canonical_json
 
 import timeline.projector
-from events.codec import canonical_json
 from timeline import service
 from timeline.cli import cli
 from timeline.db import open_db

@@ -22,9 +22,9 @@ from datasette.plugins import pm
 from hypothesis import given
 from hypothesis import strategies as st
 from support import import_sample
+from timeline.exports.ical import duration_seconds
 
 import timeline.selection
-from exports.ical import duration_seconds
 from timeline import service
 from timeline.cli import cli
 from timeline.db import open_db

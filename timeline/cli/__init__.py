@@ -17,7 +17,7 @@ __all__ = ["cli"]
 
 
 @click.group(cls=OneLineErrors, context_settings=CONTEXT)
-@click.version_option(package_name="timeline")
+@click.version_option(package_name="diplomatic-timeline")
 @click.option(
     "--db",
     metavar="PATH",

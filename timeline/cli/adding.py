@@ -7,7 +7,6 @@ from typing import Any
 
 import click
 
-from events.vocabulary import ACTOR_KINDS, LIST_FIELDS, PLACE_FIELDS, SCHEDULED_KINDS
 from timeline import service
 from timeline.cli.errors import flag_errors, reports_errors
 from timeline.cli.options import (
@@ -22,6 +21,7 @@ from timeline.cli.options import (
 )
 from timeline.cli.params import PARTICIPANT, ROLE, SOURCE
 from timeline.cli.recording import append_and_print
+from timeline.events.vocabulary import ACTOR_KINDS, LIST_FIELDS, PLACE_FIELDS, SCHEDULED_KINDS
 
 
 def shared_options(*, when_required: bool) -> Callable[[Callable], Callable]:

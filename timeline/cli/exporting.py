@@ -7,10 +7,10 @@ from typing import Any
 
 import click
 
-from events.vocabulary import KINDS, STATUSES
 from timeline.cli.errors import reports_errors
 from timeline.cli.options import CONTEXT, apply, db_option, open_chosen
 from timeline.cli.params import AS_OF, DATE, FormatChoice
+from timeline.events.vocabulary import KINDS, STATUSES
 
 
 def filter_options(fn: Callable) -> Callable:

@@ -8,7 +8,6 @@ from typing import Any
 
 import click
 
-from events.vocabulary import CLEARABLE, RELATIONS
 from timeline import service
 from timeline.cli.adding import shared_data, shared_options
 from timeline.cli.errors import LIFECYCLE_ARGUMENTS, flag_errors, reports_errors
@@ -23,6 +22,7 @@ from timeline.cli.options import (
     pop_meta,
 )
 from timeline.cli.recording import append_and_print
+from timeline.events.vocabulary import CLEARABLE, RELATIONS
 
 
 def lifecycle_options(fn: Callable) -> Callable:

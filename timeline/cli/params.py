@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from events.vocabulary import PARTICIPANT_FIELDS, SOURCE_FIELDS
+from timeline.events.vocabulary import PARTICIPANT_FIELDS, SOURCE_FIELDS
 
 
 class Parts(click.ParamType):
@@ -70,7 +70,7 @@ class DateType(click.ParamType):
     name = "DATE"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        from events.values import When
+        from timeline.events.values import When
 
         try:
             When.parse(value)

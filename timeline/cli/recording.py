@@ -9,7 +9,6 @@ from typing import Any
 
 import click
 
-from events.registry import registry
 from timeline import service
 from timeline.cli.errors import reports_errors
 from timeline.cli.options import (
@@ -25,6 +24,7 @@ from timeline.cli.params import ImportFormatChoice
 from timeline.db import Database
 from timeline.envelope import Envelope
 from timeline.errors import InvalidEvent
+from timeline.events.registry import registry
 from timeline.output import appended_json, appended_text, dumps
 
 

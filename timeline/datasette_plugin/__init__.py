@@ -51,8 +51,8 @@ from urllib.parse import urlencode
 from datasette import hookimpl
 from datasette.utils.asgi import BadRequest, NotFound, Response
 
-from exports import formats
 from timeline.db import register_functions
+from timeline.exports import formats
 from timeline.metadata import DESCRIPTION, DEVELOPMENT_COLUMNS, TITLE, database_metadata
 from timeline.neighbours import share
 from timeline.renderings import (

@@ -31,8 +31,8 @@ from typing import IO, Any
 
 import attrs
 
-from events.vocabulary import PARTICIPANT_FIELDS, SOURCE_FIELDS
 from timeline.errors import SourceError
+from timeline.events.vocabulary import PARTICIPANT_FIELDS, SOURCE_FIELDS
 from timeline.importers.hsg_countries import country_code
 from timeline.importers.sync import Record
 from timeline.service import bad_text

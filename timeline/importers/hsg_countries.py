@@ -19,7 +19,7 @@ import datetime as dt
 import re
 import unicodedata
 
-from events.countries import FORMER
+from timeline.events.countries import FORMER
 
 # Slug (or a label written as a slug) -> current ISO 3166-1 alpha-2 code. Renamed states
 # are here under every name (burma, zaire, ceylon): the code followed the state.

@@ -34,10 +34,11 @@ import re
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
-from events.developments import CREATION_TYPES, DevelopmentScheduled
-from events.ids import development_id
-from events.values import OPEN, SEASON_MONTHS, When
-from events.vocabulary import (
+from timeline.errors import SourceError
+from timeline.events.developments import CREATION_TYPES, DevelopmentScheduled
+from timeline.events.ids import development_id
+from timeline.events.values import OPEN, SEASON_MONTHS, When
+from timeline.events.vocabulary import (
     HELD_KINDS,
     PARTICIPANT_FIELDS,
     PLACE_FIELDS,
@@ -45,8 +46,7 @@ from events.vocabulary import (
     SCHEDULED_KINDS,
     STATUSES,
 )
-from exports.spreadsheet import COLUMNS, ITEMS
-from timeline.errors import SourceError
+from timeline.exports.spreadsheet import COLUMNS, ITEMS
 from timeline.importers.sync import Record
 
 _TYPES = {cls.KIND: cls.TYPE for cls in CREATION_TYPES if cls is not DevelopmentScheduled}

@@ -22,20 +22,20 @@ from typing import Any
 
 import attrs
 
-from events.codec import unstructure
-from events.developments import SHARED_FIELDS, DevelopmentScheduled
-from events.lifecycle import (
+from timeline import service
+from timeline.db import Database
+from timeline.errors import InvalidEvent, SourceError, VersionConflict
+from timeline.events.codec import unstructure
+from timeline.events.developments import SHARED_FIELDS, DevelopmentScheduled
+from timeline.events.lifecycle import (
     DevelopmentCancelled,
     DevelopmentHeld,
     DevelopmentPostponed,
     DevelopmentRevised,
 )
-from events.state import DevelopmentState
-from events.values import When
-from events.vocabulary import PLACE_FIELDS
-from timeline import service
-from timeline.db import Database
-from timeline.errors import InvalidEvent, SourceError, VersionConflict
+from timeline.events.state import DevelopmentState
+from timeline.events.values import When
+from timeline.events.vocabulary import PLACE_FIELDS
 from timeline.folding import fold_stream, merged_duplicates
 from timeline.log import EventLog
 
