@@ -661,7 +661,7 @@ def test_add_actor_describes_an_actor_with_every_name(runner: CliRunner, db_path
     out = ok(runner, ["add", "actor", "Wang Yi", "--native-name", "王毅", "--country", "cn",
                       "--role", "Foreign Minister; Ministry of Foreign Affairs; 2023-07-25/..",
                       "--role", "Foreign Minister; ; 2013-03/2022-12",
-                      "--alias", "Wang Yi (politician)", "--wikidata", "Q467906"])  # fmt: skip
+                      "--alias", "Wang Yi (politician)", "--wikidata", "Q123456"])  # fmt: skip
     assert out.rstrip().endswith("actor wang-yi")
     with sqlite3.connect(db_path) as conn:
         row = conn.execute(
@@ -674,7 +674,7 @@ def test_add_actor_describes_an_actor_with_every_name(runner: CliRunner, db_path
          "from": "2023-07-25"},
         {"title": "Foreign Minister", "from": "2013-03", "to": "2022-12"},
     ]  # fmt: skip
-    assert (json.loads(row[5]), row[6], row[7]) == (["Wang Yi (politician)"], "Q467906", 1)
+    assert (json.loads(row[5]), row[6], row[7]) == (["Wang Yi (politician)"], "Q123456", 1)
 
 
 @pytest.mark.parametrize(

@@ -357,7 +357,7 @@ def test_involving_actor_finds_every_name_of_the_actor(sample_path, db):
     assert query(sample_path, "involving_actor.json?name=Wang+Yi+(diplomat)") == []
     result = CliRunner().invoke(cli, ["--db", str(sample_path), "add", "actor", "Wang Yi",
                                       "--native-name", "王毅", "--country", "CN",
-                                      "--alias", "Wang Yi (politician)", "--wikidata", "Q467906"])  # fmt: skip
+                                      "--alias", "Wang Yi (politician)", "--wikidata", "Q123456"])  # fmt: skip
     assert result.exit_code == 0, result.output
     found = query(sample_path, "involving_actor.json?name=wang+yi+(POLITICIAN)")
     assert [r["id"] for r in found] == talks
