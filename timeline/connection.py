@@ -6,6 +6,7 @@ through a :class:`Database` made by :func:`connect`.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 BUSY_TIMEOUT_MS = 60_000
+COMPANIONS = ("-wal", "-shm", "-journal")
+"""The files SQLite keeps beside a database, named by adding these to its name."""
 
 
 def run_script(db: Database, script: str) -> None:
@@ -61,6 +64,13 @@ class Database:
         names = [column[0] for column in cursor.description]
         for row in cursor:
             yield dict(zip(names, row, strict=True))
+
+    def main_file(self) -> Path | None:
+        """The database's file, resolved (links followed); None for one in memory."""
+        for _seq, schema, file in self.conn.execute("PRAGMA database_list"):
+            if schema == "main":
+                return Path(os.path.realpath(file)) if file else None
+        return None
 
     def table_names(self) -> list[str]:
         """Every table of the file (the log's, the projection's, and any other)."""

@@ -14,6 +14,7 @@ from typing import Any, BinaryIO
 
 import attrs
 
+from timeline.connection import COMPANIONS
 from timeline.db import Database
 from timeline.errors import TimelineError
 from timeline.exports import formats
@@ -190,7 +191,6 @@ _SQLITE_MAGIC = (
     b"\x37\x7f\x06\x83",
     b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7",
 )
-_COMPANIONS = ("-wal", "-shm", "-journal")
 
 
 @attrs.frozen
@@ -250,11 +250,11 @@ def output_target(db: Database, output: str) -> OutputTarget:
         raise TimelineError(f"-o: cannot write {output}: {_reason(exc)}") from None
     if existing is not None and stat.S_ISDIR(existing.st_mode):
         raise TimelineError(f"-o: {output} is a folder; name a file in it")
-    database = _database_file(db)
+    database = db.main_file()
     if database is not None:
         if existing is not None and _same_file(existing, database):
             raise TimelineError(f"-o: {output} is the database being exported; name another file")
-        for suffix in _COMPANIONS:
+        for suffix in COMPANIONS:
             companion = Path(f"{database}{suffix}")
             if path == companion or (existing is not None and _same_file(existing, companion)):
                 raise TimelineError(
@@ -263,14 +263,6 @@ def output_target(db: Database, output: str) -> OutputTarget:
     if existing is not None and stat.S_ISREG(existing.st_mode) and _is_sqlite(path):
         raise TimelineError(f"-o: {output} is a SQLite database file; name another file")
     return OutputTarget(output, path, existing)
-
-
-def _database_file(db: Database) -> Path | None:
-    """The main file of *db*, resolved; None for a database in memory."""
-    for _seq, schema, file in db.conn.execute("PRAGMA database_list"):
-        if schema == "main":
-            return Path(os.path.realpath(file)) if file else None
-    return None
 
 
 def _same_file(existing: os.stat_result, other: Path) -> bool:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import attrs
 
-from timeline.connection import Database, register_functions
+from timeline.connection import COMPANIONS, Database, register_functions
 from timeline.db import file_error
 from timeline.errors import TimelineError
 from timeline.log import EventLog, verify_chain
@@ -51,9 +51,9 @@ def write_snapshot(db: Database, out: str | os.PathLike[str], *, replace: bool =
     target = Path(out)
     if not str(out).strip():
         raise TimelineError("OUT: an empty name names no file")
-    source = _main_file(db)
+    source = db.main_file()
     resolved = Path(os.path.realpath(target))
-    if source is not None and resolved in {source, *(Path(f"{source}{s}") for s in _COMPANIONS)}:
+    if source is not None and resolved in {source, *(Path(f"{source}{s}") for s in COMPANIONS)}:
         raise TimelineError(f"OUT: {out} is the database itself; name another file")
     if resolved.is_dir():
         raise TimelineError(f"OUT: {out} is a folder; name a file in it")
@@ -73,19 +73,9 @@ def write_snapshot(db: Database, out: str | os.PathLike[str], *, replace: bool =
         made = _verified(temporary)
         os.replace(temporary, resolved)
     finally:
-        for leftover in (temporary, *(Path(f"{temporary}{s}") for s in _COMPANIONS)):
+        for leftover in (temporary, *(Path(f"{temporary}{s}") for s in COMPANIONS)):
             leftover.unlink(missing_ok=True)
     return attrs.evolve(made, path=target)
-
-
-_COMPANIONS = ("-wal", "-shm", "-journal")
-
-
-def _main_file(db: Database) -> Path | None:
-    for _seq, schema, file in db.conn.execute("PRAGMA database_list"):
-        if schema == "main":
-            return Path(os.path.realpath(file)) if file else None
-    return None
 
 
 def _verified(path: Path) -> Snapshot:
