@@ -32,6 +32,7 @@ from typing import IO, Any
 import attrs
 
 from timeline.errors import SourceError
+from timeline.events.ids import slugify
 from timeline.events.vocabulary import PARTICIPANT_FIELDS, SOURCE_FIELDS
 from timeline.importers.hsg_countries import country_code
 from timeline.importers.sync import Record
@@ -202,8 +203,7 @@ def _record_id(record: Node) -> tuple[str, str]:
     node = _required(record, "id")
     if _ID.fullmatch(node.text) is None:
         raise SourceError(f"{node.text!r} is not a record id like 4229", where=_at(node))
-    slug = re.sub(r"[^a-z0-9]+", "-", node.text.lower())
-    return node.text, slug.removeprefix("travel-")
+    return node.text, slugify(node.text, max_len=200).removeprefix("travel-")
 
 
 def _dates(record: Node) -> tuple[str, dt.date]:
@@ -302,7 +302,7 @@ def _trip(record: Node) -> Record:
     remarks = record.child("remarks")
     who = record.attrib.get("who")
     sources = []
-    if who and role_key:
+    if who:
         sources.append(_cited(f"{SITE}/travels/{role_key}/{who}", f"Travels of the {role}: {name}"))
     data = {
         "development": f"hsg-trip-{slug}",

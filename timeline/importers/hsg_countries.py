@@ -16,9 +16,8 @@ is ``VD``. West Germany is ``DE`` for the same reason.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 
+from timeline.events import ids
 from timeline.events.countries import FORMER
 
 # Slug (or a label written as a slug) -> current ISO 3166-1 alpha-2 code. Renamed states
@@ -123,8 +122,7 @@ _PART_OF: dict[str, tuple[tuple[dt.date, dt.date, str], ...]] = {
 def slugify(text: str) -> str:
     """A label as the Historian writes slugs: ASCII, lower case, words joined by hyphens."""
     text = text.replace("'", "").replace("\u2019", "")  # People's, Cote d'Ivoire: one word
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return ids.slugify(text, max_len=300)
 
 
 def country_code(slug: str | None, label: str | None, day: dt.date) -> str | None:
@@ -136,7 +134,7 @@ def country_code(slug: str | None, label: str | None, day: dt.date) -> str | Non
     """
     names = (slugify(label or ""), slugify(slug or ""))
     former = next((FORMER_NAMES[n] for n in names if n in FORMER_NAMES), None)
-    if former is not None and "czechoslovakia" not in names and former in ("YU", "CS"):
+    if "czechoslovakia" not in names and former in ("YU", "CS"):
         first, last = _SERBIA_AND_MONTENEGRO
         former = "CS" if first <= day <= last else "YU"
     if former is not None:

@@ -216,6 +216,13 @@ def _participant(item: str, refuse: Callable[[str, str], SourceError]) -> dict[s
     return {field: part for field, part in zip(PARTICIPANT_FIELDS, parts, strict=False) if part}
 
 
+_QUALIFIER_MARKS = {
+    **{name: mark for mark, name in QUALIFIERS.items()},
+    **{m: m for m in QUALIFIERS},
+}
+"""A qualifier cell's mark, by its name (``uncertain``) or itself (``?``)."""
+
+
 def _when(values: dict[str, str], refuse: Callable[[str, str], SourceError]) -> str | None:
     """The date of the Year…End Time columns as EDTF, with the qualifier's marks.
 
@@ -234,14 +241,15 @@ def _when(values: dict[str, str], refuse: Callable[[str, str], SourceError]) -> 
     cell = values.get("qualifier")
     if cell is None:
         return "/".join(parts) + open_end
-    names = {**{name: symbol for symbol, name in QUALIFIERS.items()}, **{m: m for m in QUALIFIERS}}
     marks = [mark.strip().lower() for mark in cell.split("/")] if "/" in cell else [cell.lower()]
     if (len(marks) != len(parts) and len(marks) != 1) or len(marks) > 2:
         raise refuse("qualifier", f"{cell!r}: one mark, or one for each end (?/~) of an interval")
     for mark in marks:
-        if mark and mark not in names:
-            raise refuse("qualifier", f"{mark!r} is not one of {', '.join(names)}")
-    marks = [names.get(mark, "") for mark in marks] * (len(parts) if len(marks) == 1 else 1)
+        if mark and mark not in _QUALIFIER_MARKS:
+            raise refuse("qualifier", f"{mark!r} is not one of {', '.join(_QUALIFIER_MARKS)}")
+    marks = [_QUALIFIER_MARKS.get(mark, "") for mark in marks] * (
+        len(parts) if len(marks) == 1 else 1
+    )
     if any(mark and "T" in part for part, mark in zip(parts, marks, strict=True)):
         raise refuse("qualifier", "a qualifier applies to dates without a time")
     return "/".join(part + mark for part, mark in zip(parts, marks, strict=True)) + open_end

@@ -92,19 +92,19 @@ class Plan:
     format: str
     file: str | None
     """The file's name (None for standard input)."""
-    submissions: list[service.Submission]
-    records: list[Record]
+    submissions: list[service.Submission] = attrs.field(factory=list)
+    records: list[Record] = attrs.field(factory=list)
     """Every record of the file; a submission's ``line`` is the 1-based index of its record."""
-    created: list[str]
-    revised: list[str]
-    unchanged: list[str]
-    missing: list[str]
+    created: list[str] = attrs.field(factory=list)
+    revised: list[str] = attrs.field(factory=list)
+    unchanged: list[str] = attrs.field(factory=list)
+    missing: list[str] = attrs.field(factory=list)
     """Developments an earlier import of the file created that the file no longer has."""
-    retracted: list[str]
+    retracted: list[str] = attrs.field(factory=list)
     """Of :attr:`missing`, those this import retracts (``--retract-missing``)."""
-    left_retracted: list[str]
+    left_retracted: list[str] = attrs.field(factory=list)
     """Records whose development was retracted here: an import does not bring them back."""
-    unrevisable: list[str]
+    unrevisable: list[str] = attrs.field(factory=list)
     """``ID: field`` for a changed field that no event can revise (a visit's host country)."""
     left_merged: list[str] = attrs.field(factory=list)
     """Records whose development was merged into another here: the record no longer
@@ -149,7 +149,7 @@ def plan(
 ) -> Plan:
     """Compare *records* with the log and decide what to append; SourceError naming the
     record (and its field) if one cannot be a development."""
-    made = Plan(format, file, [], [], [], [], [], [], [], [], [])
+    made = Plan(format, file)
     provenance = {"format": format, "file": file} if file else {"format": format}
     seen: dict[str, Record] = {}
     merged = merged_duplicates(log)
