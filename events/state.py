@@ -209,10 +209,10 @@ def _merge(state: DevelopmentState, data: Stored, *, version: int, recorded_at: 
         reason=data["reason"],
         version=version,
         merged_at=recorded_at,
-        **{name: tuple(data.get(name, ())) for name in _BROUGHT},
+        **{name: tuple(data.get(name, ())) for name in LIST_FIELDS},
         disputed=tuple(data.get("disputed", ())),
     )
-    for name in _BROUGHT:
+    for name in LIST_FIELDS:
         setattr(state, name, getattr(state, name) + getattr(merge, name))
     state.merged.append(merge)
 
@@ -223,17 +223,13 @@ def _unmerge(state: DevelopmentState, duplicate: str) -> None:
         merge = state.merged[index]
         if merge.duplicate == duplicate:
             del state.merged[index]
-            for name in _BROUGHT:
+            for name in LIST_FIELDS:
                 kept = list(getattr(state, name))
                 for item in getattr(merge, name):
                     if item in kept:
                         kept.remove(item)
                 setattr(state, name, tuple(kept))
             return
-
-
-_BROUGHT = LIST_FIELDS
-"""The lists a merged duplicate adds to (what it had that the kept development had not)."""
 
 
 def brought_by(kept: DevelopmentState, duplicate: DevelopmentState) -> dict[str, Any]:

@@ -342,7 +342,7 @@ class WhenPart:
         """
         if not self.is_timed or self.offset in (None, "Z"):
             return None
-        moment = dt.datetime(*self._wall_key(), tzinfo=self.tzinfo())
+        moment = self.to_datetime()
         try:
             there = moment.astimezone(_zone(tz)).utcoffset()
         except OverflowError:

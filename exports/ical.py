@@ -37,12 +37,11 @@ Decisions a subscriber may notice:
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final
 
-from icalendar import Component, Timezone, vText
+from icalendar import Component, Timezone
 from timeline.events.values import WhenPart
 from timeline.exports import _dates, _words
 
@@ -147,25 +146,10 @@ def fold(line: str) -> str:
     return b"\r\n ".join(pieces).decode("utf-8") + "\r\n"
 
 
-class _Literal(vText):
-    """A property value written exactly as given: the caller has escaped it already.
-
-    icalendar's own TEXT escaping also turns a written ``\\N`` into a line break, which
-    would change titles; :func:`escape` follows RFC 5545 alone.
-    """
-
-    def to_ical(self) -> bytes:
-        return str.__str__(self).encode("utf-8")
-
-
 def escape(text: str) -> str:
     """Escape *text* as an RFC 5545 TEXT value (3.3.11), one logical line whatever it holds."""
     text = _CONTROL_RE.sub(" ", _NEWLINE_RE.sub("\n", text))
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _text(value: str) -> _Literal:
-    return _Literal(escape(value))
 
 
 def _header(*, name: str, description: str | None, source: str | None, refresh: str) -> str:
@@ -293,7 +277,7 @@ def _add_dates(
         zone_name = None
     if zone_name is None:
         begin, finish = _utc_or_floating(begin), finish and _utc_or_floating(finish)
-    elif _is_utc_zone(zone_name):
+    elif zone_name in _UTC_NAMES:
         # A zone that is UTC by another name (Etc/UTC, GMT) needs no VTIMEZONE: Z times.
         begin, finish, zone_name = (
             begin.astimezone(dt.UTC),
@@ -322,12 +306,6 @@ _UTC_NAMES: Final = frozenset(
 )
 """The IANA names of UTC and GMT themselves (not the places that keep GMT today, such
 as Africa/Abidjan, whose clocks were not always on it)."""
-
-
-@functools.lru_cache(maxsize=256)
-def _is_utc_zone(name: str) -> bool:
-    """True for UTC by any of its names: written as UTC times, with no VTIMEZONE."""
-    return name in _UTC_NAMES
 
 
 def _date_time(moment: dt.datetime) -> str:
@@ -406,22 +384,24 @@ def _description(
 ) -> str:
     """The plain-text body: date note, status, summary, people, points, quote, sources."""
     blocks: list[str] = []
-    moved = (
-        f"The new date is not known yet; shown at the date it had ({record.get('last_when')})."
-        if record.get("status") == "postponed"
-        else f"Shown at the date it had before it was postponed ({record.get('last_when')})."
-    )
+    moved = None
+    if undated:
+        moved = (
+            f"The new date is not known yet; shown at the date it had ({record.get('last_when')})."
+            if record.get("status") == "postponed"
+            else f"Shown at the date it had before it was postponed ({record.get('last_when')})."
+        )
     # An instant has no DTEND (RFC 5545 3.6.1: it ends as it starts); apps that give it
-    # a length of their own invent it, so the reader is told.
-    open_end = (
+    # a length of their own invent it, so the reader is told. (An open interval's note
+    # already says its end is not known.)
+    no_end_time = (
         "The end time is not known." if start.is_timed and _dates.same_part(start, end) else None
     )
-    # An open interval's note already says its end is not known.
     notes = (
         _dates.note(start, end, record.get("timezone")),
-        open_end,
+        no_end_time,
         _status(record),
-        moved if undated else None,
+        moved,
     )
     head = [line for line in notes if line]
     if head:

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from timeline.connection import COMPANIONS
 from timeline.db import Database, open_db
 
 # SQLite integers are 64-bit: a larger number is a mistake to report, not to crash on.
@@ -98,7 +99,7 @@ def _remove_if_empty(path: str) -> None:
             conn.close()
     except sqlite3.DatabaseError:
         return  # not something we can read: leave it
-    for name in (path, f"{path}-wal", f"{path}-shm", f"{path}-journal"):
+    for name in (path, *(f"{path}{suffix}" for suffix in COMPANIONS)):
         with contextlib.suppress(FileNotFoundError):
             os.remove(name)
 

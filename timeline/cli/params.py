@@ -121,43 +121,40 @@ class HeadType(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
-class FormatChoice(click.Choice):
-    """One of the export formats, listed by ``timeline.exporting`` when first needed.
-
-    The list is read on use, not at start-up: knowing the formats imports the
-    exporters' registry, which `timeline append` never needs.
-    """
+class _RegistryChoice(click.Choice):
+    """One of the names a registry lists, read on use, not at start-up: knowing them
+    imports the registry (the exporters', the importers'), which `timeline append` never
+    needs."""
 
     def __init__(self) -> None:
         super().__init__(())
 
+    def load(self) -> tuple[str, ...]:
+        """The names, from the registry."""
+        raise NotImplementedError
+
     @property  # type: ignore[override]
     def choices(self) -> tuple[str, ...]:
+        return self.load()
+
+    @choices.setter
+    def choices(self, _value: Any) -> None:
+        pass  # click's constructor sets the list; it is read from the registry instead
+
+
+class FormatChoice(_RegistryChoice):
+    """One of the export formats, listed by ``timeline.exporting``."""
+
+    def load(self) -> tuple[str, ...]:
         from timeline.exporting import FORMATS
 
         return FORMATS
 
-    @choices.setter
-    def choices(self, _value: Any) -> None:
-        pass  # click's constructor sets the list; it is read from the registry instead
 
+class ImportFormatChoice(_RegistryChoice):
+    """One of the formats ``timeline import`` reads, listed by ``timeline.importers``."""
 
-class ImportFormatChoice(click.Choice):
-    """One of the formats ``timeline import`` reads, listed by ``timeline.importers`` on use.
-
-    Read on use, like :class:`FormatChoice`: the importers are not loaded by
-    `timeline append`.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(())
-
-    @property  # type: ignore[override]
-    def choices(self) -> tuple[str, ...]:
+    def load(self) -> tuple[str, ...]:
         from timeline.importers import FORMATS
 
         return tuple(FORMATS)
-
-    @choices.setter
-    def choices(self, _value: Any) -> None:
-        pass  # click's constructor sets the list; it is read from the registry instead

@@ -56,6 +56,7 @@ from timeline.exports import formats
 from timeline.metadata import DESCRIPTION, DEVELOPMENT_COLUMNS, TITLE, database_metadata
 from timeline.neighbours import share
 from timeline.renderings import (
+    DEVELOPMENTS,
     MAGIC,
     RANGE_KEYS,
     Answer,
@@ -75,8 +76,6 @@ from timeline.renderings import (
     timeline_databases,
 )
 from timeline.subscriptions import keep_cache_control, not_modified, validators
-
-TABLE = "developments"
 
 
 @hookimpl
@@ -120,7 +119,7 @@ def filters_from_request(request: Any, database: str, table: str, datasette: Any
     does not exist and answer nothing, so a calendar subscribed to it would go silently
     empty; a 400 keeps subscribers' events and says what to ask for.
     """
-    if table != TABLE or database not in timeline_databases(datasette):
+    if table != DEVELOPMENTS or database not in timeline_databases(datasette):
         return None
     for key in request.args:
         if key.split("__", 1)[0] == "country":
@@ -147,7 +146,7 @@ def extra_template_vars(
     if view_name != "table" or database not in timeline_databases(datasette):
         return {}
     found: dict[str, Any] = {"timeline_table": True}
-    if table == TABLE:
+    if table == DEVELOPMENTS:
         found["timeline_columns"] = DEVELOPMENT_COLUMNS
     return found
 
@@ -161,7 +160,7 @@ def render_cell(value: Any, column: str, table: str | None, database: str, datas
     """A JSON list of the developments table (or of a query's column of that name) as the
     words it lists, each a link to the developments that list it too (what its facet
     selects): ``Xi Jinping, Antony Blinken`` rather than ``["Xi Jinping", ...]``."""
-    if column not in LIST_COLUMNS or table not in (TABLE, None):
+    if column not in LIST_COLUMNS or table not in (DEVELOPMENTS, None):
         return None
     if database not in timeline_databases(datasette) or not isinstance(value, str):
         return None
@@ -173,7 +172,7 @@ def render_cell(value: Any, column: str, table: str | None, database: str, datas
         return None
     from markupsafe import Markup
 
-    path = datasette.urls.table(database, TABLE)
+    path = datasette.urls.table(database, DEVELOPMENTS)
     links = (
         Markup('<a href="{}">{}</a>').format(
             f"{path}?{urlencode({f'{column}__arraycontains': item})}", item
@@ -327,7 +326,7 @@ def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
     """
     url_vars = getattr(request, "url_vars", None) or {}
     database, pks = url_vars.get("database"), url_vars.get("pks")
-    if not isinstance(exception, NotFound) or url_vars.get("table") != TABLE or not pks:
+    if not isinstance(exception, NotFound) or url_vars.get("table") != DEVELOPMENTS or not pks:
         return None
     try:
         db = datasette.get_database(route=database)
@@ -344,7 +343,7 @@ def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
         if row is None:
             return None
         kept, reason = row
-        where = datasette.urls.row(db.name, TABLE, kept, format=url_vars.get("format"))
+        where = datasette.urls.row(db.name, DEVELOPMENTS, kept, format=url_vars.get("format"))
         response = Response.redirect(str(where))
         message = f"{pks} was merged into {kept}: {reason}"
         response.set_cookie("ds_messages", datasette.sign([[message, datasette.INFO]], "messages"))
