@@ -4,7 +4,7 @@ and no two modules import each other, not even inside a function.
     store       connection, envelope, errors, schema, tables, db, migrations, log
     projection  folding, fulltext, rows, settling, projector
     service     service, verification, selection, as_of, exporting, output, importers,
-                duplicates, demo
+                snapshots, duplicates, entries, editors, demo
     front       cli, datasette_plugin, timeline_page, renderings, neighbours, subscriptions,
                 metadata (the ways in)
 
@@ -42,6 +42,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "importers",
         "snapshots",
         "duplicates",
+        "entries",
+        "editors",
         "demo",
     ),
     "front": (

@@ -216,6 +216,49 @@ def parse_lines(lines: Iterable[str]) -> Iterator[Submission]:
         yield parse_submission(parse_json(text, line=number), line=number, plain=plain)
 
 
+def parse_body(text: str, *, recorded_by: str) -> list[Submission]:
+    """One event object, or JSON Lines of them, written by *recorded_by* (an HTTP request).
+
+    The writer's name is the server's to set: ``meta.recorded_by`` is filled in, and a
+    line claiming another name is refused rather than rewritten, so that what the client
+    sent and what the log holds never differ without the client knowing.
+    """
+    try:
+        whole = parse_json(text)
+    except InvalidEvent:
+        whole = None  # JSON Lines: several values, one a line
+    else:
+        if not isinstance(whole, dict):
+            raise _refuse("send one event as a JSON object, or JSON Lines of them", None)
+        return [parse_submission(_stamped(whole, recorded_by, None), line=None)]
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            obj = _stamped(parse_json(line, line=number), recorded_by, number)
+            found.append(parse_submission(obj, line=number))
+    if not found:
+        raise _refuse("no event: send one as a JSON object, or JSON Lines of them", None)
+    return found
+
+
+def _stamped(obj: Any, recorded_by: str, line: int | None) -> Any:
+    """*obj* with its writer's name in ``meta.recorded_by`` (refused if it names another)."""
+    if not isinstance(obj, dict):
+        return obj  # parse_submission says what an event must be
+    meta = obj.get("meta", {})
+    if not isinstance(meta, dict):
+        return obj
+    claimed = meta.get("recorded_by", recorded_by)
+    if claimed != recorded_by:
+        raise _refuse(
+            f"is set by the server to who sends the event ({recorded_by!r}), not {claimed!r}: "
+            "leave it out",
+            line,
+            "meta.recorded_by",
+        )
+    return {**obj, "meta": {**meta, "recorded_by": recorded_by}}
+
+
 def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
@@ -734,6 +777,21 @@ def append_one(db: Database, submission: Submission) -> Envelope | None:
     """Append a single event; None if it was a repeat of one already in the log."""
     outcome = append(db, [submission])
     return outcome.appended[0] if outcome.appended else None
+
+
+def append_reporting(db: Database, submissions: list[Submission]) -> tuple[int, list[Envelope]]:
+    """Append *submissions* all or nothing; how many are new, and each one's event in the
+    log in the order given (a repeat reports the event already there, as a retry needs)."""
+    outcome = append(db, submissions)
+    log = EventLog(db)
+    given = {sub.id for sub in submissions if sub.id is not None}
+    made = iter(e for e in outcome.appended if e.id not in given)  # ids the log chose
+    events = []
+    for sub in submissions:
+        found = log.get(sub.id) if sub.id is not None else next(made)
+        if found is not None:
+            events.append(found)
+    return outcome.count, events
 
 
 def submit(

@@ -10,6 +10,7 @@ import click
 
 from timeline.cli import exporting, lifecycle, reading, recording, serving
 from timeline.cli.adding import add
+from timeline.cli.editing import editor
 from timeline.cli.errors import OneLineErrors
 from timeline.cli.options import CONTEXT, DB_HELP, remember_db
 
@@ -53,6 +54,7 @@ for _command in (
     reading.rebuild,
     reading.snapshot,
     serving.serve,
+    editor,
     serving.demo,
     exporting.export,
 ):

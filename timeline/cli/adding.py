@@ -21,7 +21,8 @@ from timeline.cli.options import (
 )
 from timeline.cli.params import PARTICIPANT, ROLE, SOURCE
 from timeline.cli.recording import append_and_print
-from timeline.events.vocabulary import ACTOR_KINDS, LIST_FIELDS, PLACE_FIELDS, SCHEDULED_KINDS
+from timeline.entries import given, shared_data
+from timeline.events.vocabulary import ACTOR_KINDS, SCHEDULED_KINDS
 
 
 def shared_options(*, when_required: bool) -> Callable[[Callable], Callable]:
@@ -69,28 +70,6 @@ def shared_options(*, when_required: bool) -> Callable[[Callable], Callable]:
     return lambda fn: apply(fn, options)
 
 
-_PLACE_FLAGS = ("place_name", "city", "place_country", "lat", "lon")
-"""The options that give a place's fields, in the order of PLACE_FIELDS."""
-
-
-def shared_data(options: dict[str, Any], *, given_only: bool = False) -> dict[str, Any]:
-    """Take the shared flags out of *options* as event data; with *given_only*, only those used."""
-    data: dict[str, Any] = {}
-    for key in ("title", "when", "timezone", "summary", "part_of"):
-        value = options.pop(key, None)
-        if value is not None:
-            data[key] = value
-    flags = zip(PLACE_FIELDS, _PLACE_FLAGS, strict=True)
-    place = {field: options.pop(flag, None) for field, flag in flags}
-    if any(v is not None for v in place.values()):
-        data["place"] = {k: v for k, v in place.items() if v is not None}
-    for key in LIST_FIELDS:
-        values = options.pop(key, ())
-        if values or not given_only:
-            data[key] = list(values)
-    return data
-
-
 @click.group(context_settings=CONTEXT)
 def add() -> None:
     """Record a development: a meeting, talks, a summit, a call, a visit, an agreement,
@@ -121,9 +100,7 @@ def _add_command(
         dev_id = options.pop("development", None)
         if dev_id is not None:
             data["development"] = dev_id
-        for key, value in options.items():
-            if value not in (None, ()):
-                data[key] = list(value) if isinstance(value, tuple) else value
+        data.update(given(options))
         append_and_print(service.submit(type_, data, meta=meta), as_json)
 
     # "\b" (a backspace) tells click to keep the example's lines as they are.
@@ -268,8 +245,5 @@ def add_actor(name: str, as_json: bool, **options: Any) -> None:
     """
     open_chosen()
     meta = pop_meta(options)
-    data: dict[str, Any] = {"name": name}
-    for key, value in options.items():
-        if value not in (None, ()):
-            data[key] = list(value) if isinstance(value, tuple) else value
+    data: dict[str, Any] = {"name": name, **given(options)}
     append_and_print(service.submit("ActorDescribed", data, meta=meta), as_json)

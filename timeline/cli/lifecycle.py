@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from timeline import service
-from timeline.cli.adding import shared_data, shared_options
+from timeline.cli.adding import shared_options
 from timeline.cli.errors import LIFECYCLE_ARGUMENTS, flag_errors, reports_errors
 from timeline.cli.options import (
     CONTEXT,
@@ -22,6 +22,7 @@ from timeline.cli.options import (
     pop_meta,
 )
 from timeline.cli.recording import append_and_print
+from timeline.entries import given, shared_data
 from timeline.events.vocabulary import CLEARABLE, RELATIONS
 
 
@@ -51,10 +52,6 @@ MERGE_ARGUMENTS = {
     "data.duplicate": "DUPLICATE",
 }
 """`merge` and `unmerge` take the kept development and the duplicate as arguments."""
-
-
-def _given(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if v is not None}
 
 
 @click.command(context_settings=CONTEXT)
@@ -117,7 +114,7 @@ def postpone(development: str, when: str | None, reason: str | None, **options: 
         timeline postpone 2024-ai-dialogue --when 2024-06 --reason "agenda not agreed"
     """
     data = {"development": development, "when": when, "reason": reason}
-    _record("DevelopmentPostponed", _given(data), options)
+    _record("DevelopmentPostponed", given(data), options)
 
 
 @click.command(context_settings=CONTEXT)
@@ -134,7 +131,7 @@ def cancel(development: str, reason: str | None, **options: Any) -> None:
         timeline cancel 2024-ai-dialogue --reason "called off by both sides"
     """
     data = {"development": development, "reason": reason}
-    _record("DevelopmentCancelled", _given(data), options)
+    _record("DevelopmentCancelled", given(data), options)
 
 
 @click.command(context_settings=CONTEXT)

@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from timeline.entries import role_parts, split_parts
 from timeline.events.vocabulary import PARTICIPANT_FIELDS, SOURCE_FIELDS
 
 
@@ -22,15 +23,14 @@ class Parts(click.ParamType):
     ) -> dict[str, str]:
         if isinstance(value, dict):
             return value
-        parts = [p.strip() for p in value.split(";")]
-        if len(parts) > len(self.fields):
-            raise click.BadParameter(
-                f"{value!r} has more than {len(self.fields)} parts; use {self.name}",
-                ctx,
-                param,
-                param_hint=self.flag,
-            )
-        return {k: v for k, v in zip(self.fields, parts, strict=False) if v}
+        try:
+            return self.split(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), ctx, param, param_hint=self.flag) from None
+
+    def split(self, value: str) -> dict[str, str]:
+        """The value as its field's object (ValueError when it has too many parts)."""
+        return split_parts(value, self.fields)
 
 
 class RoleParts(Parts):
@@ -41,15 +41,8 @@ class RoleParts(Parts):
         super().__init__(("title", "organization", "dates"), "--role")
         self.name = "TITLE; ORGANIZATION; FROM/TO"
 
-    def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> dict[str, str]:
-        role = super().convert(value, param, ctx)
-        start, _, end = role.pop("dates", "").partition("/")
-        for key, date in (("from", start.strip()), ("to", end.strip())):
-            if date not in ("", ".."):
-                role[key] = date
-        return role
+    def split(self, value: str) -> dict[str, str]:
+        return role_parts(value)
 
 
 ROLE = RoleParts()

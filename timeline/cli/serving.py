@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import click
 
 from timeline import service
+from timeline.cli.editing import editors_option, serve_notice
 from timeline.cli.errors import reports_errors
 from timeline.cli.options import CONTEXT, db_option, db_path, open_chosen
 from timeline.db import open_db
+from timeline.editors import SERVED, served_mapping
 
 # Options we do not know are Datasette's.
 PASS_THROUGH = {**CONTEXT, "ignore_unknown_options": True, "allow_extra_args": True}
 
 
-def _serve(path: str, host: str, port: int, extra: tuple[str, ...]) -> None:
+def _serve(
+    path: str, host: str, port: int, extra: tuple[str, ...], editors: str | None = None
+) -> None:
     from datasette.cli import cli as datasette_cli  # heavy: only when serving
 
+    chosen, notice = serve_notice(path, editors)
+    click.echo(notice, err=True)
+    if editors is not None:  # for the plugin, in the server this process becomes
+        os.environ[SERVED] = served_mapping(path, str(chosen))
     args = ["serve", path, "--host", host, "--port", str(port), *extra]
     datasette_cli.main(args=args, prog_name="timeline serve", standalone_mode=True)
 
@@ -34,11 +43,14 @@ def serve_options(fn: Callable) -> Callable:
 
 @click.command(context_settings=PASS_THROUGH)
 @serve_options
+@editors_option
 @click.argument("datasette_args", nargs=-1, type=click.UNPROCESSED)
 @db_option
 @reports_errors
-def serve(host: str, port: int, datasette_args: tuple[str, ...]) -> None:
-    """Browse the timeline in Datasette, with our metadata, facets and queries.
+def serve(host: str, port: int, editors: str | None, datasette_args: tuple[str, ...]) -> None:
+    """Browse the timeline in Datasette, with our metadata, facets and queries; with
+    editors (`timeline editor add`), they add and update developments from the browser
+    and over HTTP.
 
     Other options are passed to `datasette serve` (for example --open or --setting).
 
@@ -49,7 +61,7 @@ def serve(host: str, port: int, datasette_args: tuple[str, ...]) -> None:
     from timeline.projector import catch_up
 
     catch_up(open_chosen(create=False))
-    _serve(db_path(), host, port, datasette_args)
+    _serve(db_path(), host, port, datasette_args, editors)
 
 
 @click.command(context_settings=PASS_THROUGH)

@@ -49,8 +49,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from datasette import hookimpl
+from datasette.utils import tilde_decode
 from datasette.utils.asgi import BadRequest, NotFound, Response
 
+from timeline.datasette_plugin import access, api, forms, signin
 from timeline.db import register_functions
 from timeline.exports import formats
 from timeline.metadata import DESCRIPTION, DEVELOPMENT_COLUMNS, TITLE, database_metadata
@@ -134,16 +136,26 @@ def filters_from_request(request: Any, database: str, table: str, datasette: Any
 
 @hookimpl
 def extra_template_vars(
-    view_name: str, database: str | None, table: str | None, datasette: Any
-) -> dict[str, Any]:
+    view_name: str, database: str | None, table: str | None, datasette: Any, request: Any
+) -> Any:
     """What ``templates/table.html`` changes on a timeline's tables (nothing elsewhere).
 
     ``timeline_table`` on each: a facet shown once however often it is asked for.
     ``timeline_columns`` on the developments table: the page folds the column descriptions
     under one line (Datasette would list all of them above the rows, a whole screen of
-    them) and shows each on its header.
+    them) and shows each on its header. ``timeline_actions`` on a development's row page:
+    the lifecycle forms, for those who may write.
     """
-    if view_name != "table" or database not in timeline_databases(datasette):
+    if database not in timeline_databases(datasette):
+        return {}
+    if view_name == "row" and table == DEVELOPMENTS and request is not None:
+        dev = tilde_decode(request.url_vars.get("pks") or "")
+
+        async def actions() -> dict[str, Any]:
+            return {"timeline_actions": await forms.actions_for(datasette, request, database, dev)}
+
+        return actions
+    if view_name != "table":
         return {}
     found: dict[str, Any] = {"timeline_table": True}
     if table == DEVELOPMENTS:
@@ -304,16 +316,69 @@ def asgi_wrapper(datasette: Any) -> Any:
 def register_routes(datasette: Any) -> list[tuple[str, Any]]:
     from timeline.timeline_page import ROUTE, timeline_page
 
-    return [(ROUTE, timeline_page)]
+    return [
+        (ROUTE, timeline_page),
+        (api.ROUTE, api.post_events),
+        (forms.ADD_ROUTE, forms.add_page),
+        (forms.ACTION_ROUTE, forms.action_page),
+        (signin.SIGNIN_ROUTE, signin.signin_page),
+        (signin.SIGNOUT_ROUTE, signin.signout),
+    ]
 
 
 @hookimpl
-def table_actions(
-    datasette: Any, actor: Any, database: str, table: str, request: Any
-) -> list[dict[str, str]] | None:
+def table_actions(datasette: Any, actor: Any, database: str, table: str, request: Any) -> Any:
+    """The timeline page, calendar and feed of the rows shown; "Add" for those who may write."""
     from timeline.timeline_page import table_action
 
-    return table_action(datasette, database, table, request)
+    links = table_action(datasette, database, table, request)
+    if links is None:
+        return None
+
+    async def with_writing() -> list[dict[str, str]]:
+        if await access.can_append(datasette, actor, database):
+            add = access.write_path(datasette, database, "add")
+            return [*links, {"href": add, "label": "Add a development or an actor"}]
+        return links
+
+    return with_writing
+
+
+# --- writing: editors, the permission, the API and the forms (timeline.editors) ----------
+
+
+@hookimpl
+def actor_from_request(datasette: Any, request: Any) -> dict[str, str] | None:
+    """An editor's token as a Bearer header is that editor (other tokens: not ours to say)."""
+    token = access.bearer(request)
+    return access.editor_actor(datasette, token) if token else None
+
+
+@hookimpl
+def permission_allowed(datasette: Any, actor: Any, action: str, resource: Any) -> bool | None:
+    """``timeline-append``: granted to a database's editors and to whom ``allow_append``
+    lets in; otherwise left to other plugins (None), so that they can grant it too."""
+    if action != access.APPEND or not isinstance(resource, str):
+        return None
+    if access.is_editor(datasette, actor, resource):
+        return True
+    if access.allowed_by_setting(datasette, actor, resource):
+        return True
+    return None
+
+
+@hookimpl
+def menu_links(datasette: Any, actor: Any, request: Any) -> list[dict[str, str]] | None:
+    """Sign in (when a timeline here has editors) or out, in Datasette's menu."""
+    path = str(datasette.urls.path("/-/timeline-signin"))
+    if isinstance(actor, dict) and access.ACTOR_KEY in actor:
+        return [{"href": path, "label": f"Signed in as {actor.get('id')}: sign out"}]
+    if actor is None and any(
+        (found := access.editors_of(datasette, name)) is not None and found.exists()
+        for name in timeline_databases(datasette)
+    ):
+        return [{"href": path, "label": "Sign in to edit"}]
+    return None
 
 
 @hookimpl

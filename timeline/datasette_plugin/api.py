@@ -1,0 +1,126 @@
+"""``POST /-/timeline/<database>/events``: append events over HTTP, as `timeline import` does.
+
+The body is one event as `timeline append` takes it (``{"type": ..., "data": ...}``) or
+JSON Lines of them, appended all or nothing through the same service as the command
+line: the same validation, the same one-line errors naming the field and the line, the
+same ``expected_version`` and idempotency rules. Answers, as JSON:
+
+- 201 ``{"events": [{"seq", "id", "stream", "stream_version"}, ...], "appended": N}``,
+  every event of the body in its order (one already in the log is reported as it is);
+- 200, the same, when every event was already in the log (a retry);
+- 400 ``{"error": ...}``: the body is not events, or one is refused (field and line named);
+- 401: no token, or one that is no editor's; 403: an actor without ``timeline-append``
+  on this database, or a database served read-only;
+- 409: an ``expected_version`` that is not the stream's version (saying what it is), or
+  an event id already in the log with other content;
+- 413: a body over :data:`MAX_BODY` bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from typing import Any, Final
+
+from datasette.utils.asgi import Response
+
+from timeline import service
+from timeline.datasette_plugin.access import (
+    bearer,
+    can_append,
+    database_of,
+    read_only,
+    recorded_by,
+)
+from timeline.db import open_db
+from timeline.envelope import Envelope
+from timeline.errors import DuplicateEvent, TimelineError, VersionConflict
+
+ROUTE: Final = r"^/-/timeline/(?P<database>[^/]+)/events$"
+MAX_BODY: Final = 10 * 1024 * 1024
+"""The largest body taken: 10 MiB, tens of thousands of events (import larger files with
+`timeline import` on the machine that holds the log)."""
+
+
+class TooLarge(Exception):
+    """The body is over :data:`MAX_BODY`."""
+
+
+def error(message: str, status: int, **headers: str) -> Response:
+    """One line saying what is wrong, as JSON."""
+    return Response.json({"error": message}, status=status, headers=headers or None)
+
+
+async def read_body(request: Any, limit: int = MAX_BODY) -> bytes:
+    """The request's body, refused (:class:`TooLarge`) as soon as it passes *limit* bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise TooLarge
+    chunks, size = [], 0
+    while True:
+        message = await request.receive()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def described(envelope: Envelope) -> dict[str, Any]:
+    """What a client keeps of an appended event: where it landed in the log."""
+    return {
+        "seq": envelope.seq,
+        "id": envelope.id,
+        "stream": envelope.stream,
+        "stream_version": envelope.stream_version,
+    }
+
+
+async def post_events(datasette: Any, request: Any) -> Response:
+    """Append the events in the body for the requesting editor; see the module's docstring."""
+    database = database_of(datasette, request)
+    if database is None:
+        return error(f"{request.url_vars['database']}: no timeline database is served here", 404)
+    if request.method != "POST":
+        return error("send events with POST", 405, Allow="POST")
+    actor = request.actor
+    if actor is None:
+        why = (
+            "the token is not an editor's"
+            if bearer(request)
+            else "send an editor's token as Authorization: Bearer TOKEN"
+        )
+        return error(why, 401, **{"WWW-Authenticate": 'Bearer realm="timeline"'})
+    if not await can_append(datasette, actor, database):
+        why = read_only(datasette, database)
+        return error(why or f"{recorded_by(actor)} may not append events to {database}", 403)
+    try:
+        body = await read_body(request)
+    except TooLarge:
+        return error(f"the body is larger than {MAX_BODY} bytes: send fewer events at once", 413)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return error(f"not UTF-8 text ({exc.reason} at byte {exc.start + 1})", 400)
+    path = datasette.get_database(database).path
+    try:
+        appended, events = await asyncio.to_thread(_append, path, text, recorded_by(actor))
+    except (VersionConflict, DuplicateEvent) as exc:
+        return error(str(exc), 409)
+    except TimelineError as exc:
+        return error(str(exc), 400)
+    except sqlite3.OperationalError as exc:  # the log stayed locked past the busy timeout
+        return error(f"the database is busy, try again: {exc}", 503, **{"Retry-After": "1"})
+    answer = {"events": [described(e) for e in events], "appended": appended}
+    return Response.json(answer, status=201 if appended else 200)
+
+
+def _append(path: str, text: str, writer: str) -> tuple[int, list[Envelope]]:
+    submissions = service.parse_body(text, recorded_by=writer)
+    db = open_db(path, create=False)
+    try:
+        return service.append_reporting(db, submissions)
+    finally:
+        db.close()

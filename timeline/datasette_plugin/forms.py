@@ -1,0 +1,498 @@
+"""The write forms: add a development of any kind or describe an actor, and the lifecycle
+actions on one development (held, postpone, cancel, revise, retract, link, merge, unmerge).
+
+Each form is the command of the same name in the browser: the same inputs (named as the
+command's options are, read as `timeline.entries` reads them), one event through the same
+service, the same refusals. A refused submission comes back with what was typed and the
+error beside the input it concerns. A form on a development carries the version it was
+opened at, so a submission made after someone else changed the development is refused
+("changed since you opened it") rather than undoing their change unseen. Every form
+carries Datasette's CSRF token: a post from another site writes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable
+from typing import Any, Final
+from urllib.parse import parse_qsl, unquote
+
+import attrs
+from datasette.utils.asgi import Forbidden, NotFound, Response
+
+from timeline import service
+from timeline.datasette_plugin.access import (
+    can_append,
+    database_of,
+    read_only,
+    recorded_by,
+    write_path,
+)
+from timeline.db import open_db
+from timeline.entries import INPUT_OF_PLACE_FIELD, given, role_parts, shared_data, split_parts
+from timeline.errors import InvalidEvent, TimelineError, VersionConflict
+from timeline.events.developments import CREATION_TYPES
+from timeline.events.vocabulary import (
+    ACTOR_KINDS,
+    CLEARABLE,
+    PARTICIPANT_FIELDS,
+    RELATIONS,
+    SCHEDULED_KINDS,
+    SOURCE_FIELDS,
+)
+from timeline.renderings import DEVELOPMENTS
+
+ADD_ROUTE: Final = r"^/-/timeline/(?P<database>[^/]+)/add(/(?P<kind>[a-z]+))?$"
+ACTION_ROUTE: Final = (
+    r"^/-/timeline/(?P<database>[^/]+)/developments/(?P<id>[^/]+)/(?P<action>[a-z]+)$"
+)
+
+
+@attrs.frozen
+class Input:
+    """One input of a form, named as the command's option that sets the same field."""
+
+    name: str
+    label: str
+    hint: str = ""
+    widget: str = "text"
+    """``text``, ``area`` (free text over lines), ``lines`` (one item a line), ``number``,
+    ``choice`` (one of *choices*) or ``checks`` (any of *choices*)."""
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+
+def _parts(fields: tuple[str, ...]) -> str:
+    return "one a line: " + "; ".join(f.upper() for f in fields)
+
+
+SHARED: Final = (
+    Input("title", "Title", "what happened, in one line"),
+    Input("when", "When", "2024-04-26, 2024-04, 2024-04-26T16:30+08:00, 2024-04-24/2024-04-26"),
+    Input("timezone", "Time zone", "IANA zone of the place, e.g. Asia/Shanghai"),
+    Input("summary", "Summary", "a few sentences", "area"),
+    Input("place_name", "Place", "e.g. Diaoyutai State Guesthouse"),
+    Input("city", "City"),
+    Input("place_country", "Country of the place", "ISO 3166-1 alpha-2, e.g. CN"),
+    Input("lat", "Latitude", widget="number"),
+    Input("lon", "Longitude", widget="number"),
+    Input("participants", "Participants", _parts(PARTICIPANT_FIELDS), "lines"),
+    Input("sources", "Sources", _parts(SOURCE_FIELDS), "lines"),
+    Input("tags", "Tags", "one a line", "lines"),
+    Input("part_of", "Part of", "the id of the enclosing development (a visit)"),
+)
+ROLES: Final = ("title", "organization", "from/to")
+KIND_INPUTS: Final[dict[str, tuple[Input, ...]]] = {
+    "visit": (
+        Input("visitor", "Visitor", "who visited", required=True),
+        Input("host_country", "Host country", "ISO 3166-1 alpha-2", required=True),
+    ),
+    "agreement": (
+        Input("points", "Points agreed", "one a line", "lines", required=True),
+        Input("parties", "Parties", "countries, one a line (CN, US)", "lines"),
+    ),
+    "statement": (
+        Input("speaker", "Speaker", "who spoke", required=True),
+        Input("quote", "Quote", "the words, verbatim", "area", required=True),
+    ),
+    "scheduled": (
+        Input("kind", "Kind", widget="choice", required=True, choices=SCHEDULED_KINDS),
+        Input("announced_in", "Announced in", "the id of the development that announced it"),
+    ),
+}
+TYPE_OF_KIND: Final = {
+    ("scheduled" if cls.TYPE == "DevelopmentScheduled" else cls.KIND): cls.TYPE
+    for cls in CREATION_TYPES
+}
+"""``add`` form kind -> event type (``scheduled`` for something announced or planned)."""
+ACTOR: Final = (
+    Input("name", "Name", required=True),
+    Input("native_name", "Name in its own script", "e.g. 王毅"),
+    Input("kind", "Kind", widget="choice", choices=ACTOR_KINDS),
+    Input("country", "Country", "ISO 3166-1 alpha-2"),
+    Input("roles", "Roles", _parts(ROLES) + " (2023-07-25/.. for one still held)", "lines"),
+    Input("aliases", "Other names", "one a line", "lines"),
+    Input("wikidata", "Wikidata item", "e.g. Q42"),
+)
+REASON: Final = Input("reason", "Reason", "kept in the record", "area", required=True)
+OPTIONAL_REASON: Final = attrs.evolve(REASON, required=False)
+
+
+@attrs.frozen
+class Action:
+    """A lifecycle form on one development: its inputs and the event it makes."""
+
+    label: str
+    type: str
+    inputs: tuple[Input, ...]
+    build: Callable[[str, dict[str, Any]], dict[str, Any]]
+    """The event's data from the development's id and the form's values."""
+    intro: str = ""
+
+
+def _revision(dev: str, values: dict[str, Any]) -> dict[str, Any]:
+    reason, cleared = values.pop("reason", None), values.pop("clear", [])
+    changes = {**shared_data(values, given_only=True), **dict.fromkeys(cleared)}
+    return {"development": dev, "changes": changes, "reason": reason}
+
+
+_WHEN_REQUIRED = tuple(attrs.evolve(i, required=i.name == "when") for i in SHARED)
+
+ACTIONS: Final[dict[str, Action]] = {
+    "held": Action(
+        "Record that it took place",
+        "DevelopmentHeld",
+        _WHEN_REQUIRED,
+        lambda dev, v: {"development": dev, **shared_data(v, given_only=True)},
+        "For something scheduled or postponed: when it took place, and what you learnt.",
+    ),
+    "postpone": Action(
+        "Postpone",
+        "DevelopmentPostponed",
+        (Input("when", "New date", "leave it empty if not known"), OPTIONAL_REASON),
+        lambda dev, v: {"development": dev, **given(v)},
+    ),
+    "cancel": Action(
+        "Cancel",
+        "DevelopmentCancelled",
+        (OPTIONAL_REASON,),
+        lambda dev, v: {"development": dev, **given(v)},
+        "It will not take place.",
+    ),
+    "revise": Action(
+        "Revise",
+        "DevelopmentRevised",
+        (
+            REASON,
+            *SHARED,
+            Input("clear", "Remove", "fields to empty", "checks", choices=CLEARABLE),
+        ),
+        _revision,
+        "The fields you fill in replace those of the development; the others stay.",
+    ),
+    "retract": Action(
+        "Retract",
+        "DevelopmentRetracted",
+        (REASON,),
+        lambda dev, v: {"development": dev, **given(v)},
+        "Recorded in error: it leaves the tables and exports, not the log.",
+    ),
+    "link": Action(
+        "Link to another development",
+        "DevelopmentsLinked",
+        (
+            Input("relation", "Relation", widget="choice", required=True, choices=RELATIONS),
+            Input("to", "To", "the other development's id", required=True),
+        ),
+        lambda dev, v: {"from": dev, **given(v)},
+    ),
+    "merge": Action(
+        "Merge a duplicate into it",
+        "DevelopmentsMerged",
+        (
+            Input(
+                "duplicate",
+                "Duplicate",
+                "the id of the same development recorded twice",
+                required=True,
+            ),
+            REASON,
+        ),
+        lambda dev, v: {"development": dev, **given(v)},
+        "The duplicate's sources, participants and tags join this development.",
+    ),
+    "unmerge": Action(
+        "Undo a merge",
+        "DevelopmentsUnmerged",
+        (Input("duplicate", "Duplicate", "the id merged into this one", required=True), REASON),
+        lambda dev, v: {"development": dev, **given(v)},
+    ),
+}
+"""Lifecycle actions by the path segment (and command name) that opens their form."""
+
+
+class FormError(Exception):
+    """An input that cannot be read (a number that is not one, a line with too many parts)."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name = name
+        self.message = message
+
+
+_LINE_PARSERS: Final[dict[str, Callable[[str], Any]]] = {
+    "participants": lambda v: split_parts(v, PARTICIPANT_FIELDS),
+    "sources": lambda v: split_parts(v, SOURCE_FIELDS),
+    "roles": role_parts,
+}
+
+
+def read_values(inputs: tuple[Input, ...], raw: dict[str, list[str]]) -> dict[str, Any]:
+    """The form's values as the command's options would hold them (None when left empty)."""
+    values: dict[str, Any] = {}
+    for field in inputs:
+        typed = raw.get(field.name, [])
+        text = typed[-1].strip() if typed else ""
+        if field.widget == "checks":
+            values[field.name] = [v for v in typed if v in field.choices]
+        elif field.widget == "lines":
+            parse = _LINE_PARSERS.get(field.name, str)
+            items = []
+            for number, line in enumerate(text.splitlines(), start=1):
+                if line.strip():
+                    try:
+                        items.append(parse(line.strip()))
+                    except ValueError as exc:
+                        raise FormError(field.name, f"line {number}: {exc}") from None
+            values[field.name] = tuple(items)
+        elif not text:
+            values[field.name] = None
+        elif field.widget == "number":
+            try:
+                values[field.name] = float(text)
+            except ValueError:
+                raise FormError(field.name, f"{text!r} is not a number") from None
+        else:
+            values[field.name] = text
+    return values
+
+
+_ITEM = re.compile(r"^\[(\d+)\]\.?")
+
+
+def input_for(exc: InvalidEvent, names: set[str]) -> tuple[str | None, str]:
+    """The input a refusal concerns, and what to say beside it (None: above the form)."""
+    field = exc.field or ""
+    path = field.removeprefix("data.").removeprefix("changes.")
+    if path.startswith("place.") or path == "place":
+        sub = path.removeprefix("place").lstrip(".")
+        path = INPUT_OF_PLACE_FIELD.get(sub, "place_name")
+    name = re.split(r"[.\[]", path, maxsplit=1)[0]
+    if not field.startswith("data.") or name not in names:
+        return None, str(exc)
+    rest = path[len(name) :]
+    item = _ITEM.match(rest)
+    if item is not None:  # the line of a lines input, counted from 1 as people count
+        rest = f"line {int(item[1]) + 1}{': ' + rest[item.end() :] if rest[item.end() :] else ''}"
+        return name, f"{rest}: {exc.message}"
+    return name, f"{rest.lstrip('.')}: {exc.message}" if rest else exc.message
+
+
+async def _raw_form(request: Any) -> dict[str, list[str]]:
+    body = (await request.post_body()).decode("utf-8", errors="replace")
+    found: dict[str, list[str]] = {}
+    for key, value in parse_qsl(body, keep_blank_values=True):
+        found.setdefault(key, []).append(value)
+    return found
+
+
+def _record(
+    path: str, type_: str, data: dict[str, Any], meta: dict[str, Any], expected: int | None
+) -> Any:
+    submission = service.submit(type_, data, meta=meta, expected_version=expected)
+    db = open_db(path, create=False)
+    try:
+        return service.append_one(db, submission)
+    finally:
+        db.close()
+
+
+async def _stream_version(datasette: Any, database: str, dev: str) -> int:
+    found = await datasette.get_database(database).execute(
+        "SELECT COALESCE(MAX(stream_version), 0) FROM events WHERE stream = ?", [dev]
+    )
+    return found.first()[0]
+
+
+async def _writer(datasette: Any, request: Any) -> tuple[str, dict[str, Any]]:
+    """The database of the path and the actor who may write to it, or a 403 (a visitor is
+    told to sign in)."""
+    database = database_of(datasette, request)
+    if database is None:
+        raise NotFound(f"{request.url_vars['database']}: no timeline database is served here")
+    actor = request.actor
+    if not await can_append(datasette, actor, database):
+        why = read_only(datasette, database)
+        if why is not None:
+            raise Forbidden(f"{why}.")
+        if actor is None:
+            raise Forbidden("Sign in as an editor to write (/-/timeline-signin).")
+        raise Forbidden(f"{recorded_by(actor)} may not add events to {database}.")
+    return database, actor
+
+
+async def _render(
+    datasette: Any,
+    request: Any,
+    *,
+    database: str,
+    title: str,
+    intro: str,
+    inputs: tuple[Input, ...],
+    values: dict[str, list[str]],
+    errors: dict[str | None, str],
+    hidden: dict[str, Any],
+    status: int = 200,
+    development: str | None = None,
+) -> Response:
+    html = await datasette.render_template(
+        "timeline_form.html",
+        {
+            "database": database,
+            "title": title,
+            "intro": intro,
+            "inputs": inputs,
+            "values": values,
+            "errors": errors,
+            "hidden": hidden,
+            "development": development,
+            "row_url": datasette.urls.row(database, DEVELOPMENTS, development)
+            if development
+            else None,
+            "table_url": datasette.urls.table(database, DEVELOPMENTS),
+        },
+        request=request,
+    )
+    return Response.html(html, status=status)
+
+
+async def _submit(
+    datasette: Any,
+    raw: dict[str, list[str]],
+    *,
+    database: str,
+    actor: dict[str, Any],
+    inputs: tuple[Input, ...],
+    make: Callable[[dict[str, Any]], tuple[str, dict[str, Any]]],
+    expected: int | None,
+) -> tuple[Any, dict[str | None, str]]:
+    """Build and record one event; the envelope, or the errors to show with the form."""
+    try:
+        type_, data = make(read_values(inputs, raw))
+        path = datasette.get_database(database).path
+        meta = {"recorded_by": recorded_by(actor)}
+        envelope = await asyncio.to_thread(_record, path, type_, data, meta, expected)
+    except FormError as exc:
+        return None, {exc.name: exc.message}
+    except VersionConflict as exc:
+        message = (
+            f"Changed since you opened it: {exc.message}. Reload the form to see it as it is now."
+        )
+        return None, {None: message}
+    except InvalidEvent as exc:
+        name, message = input_for(exc, {i.name for i in inputs} | {"development"})
+        return None, {name: message}
+    except TimelineError as exc:
+        return None, {None: str(exc)}
+    return envelope, {}
+
+
+def _done(datasette: Any, request: Any, database: str, envelope: Any, what: str) -> Response:
+    if envelope is None:
+        datasette.add_message(request, f"{what}: already in the log", datasette.INFO)
+        return Response.redirect(datasette.urls.table(database, DEVELOPMENTS))
+    datasette.add_message(request, f"{what}: recorded as event {envelope.seq}", datasette.INFO)
+    if envelope.type == "ActorDescribed":
+        return Response.redirect(datasette.urls.table(database, "actors"))
+    if envelope.type == "DevelopmentRetracted":
+        return Response.redirect(datasette.urls.table(database, DEVELOPMENTS))
+    return Response.redirect(datasette.urls.row(database, DEVELOPMENTS, envelope.stream))
+
+
+async def add_page(datasette: Any, request: Any) -> Response:
+    """``/-/timeline/<db>/add``: choose a kind; ``…/add/<kind>``: its form (``actor`` too)."""
+    kind = request.url_vars.get("kind")
+    database, actor = await _writer(datasette, request)
+    if kind is None:
+        html = await datasette.render_template(
+            "timeline_add.html",
+            {
+                "database": database,
+                "kinds": [*TYPE_OF_KIND, "actor"],
+                "base": write_path(datasette, database, "add"),
+            },
+            request=request,
+        )
+        return Response.html(html)
+    if kind == "actor":
+        inputs, title = ACTOR, "Describe an actor"
+
+        def make(values: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+            return "ActorDescribed", given(values)
+
+    elif kind in TYPE_OF_KIND:
+        required = kind != "scheduled"
+        shared = tuple(attrs.evolve(i, required=i.name == "when" and required) for i in SHARED)
+        identity = Input("development", "Id", "leave empty to make one from the date and title")
+        inputs = (*KIND_INPUTS.get(kind, ()), *shared, identity)
+        title = f"Add: {kind}"
+
+        def make(values: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+            data = shared_data(values)
+            data.update(given(values))
+            return TYPE_OF_KIND[kind], data
+
+    else:
+        raise NotFound(f"{kind}: not a kind (one of: {', '.join([*TYPE_OF_KIND, 'actor'])})")
+    errors: dict[str | None, str] = {}
+    raw: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        raw = await _raw_form(request)
+        envelope, errors = await _submit(
+            datasette, raw, database=database, actor=actor, inputs=inputs, make=make,
+            expected=None,
+        )  # fmt: skip
+        if not errors:
+            return _done(datasette, request, database, envelope, title)
+        status = 400
+    return await _render(
+        datasette, request, database=database, title=title, intro="", inputs=inputs,
+        values=raw, errors=errors, hidden={}, status=status,
+    )  # fmt: skip
+
+
+async def action_page(datasette: Any, request: Any) -> Response:
+    """``/-/timeline/<db>/developments/<id>/<action>``: a lifecycle action's form."""
+    dev, name = unquote(request.url_vars["id"]), request.url_vars["action"]
+    action = ACTIONS.get(name)
+    if action is None:
+        raise NotFound(f"{name}: not an action (one of: {', '.join(ACTIONS)})")
+    database, actor = await _writer(datasette, request)
+    errors: dict[str | None, str] = {}
+    raw: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        raw = await _raw_form(request)
+        typed = raw.get("expected_version", [""])[-1]
+        expected = int(typed) if typed.isdigit() else None
+        envelope, errors = await _submit(
+            datasette, raw, database=database, actor=actor, inputs=action.inputs,
+            make=lambda values: (action.type, action.build(dev, values)), expected=expected,
+        )  # fmt: skip
+        if not errors:
+            return _done(datasette, request, database, envelope, f"{action.label}: {dev}")
+        status = 409 if None in errors and errors[None].startswith("Changed since") else 400
+        version = expected
+    else:
+        version = await _stream_version(datasette, database, dev)
+        if version == 0:
+            raise NotFound(f"{dev}: no development with this id")
+    return await _render(
+        datasette, request, database=database, title=f"{action.label}: {dev}",
+        intro=action.intro, inputs=action.inputs, values=raw, errors=errors,
+        hidden={"expected_version": version}, status=status, development=dev,
+    )  # fmt: skip
+
+
+async def actions_for(
+    datasette: Any, request: Any, database: str, dev: str
+) -> list[dict[str, str]]:
+    """The lifecycle actions' links for a development's row page (none for a visitor)."""
+    if not await can_append(datasette, request.actor, database):
+        return []
+    return [
+        {"href": write_path(datasette, database, "developments", dev, name), "label": a.label}
+        for name, a in ACTIONS.items()
+    ]
