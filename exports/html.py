@@ -17,6 +17,9 @@ Decisions a reader may notice:
   shows, each with its name on the page, in display order: ``kinds``, ``statuses`` and
   ``relations`` (``{"part_of": "Part of", ...}``) and ``qualifiers`` (``{"uncertain":
   {"mark": "?", "words": "date uncertain"}, ...}``); the script has no list of its own.
+  ``actions`` (only on a page served to someone who may write) is where the lifecycle
+  forms are: ``{"base": "https://…/developments/", "names": [["held", "Record that it
+  took place"], ...]}``.
   ``dates[i]`` is ``{"text", "note", "open"}`` for a dated development (the date in
   words as the other exports write it, e.g. ``c. May 2024`` and ``Date known to the
   month, approximate: May 2024``; ``open`` true for an interval open at its end,
@@ -135,13 +138,16 @@ def render(
     *,
     title: str = "Diplomatic timeline",
     filters: Mapping[str, str] | None = None,
+    actions: Mapping[str, Any] | None = None,
 ) -> Iterator[str]:
     """Yield one self-contained HTML page, in chunks, drawing *records* on a time axis.
 
     Every record is embedded (the undated ones make the page's "Date unknown" list).
     *filters* (keys of :data:`PRESETS`) are what the form starts with: how the records
-    were selected. Raise ValueError for a record whose dates are malformed, as the other
-    exports do.
+    were selected. *actions* (``{"base": URL, "names": [[name, label], ...]}``, for a page
+    served to someone who may write) puts a link to each lifecycle form, ``base + id + "/"
+    + name``, in every development's details. Raise ValueError for a record whose dates
+    are malformed, as the other exports do.
     """
     preset = {key: str(filters[key]) for key in PRESETS if (filters or {}).get(key)}
     css, js = _static("timeline.css"), _script()
@@ -152,6 +158,7 @@ def render(
         data_id=_DATA_ID,
     )
     given = f',"filters":{_json(preset)}' if preset else ""
+    given += f',"actions":{_json(actions)}' if actions else ""
     yield f'{{"title":{_json(title)}{given},"vocabulary":{_vocabulary()},"developments":['
     dates: list[dict[str, str | bool | None] | None] = []
     for index, record in enumerate(records):

@@ -50,10 +50,14 @@ class Validators:
     """When the log recorded the last event the answer reflects (None for an empty log)."""
     max_age: int
     """Seconds a client may keep the answer without asking again."""
+    private: bool = False
+    """An answer made for one signed-in person (a page with write links): no shared cache
+    may keep it for others."""
 
     def headers(self, *, marked: bool = False) -> dict[str, str]:
         """The response headers; *marked* for a renderer's answer (see :data:`MARK`)."""
-        found = {"ETag": self.etag, "Cache-Control": f"max-age={self.max_age}"}
+        lifetime = f"{'private, ' if self.private else ''}max-age={self.max_age}"
+        found = {"ETag": self.etag, "Cache-Control": lifetime}
         if self.last_modified is not None:
             found["Last-Modified"] = format_datetime(self.last_modified, usegmt=True)
         if marked:
@@ -61,15 +65,15 @@ class Validators:
         return found
 
 
-def validators(head: Head, key: tuple, refresh: str) -> Validators:
+def validators(head: Head, key: tuple, refresh: str, *, private: bool = False) -> Validators:
     """The validators of the answer for *key* with the log and tables at *head*, kept for
-    *refresh* (the calendar's REFRESH-INTERVAL)."""
+    *refresh* (the calendar's REFRESH-INTERVAL); *private* for one person's answer."""
     from timeline.exports.ical import duration_seconds
 
     shape = json.dumps([list(attrs.astuple(head)), list(key)], default=str)
     digest = hashlib.sha256(shape.encode("utf-8")).hexdigest()[:16]
     etag = f'"{head.seq or 0}-{(head.hash or "")[:16]}-{head.position or 0}-{digest}"'
-    return Validators(etag, _instant(head.recorded_at), duration_seconds(refresh))
+    return Validators(etag, _instant(head.recorded_at), duration_seconds(refresh), private)
 
 
 def not_modified(headers: Mapping[str, str], found: Validators) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final
 from urllib.parse import parse_qsl, urlencode
 
@@ -151,13 +151,19 @@ def webcal(url: str) -> str:
     return "webcal://" + url.split("://", 1)[1]
 
 
-async def timeline_page(datasette: Any, request: Any) -> Response:
+async def timeline_page(
+    datasette: Any,
+    request: Any,
+    actions_of: Callable[[Any, Any, str], Awaitable[dict[str, Any] | None]] | None = None,
+) -> Response:
     """The HTML timeline of the developments the table page with this query string lists.
 
     404 for a database that is not a timeline; the table page's own error (a bad filter,
     a ``_where`` the actor may not run) is passed on with its status; a selection over
     the ``max_developments`` setting is a 400 saying so. Pages are cached with the
     renderers' answers, after the permission checks and the table page's own request.
+    *actions_of* says where the lifecycle forms are for this reader, if they may write:
+    their page links to them, and is theirs alone (``Cache-Control: private``).
     """
     from timeline.exports import html
 
@@ -189,6 +195,7 @@ async def timeline_page(datasette: Any, request: Any) -> Response:
         message = data.get("error") or answer.text or "The developments table did not answer"
         return Response.text(f"{message}\n", status=answer.status_code)
     sql, title = data["query"]["sql"], _title(data, args)
+    actions = None if actions_of is None else await actions_of(datasette, request, db.name)
 
     async def make() -> Answer:
         from timeline.selection import records_for
@@ -201,13 +208,15 @@ async def timeline_page(datasette: Any, request: Any) -> Response:
         selected = await db.execute_fn(
             lambda conn: sorted(records_for(conn, ids), key=_export_order)
         )
-        page = html.render(selected, title=title, filters=page_filters(args))
+        page = html.render(selected, title=title, filters=page_filters(args), actions=actions)
         body = await asyncio.to_thread(encoded, page)
         return Answer(body, 200, "text/html; charset=utf-8")
 
-    key = ("page", sql, canonical(data["query"].get("params") or {}), title, cap)
+    writing = None if actions is None else canonical(actions)
+    key = ("page", sql, canonical(data["query"].get("params") or {}), title, cap, writing)
     head = await read_head(datasette, db.name)
-    found = None if head is None else validators(head, (db.name, *key), refresh)
+    private = actions is not None
+    found = None if head is None else validators(head, (db.name, *key), refresh, private=private)
     if found is not None and not_modified(request.headers, found):
         return Response(b"", status=304, headers=found.headers())
     answer = await cached(datasette, db.name, key, make, head)

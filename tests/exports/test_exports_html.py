@@ -73,7 +73,7 @@ def embedded(text: str) -> dict[str, Any]:
 
 def test_the_sample_matches_the_golden_file(sample_records: list[dict[str, Any]]) -> None:
     # After a deliberate change to the page, write the new golden file with:
-    # python -c "from tests.exports.conftest import _sample; from exports import html;
+    # python -c "from tests.exports.conftest import _sample; from timeline.exports import html;
     #   open('tests/golden/html-sample.html', 'w', encoding='utf-8', newline='').write(''.join(
     #   html.render(_sample(), title='China-U.S. relations, spring 2024')))"
     assert page(sample_records, title=TITLE).encode("utf-8") == GOLDEN.read_bytes()

@@ -675,3 +675,32 @@ def test_an_api_post_goes_through_the_same_service_as_the_cli(site: Site, db_pat
     assert api == str(refused.value)
     db = open_db(db_path, create=False)
     assert_log_is_sound(db, count(db))
+
+
+def test_the_timeline_page_links_an_editor_to_the_forms_and_is_theirs_alone(site: Site) -> None:
+    from timeline.datasette_plugin.forms import ACTIONS
+
+    async def scenario(ds: Datasette) -> tuple[httpx.Response, httpx.Response]:
+        visitor, editor = Browser(ds), Browser(ds)
+        await editor.sign_in(site.tokens["Ana Lima"])
+        return await visitor.get("/-/timeline/timeline"), await editor.get("/-/timeline/timeline")
+
+    def data(response: httpx.Response) -> dict[str, Any]:
+        found = re.search(
+            r'<script type="application/json" id="timeline-data">(.*?)</script>',
+            response.text,
+            re.S,
+        )
+        return json.loads(found[1])
+
+    seen, edited = site.run(scenario)
+    assert "actions" not in data(seen)
+    assert seen.headers["cache-control"] == "max-age=21600"
+    assert data(edited)["actions"] == {
+        "base": "http://localhost/-/timeline/timeline/developments/",
+        "names": [[name, action.label] for name, action in ACTIONS.items()],
+    }
+    assert edited.headers["cache-control"].startswith(
+        "private, "
+    )  # Datasette's no-store with a cookie
+    assert edited.headers["etag"] != seen.headers["etag"]

@@ -314,16 +314,23 @@ def asgi_wrapper(datasette: Any) -> Any:
 
 @hookimpl
 def register_routes(datasette: Any) -> list[tuple[str, Any]]:
-    from timeline.timeline_page import ROUTE, timeline_page
+    from timeline.timeline_page import ROUTE
 
     return [
-        (ROUTE, timeline_page),
+        (ROUTE, _timeline_page),
         (api.ROUTE, api.post_events),
         (forms.ADD_ROUTE, forms.add_page),
         (forms.ACTION_ROUTE, forms.action_page),
         (signin.SIGNIN_ROUTE, signin.signin_page),
         (signin.SIGNOUT_ROUTE, signin.signout),
     ]
+
+
+async def _timeline_page(datasette: Any, request: Any) -> Response:
+    """The timeline page, with the lifecycle forms in its details for those who may write."""
+    from timeline.timeline_page import timeline_page
+
+    return await timeline_page(datasette, request, actions_of=forms.page_actions)
 
 
 @hookimpl

@@ -496,3 +496,11 @@ async def actions_for(
         {"href": write_path(datasette, database, "developments", dev, name), "label": a.label}
         for name, a in ACTIONS.items()
     ]
+
+
+async def page_actions(datasette: Any, request: Any, database: str) -> dict[str, Any] | None:
+    """Where the lifecycle forms are, for the timeline page of a reader who may write."""
+    if not await can_append(datasette, request.actor, database):
+        return None
+    base = datasette.absolute_url(request, write_path(datasette, database, "developments"))
+    return {"base": f"{base}/", "names": [[name, a.label] for name, a in ACTIONS.items()]}

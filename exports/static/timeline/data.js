@@ -63,8 +63,10 @@ var Data = (function () {
     // An open end (2024-04/..) went on after its start, for how long is not known: it
     // reaches the last date on the page, never an end of its own.
     datedAll.forEach(function (it) { if (it.open) it.t1 = Math.max(it.t1, dataMax); });
+    var actions = payload.actions && typeof payload.actions === "object" ? payload.actions : null;
     return {
       vocab: vocab, items: items, byId: byId, datedAll: datedAll, dataMin: dataMin, dataMax: dataMax,
+      actions: actions,
       actorKeys: new Set(U.flat(items.map(function (it) { return it.actorKeys; })))
     };
   }

@@ -145,6 +145,19 @@ var Details = (function () {
       sources.forEach(function (s) { src.appendChild(sourceItem(s)); });
       box.appendChild(src);
     }
+    var actions = model.actions;
+    if (actions && HTTP_RE.test(U.str(actions.base))) {
+      section(box, "Record what happened to it");
+      var acts = el("ul", "actions");
+      U.list(actions.names).forEach(function (pair) {
+        var li = el("li");
+        var a = el("a", null, U.str(pair[1]));
+        a.href = U.str(actions.base) + encodeURIComponent(it.id) + "/" + encodeURIComponent(U.str(pair[0]));
+        li.appendChild(a);
+        acts.appendChild(li);
+      });
+      box.appendChild(acts);
+    }
     box.hidden = false;
     reveal(app, it);
     h2.focus({ preventScroll: true });
