@@ -223,3 +223,92 @@ def test_writers_and_a_datasette_reader_at_once(tmp_path: Path):
     final = reads[-1]
     assert final["snapshot"]["events"] == total
     assert sorted(final["batches"]) == sorted(f"batch-{b}" for b in files)
+
+
+def test_editors_posting_at_once_lose_and_repeat_nothing(tmp_path: Path):
+    """Three editors post events to `timeline serve` at once over real HTTP: single events,
+    JSON Lines batches, retries of what they sent, and a race to change one development at
+    the version they all read. Every event lands once, in a gap-free log, under its poster's
+    name; of the racers exactly one wins, the others get a 409."""
+    import urllib.error
+    import urllib.request
+
+    from support import serving
+
+    from timeline.editors import EditorsFile, default_path
+    from timeline.log import EventLog
+
+    db_path = tmp_path / "desk.db"
+    open_db(db_path).close()
+    editors = EditorsFile(default_path(db_path))
+    names = ("Ana", "Ben", "Cy")
+    tokens = {name: editors.add(name) for name in names}
+    meeting = {
+        "type": "DevelopmentScheduled",
+        "data": {
+            "development": "race",
+            "kind": "meeting",
+            "title": "Race",
+            "participants": [{"name": "A"}],
+        },
+    }
+
+    def event(name: str, n: int) -> dict:
+        data = {"title": f"{name} call {n}", "when": "2024-05-02", "participants": [{"name": name}]}
+        return {"type": "CallHeld", "id": fixed_id(names.index(name) + 1, n), "data": data}
+
+    with serving(db_path, tmp_path / "serve.log") as base:
+
+        def post(name: str, body: str) -> tuple[int, dict]:
+            request = urllib.request.Request(
+                f"{base}/-/timeline/desk/events",
+                data=body.encode(),
+                headers={"Authorization": f"Bearer {tokens[name]}"},
+                method="POST",
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=30) as answer:
+                    return answer.status, json.loads(answer.read())
+            except urllib.error.HTTPError as refused:
+                return refused.code, json.loads(refused.read())
+
+        assert post("Ana", json.dumps(meeting))[0] == 201
+
+        def work(name: str) -> list[tuple[int, dict]]:
+            answers = [post(name, json.dumps(event(name, n))) for n in range(10)]
+            batch = "".join(json.dumps(event(name, n)) + "\n" for n in range(10, 15))
+            answers.append(post(name, batch))
+            answers.append(post(name, json.dumps(event(name, 3))))  # a retry
+            return answers
+
+        def race(name: str) -> tuple[int, dict]:
+            body = {
+                "type": "DevelopmentPostponed",
+                "data": {"development": "race", "reason": name},
+                "expected_version": 1,
+            }
+            return post(name, json.dumps(body))
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            worked = list(pool.map(work, tokens))
+            raced = list(pool.map(race, tokens))
+
+    statuses = [status for answers in worked for status, _ in answers]
+    assert statuses == ([201] * 11 + [200]) * 3
+    seqs = [
+        e["seq"]
+        for answers in worked
+        for status, a in answers
+        if status == 201
+        for e in a["events"]
+    ]
+    assert len(seqs) == len(set(seqs)) == 45
+    assert sorted(status for status, _ in raced) == [201, 409, 409]
+    assert all("is at version 2, not 1" in a["error"] for status, a in raced if status == 409)
+    assert_log_is_sound(db_path, 1 + 45 + 1)
+    db = open_db(db_path, create=False)
+    try:
+        for envelope in EventLog(db).read(types=["CallHeld"]):
+            assert envelope.meta == {"recorded_by": envelope.data["title"].split()[0]}
+    finally:
+        db.close()

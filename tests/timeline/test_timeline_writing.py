@@ -704,3 +704,29 @@ def test_the_timeline_page_links_an_editor_to_the_forms_and_is_theirs_alone(site
         "private, "
     )  # Datasette's no-store with a cookie
     assert edited.headers["etag"] != seen.headers["etag"]
+
+
+@pytest.mark.slow
+def test_serve_uses_the_editors_file_it_is_given(db, db_path: Path, tmp_path: Path) -> None:
+    """`timeline serve --editors FILE`: the server takes that file's tokens, and says so."""
+    import urllib.request
+
+    from support import serving
+
+    chosen = tmp_path / "team-editors.json"
+    token = EditorsFile(chosen).add("Ana Lima")
+    db.close()
+    log = tmp_path / "serve.log"
+    with serving(db_path, log, "--editors", str(chosen)) as base:
+        request = urllib.request.Request(
+            f"{base}/-/timeline/timeline/events",
+            data=json.dumps(meeting()).encode(),
+            headers={"Authorization": f"Bearer {token}"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            assert answer.status == 201
+    assert (
+        f"Writing is on for 1 editor ({chosen}): sign in at /-/timeline-signin" in log.read_text()
+    )
+    assert events_of(db_path)[-1].meta == {"recorded_by": "Ana Lima"}
