@@ -495,11 +495,13 @@ def test_revise_replaces_and_clears_fields(site: Site, db_path: Path) -> None:
         await browser.sign_in(site.tokens["Ana Lima"])
         path = f"/-/timeline/timeline/developments/{MEETING}/revise"
         return await browser.submit(
-            path, {"reason": "checked", "city": "Beijing", "clear": ["tags", "sources"]}
+            path,
+            {"reason": "checked", "city": "Beijing", "clear": ["tags", "sources"], "note": "wire"},
         )
 
     assert site.run(scenario).status_code == 302
     last = events_of(db_path)[-1]
+    assert last.meta == {"recorded_by": "Ana Lima", "note": "wire"}
     assert (last.type, last.data) == (
         "DevelopmentRevised",
         {

@@ -115,6 +115,8 @@ ACTOR: Final = (
     Input("aliases", "Other names", "one a line", "lines"),
     Input("wikidata", "Wikidata item", "e.g. Q42"),
 )
+NOTE: Final = Input("note", "Note", "for the record: kept with the event in the log, not shown")
+"""On every form, as ``--note`` on every command: the event's ``meta.note``."""
 REASON: Final = Input("reason", "Reason", "kept in the record", "area", required=True)
 OPTIONAL_REASON: Final = attrs.evolve(REASON, required=False)
 
@@ -342,7 +344,7 @@ async def _render(
             "database": database,
             "title": title,
             "intro": intro,
-            "inputs": inputs,
+            "inputs": (*inputs, NOTE),
             "values": values,
             "errors": errors,
             "hidden": hidden,
@@ -369,9 +371,11 @@ async def _submit(
 ) -> tuple[Any, dict[str | None, str]]:
     """Build and record one event; the envelope, or the errors to show with the form."""
     try:
-        type_, data = make(read_values(inputs, raw))
+        values = read_values((*inputs, NOTE), raw)
+        note = values.pop("note")
+        type_, data = make(values)
         path = datasette.get_database(database).path
-        meta = {"recorded_by": recorded_by(actor)}
+        meta = {"recorded_by": recorded_by(actor), **({"note": note} if note else {})}
         envelope = await asyncio.to_thread(_record, path, type_, data, meta, expected)
     except FormError as exc:
         return None, {exc.name: exc.message}
