@@ -352,6 +352,29 @@ def test_signing_in_with_a_token_sets_the_actor_and_a_wrong_one_is_refused(site:
     assert actor["actor"]["id"] == "Ana Lima"
 
 
+def test_signing_in_from_the_menu_comes_back_and_signing_out_forgets(site: Site) -> None:
+    async def scenario(ds: Datasette) -> tuple[Any, ...]:
+        browser = Browser(ds)
+        table = await browser.get("/timeline/developments?kind=call")
+        link = re.search(r'<a href="([^"]*)">Sign in to edit</a>', table.text)[1].replace(
+            "&amp;", "&"
+        )
+        signed = await browser.submit(link, {"token": site.tokens["Ana Lima"]})
+        menu = await browser.get("/timeline/developments")
+        page = await browser.get("/-/timeline-signin")
+        token = re.search(r'name="csrftoken" value="([^"]*)"', page.text)[1]
+        out = await browser.post("/-/timeline-signout", {"csrftoken": token})
+        after = await browser.get("/-/actor.json")
+        return link, signed, menu, out, after.json()
+
+    link, signed, menu, out, after = site.run(scenario)
+    assert link == "/-/timeline-signin?next=%2Ftimeline%2Fdevelopments%3Fkind%3Dcall"
+    assert signed.headers["location"] == "/timeline/developments?kind=call"
+    assert "Signed in as Ana Lima: sign out" in menu.text
+    assert (out.status_code, out.headers["location"]) == (302, "/")
+    assert after == {"actor": None}
+
+
 def test_a_visitor_sees_no_write_controls_and_cannot_open_a_form(site: Site) -> None:
     async def scenario(ds: Datasette) -> tuple[Any, ...]:
         browser = Browser(ds)

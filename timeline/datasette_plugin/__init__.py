@@ -380,6 +380,8 @@ def menu_links(datasette: Any, actor: Any, request: Any) -> list[dict[str, str]]
     path = str(datasette.urls.path("/-/timeline-signin"))
     if isinstance(actor, dict) and access.ACTOR_KEY in actor:
         return [{"href": path, "label": f"Signed in as {actor.get('id')}: sign out"}]
+    here = request.full_path if request is not None else ""
+    path = f"{path}?{urlencode({'next': here})}" if here else path
     if actor is None and any(
         (found := access.editors_of(datasette, name)) is not None and found.exists()
         for name in timeline_databases(datasette)
