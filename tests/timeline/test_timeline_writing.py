@@ -18,6 +18,7 @@ import httpx
 import pytest
 from datasette.app import Datasette
 from support import assert_log_is_sound, count, import_sample
+from timeline.events.vocabulary import HELD_KINDS
 
 from timeline import service
 from timeline.cli import cli
@@ -111,7 +112,13 @@ def test_an_editor_posts_one_event_and_gets_201_with_where_it_landed(
     assert response.status_code == 201
     assert response.json() == {
         "events": [
-            {"seq": 28, "id": EVENT_ID, "stream": "2024-05-02-ana-meets-ben", "stream_version": 1}
+            {
+                "seq": 28,
+                "id": EVENT_ID,
+                "stream": "2024-05-02-ana-meets-ben",
+                "stream_version": 1,
+                "development": "2024-05-02-ana-meets-ben",
+            }
         ],
         "appended": 1,
     }
@@ -547,16 +554,7 @@ def test_every_lifecycle_action_and_kind_has_a_form(site: Site) -> None:
         return {p: (await browser.get(p)).status_code for p in pages}
 
     assert set(site.run(scenario).values()) == {200}
-    assert set(TYPE_OF_KIND) == {
-        "meeting",
-        "talks",
-        "summit",
-        "call",
-        "visit",
-        "agreement",
-        "statement",
-        "scheduled",
-    }
+    assert set(TYPE_OF_KIND) == {*HELD_KINDS, "scheduled"}
 
 
 def test_a_cross_site_post_writes_nothing(site: Site, db_path: Path) -> None:

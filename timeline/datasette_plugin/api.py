@@ -5,8 +5,9 @@ JSON Lines of them, appended all or nothing through the same service as the comm
 line: the same validation, the same one-line errors naming the field and the line, the
 same ``expected_version`` and idempotency rules. Answers, as JSON:
 
-- 201 ``{"events": [{"seq", "id", "stream", "stream_version"}, ...], "appended": N}``,
-  every event of the body in its order (one already in the log is reported as it is);
+- 201 ``{"events": [{"seq", "id", "stream", "stream_version", "development"}, ...],
+  "appended": N}``, every event of the body in its order, each as `timeline append --json`
+  prints it (one already in the log is reported as it is);
 - 200, the same, when every event was already in the log (a retry);
 - 400 ``{"error": ...}``: the body is not events, or one is refused (field and line named);
 - 401: no token, or one that is no editor's; 403: an actor without ``timeline-append``
@@ -35,6 +36,7 @@ from timeline.datasette_plugin.access import (
 from timeline.db import open_db
 from timeline.envelope import Envelope
 from timeline.errors import DuplicateEvent, TimelineError, VersionConflict
+from timeline.output import appended_json
 
 ROUTE: Final = r"^/-/timeline/(?P<database>[^/]+)/events$"
 MAX_BODY: Final = 10 * 1024 * 1024
@@ -66,16 +68,6 @@ async def read_body(request: Any, limit: int = MAX_BODY) -> bytes:
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)
-
-
-def described(envelope: Envelope) -> dict[str, Any]:
-    """What a client keeps of an appended event: where it landed in the log."""
-    return {
-        "seq": envelope.seq,
-        "id": envelope.id,
-        "stream": envelope.stream,
-        "stream_version": envelope.stream_version,
-    }
 
 
 async def post_events(datasette: Any, request: Any) -> Response:
@@ -113,7 +105,7 @@ async def post_events(datasette: Any, request: Any) -> Response:
         return error(str(exc), 400)
     except sqlite3.OperationalError as exc:  # the log stayed locked past the busy timeout
         return error(f"the database is busy, try again: {exc}", 503, **{"Retry-After": "1"})
-    answer = {"events": [described(e) for e in events], "appended": appended}
+    answer = {"events": [appended_json(e) for e in events], "appended": appended}
     return Response.json(answer, status=201 if appended else 200)
 
 
