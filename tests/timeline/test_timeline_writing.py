@@ -328,13 +328,18 @@ class Browser:
         assert page.status_code == 200, page.text
         found = re.findall(r'name="(csrftoken|expected_version)" value="([^"]*)"', page.text)
         hidden = dict(found)
-        if not csrf:
+        if not csrf:  # as another site's page posts it: without the token, saying where from
             hidden.pop("csrftoken")
+            return await self.post(path, {**hidden, **fields}, elsewhere=True)
         return await self.post(path, {**hidden, **fields})
 
-    async def post(self, path: str, fields: dict[str, Any]) -> httpx.Response:
+    async def post(
+        self, path: str, fields: dict[str, Any], *, elsewhere: bool = False
+    ) -> httpx.Response:
         pairs = [(k, v) for k, vs in fields.items() for v in (vs if isinstance(vs, list) else [vs])]
         headers = {**self._headers(), "content-type": "application/x-www-form-urlencoded"}
+        if elsewhere:
+            headers.update({"origin": "https://elsewhere.example", "sec-fetch-site": "cross-site"})
         body = httpx.QueryParams(pairs).__str__()
         return self._keep(await self.ds.client.post(path, content=body, headers=headers))
 
