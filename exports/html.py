@@ -19,7 +19,8 @@ Decisions a reader may notice:
   {"mark": "?", "words": "date uncertain"}, ...}``); the script has no list of its own.
   ``actions`` (only on a page served to someone who may write) is where the lifecycle
   forms are: ``{"base": "https://…/developments/", "names": [["held", "Record that it
-  took place"], ...]}``.
+  took place", ["scheduled", "postponed", "cancelled"]], ["revise", "Revise", null],
+  ...]}``, each action shown for the statuses it may follow (null: any).
   ``dates[i]`` is ``{"text", "note", "open"}`` for a dated development (the date in
   words as the other exports write it, e.g. ``c. May 2024`` and ``Date known to the
   month, approximate: May 2024``; ``open`` true for an interval open at its end,
@@ -144,9 +145,10 @@ def render(
 
     Every record is embedded (the undated ones make the page's "Date unknown" list).
     *filters* (keys of :data:`PRESETS`) are what the form starts with: how the records
-    were selected. *actions* (``{"base": URL, "names": [[name, label], ...]}``, for a page
-    served to someone who may write) puts a link to each lifecycle form, ``base + id + "/"
-    + name``, in every development's details. Raise ValueError for a record whose dates
+    were selected. *actions* (``{"base": URL, "names": [[name, label, statuses], ...]}``,
+    for a page served to someone who may write) puts a link to each lifecycle form, ``base
+    + id + "/" + name``, in the details of every development whose status is among the
+    action's *statuses* (None: any). Raise ValueError for a record whose dates
     are malformed, as the other exports do.
     """
     preset = {key: str(filters[key]) for key in PRESETS if (filters or {}).get(key)}

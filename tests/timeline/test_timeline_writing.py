@@ -18,7 +18,7 @@ import httpx
 import pytest
 from datasette.app import Datasette
 from support import assert_log_is_sound, count, import_sample
-from timeline.events.vocabulary import HELD_KINDS
+from timeline.events.vocabulary import HELD_KINDS, TRANSITIONS
 
 from timeline import service
 from timeline.cli import cli
@@ -726,7 +726,14 @@ def test_the_timeline_page_links_an_editor_to_the_forms_and_is_theirs_alone(site
     assert seen.headers["cache-control"] == "max-age=21600"
     assert data(edited)["actions"] == {
         "base": "http://localhost/-/timeline/timeline/developments/",
-        "names": [[name, action.label] for name, action in ACTIONS.items()],
+        "names": [
+            [
+                name,
+                action.label,
+                list(TRANSITIONS[action.type]) if action.type in TRANSITIONS else None,
+            ]
+            for name, action in ACTIONS.items()
+        ],
     }
     assert edited.headers["cache-control"].startswith(
         "private, "
@@ -758,3 +765,29 @@ def test_serve_uses_the_editors_file_it_is_given(db, db_path: Path, tmp_path: Pa
         f"Writing is on for 1 editor ({chosen}): sign in at /-/timeline-signin" in log.read_text()
     )
     assert events_of(db_path)[-1].meta == {"recorded_by": "Ana Lima"}
+
+
+def test_a_row_page_offers_the_actions_its_status_allows(site: Site) -> None:
+    async def scenario(ds: Datasette) -> tuple[str, str]:
+        browser = Browser(ds)
+        await browser.sign_in(site.tokens["Ana Lima"])
+        held = await browser.get(f"/timeline/developments/{MEETING}")
+        planned = await browser.get(f"/timeline/developments/{SCHEDULED}")
+        return held.text, planned.text
+
+    def offered(text: str) -> list[str]:
+        section = text.split('<section class="timeline-actions">', 1)[1].split("</section>", 1)[0]
+        return re.findall(r'<a href="[^"]*/([a-z]+)">', section)
+
+    held, planned = site.run(scenario)
+    assert offered(held) == ["revise", "retract", "link", "merge", "unmerge"]
+    assert offered(planned) == [
+        "held",
+        "postpone",
+        "cancel",
+        "revise",
+        "retract",
+        "link",
+        "merge",
+        "unmerge",
+    ]

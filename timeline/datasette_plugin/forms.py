@@ -32,7 +32,7 @@ from timeline.datasette_plugin.access import (
 from timeline.db import open_db
 from timeline.entries import INPUT_OF_PLACE_FIELD, given, role_parts, shared_data, split_parts
 from timeline.errors import InvalidEvent, TimelineError, VersionConflict
-from timeline.events.developments import CREATION_TYPES
+from timeline.events.developments import CREATION_TYPES, NEEDS_PARTICIPANTS
 from timeline.events.vocabulary import (
     ACTOR_KINDS,
     CLEARABLE,
@@ -40,6 +40,7 @@ from timeline.events.vocabulary import (
     RELATIONS,
     SCHEDULED_KINDS,
     SOURCE_FIELDS,
+    TRANSITIONS,
 )
 from timeline.renderings import DEVELOPMENTS
 
@@ -426,8 +427,10 @@ async def add_page(datasette: Any, request: Any) -> Response:
             return "ActorDescribed", given(values)
 
     elif kind in TYPE_OF_KIND:
-        required = kind != "scheduled"
-        shared = tuple(attrs.evolve(i, required=i.name == "when" and required) for i in SHARED)
+        needed = {"title", "when"} if kind != "scheduled" else {"title"}
+        if TYPE_OF_KIND[kind] in NEEDS_PARTICIPANTS:
+            needed.add("participants")
+        shared = tuple(attrs.evolve(i, required=i.name in needed) for i in SHARED)
         identity = Input("development", "Id", "leave empty to make one from the date and title")
         inputs = (*KIND_INPUTS.get(kind, ()), *shared, identity)
         title = f"Add: {kind}"
@@ -490,21 +493,36 @@ async def action_page(datasette: Any, request: Any) -> Response:
     )  # fmt: skip
 
 
+def allowed(action: Action, status: str | None) -> bool:
+    """Whether *action* may follow a development in *status* (the vocabulary's transitions)."""
+    statuses = TRANSITIONS.get(action.type)
+    return statuses is None or status in statuses
+
+
 async def actions_for(
     datasette: Any, request: Any, database: str, dev: str
 ) -> list[dict[str, str]]:
-    """The lifecycle actions' links for a development's row page (none for a visitor)."""
+    """The lifecycle actions' links for a development's row page: those its status allows,
+    for a reader who may write (none for anyone else)."""
     if not await can_append(datasette, request.actor, database):
         return []
+    found = await datasette.get_database(database).execute(
+        f"SELECT status FROM {DEVELOPMENTS} WHERE id = ?", [dev]
+    )
+    row = found.first()
+    status = row[0] if row is not None else None
     return [
         {"href": write_path(datasette, database, "developments", dev, name), "label": a.label}
         for name, a in ACTIONS.items()
+        if allowed(a, status)
     ]
 
 
 async def page_actions(datasette: Any, request: Any, database: str) -> dict[str, Any] | None:
-    """Where the lifecycle forms are, for the timeline page of a reader who may write."""
+    """Where the lifecycle forms are, for the timeline page of a reader who may write: each
+    action with its label and the statuses it may follow (null: any)."""
     if not await can_append(datasette, request.actor, database):
         return None
     base = datasette.absolute_url(request, write_path(datasette, database, "developments"))
-    return {"base": f"{base}/", "names": [[name, a.label] for name, a in ACTIONS.items()]}
+    names = [[name, a.label, TRANSITIONS.get(a.type)] for name, a in ACTIONS.items()]
+    return {"base": f"{base}/", "names": names}

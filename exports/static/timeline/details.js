@@ -150,6 +150,8 @@ var Details = (function () {
       section(box, "Record what happened to it");
       var acts = el("ul", "actions");
       U.list(actions.names).forEach(function (pair) {
+        var statuses = pair[2];  // the statuses it may follow; null: any
+        if (Array.isArray(statuses) && statuses.indexOf(it.status) < 0) return;
         var li = el("li");
         var a = el("a", null, U.str(pair[1]));
         a.href = U.str(actions.base) + encodeURIComponent(it.id) + "/" + encodeURIComponent(U.str(pair[0]));
