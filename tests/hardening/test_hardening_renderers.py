@@ -15,9 +15,8 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import icalendar
 import pytest
 from datasette.app import Datasette
@@ -27,6 +26,9 @@ import timeline.selection
 from timeline import service
 from timeline.db import open_db
 from timeline.renderings import Answer, Renderings
+
+if TYPE_CHECKING:  # ds.client's responses: httpx's before Datasette 1.0, httpx2's after
+    import httpx
 
 STATEMENTS = "/timeline/developments.ics?kind=statement"
 RENDERINGS = {

@@ -9,9 +9,8 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
 from click.testing import CliRunner
 from datasette.app import Datasette
@@ -21,6 +20,9 @@ from timeline import service
 from timeline.cli import cli
 from timeline.db import open_db
 from timeline.metadata import DESCRIPTION, TITLE
+
+if TYPE_CHECKING:  # ds.client's responses: httpx's before Datasette 1.0, httpx2's after
+    import httpx
 
 CONSENSUS = "2024-04-26-five-point-consensus"
 MEETING = "2024-04-26-xi-jinping-meets-antony-blinken"

@@ -8,8 +8,8 @@ import asyncio
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
 import icalendar
 import pytest
 from click.testing import CliRunner
@@ -17,6 +17,9 @@ from datasette.app import Datasette
 from support import import_sample
 
 from timeline.cli import cli
+
+if TYPE_CHECKING:  # ds.client's responses: httpx's before Datasette 1.0, httpx2's after
+    import httpx
 
 
 def fetch(path: Path, *urls: str) -> list[httpx.Response]:

@@ -9,11 +9,10 @@ import email.utils
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import datasette_ics
 import feedparser
-import httpx
 import icalendar
 import pytest
 from click.testing import CliRunner
@@ -29,6 +28,9 @@ from timeline import service
 from timeline.cli import cli
 from timeline.db import open_db
 from timeline.subscriptions import Validators, not_modified
+
+if TYPE_CHECKING:  # ds.client's responses: httpx's before Datasette 1.0, httpx2's after
+    import httpx
 
 MEETING = "2024-04-26-xi-jinping-meets-antony-blinken"
 MEETINGS_AS_EVENTS = (
