@@ -51,6 +51,7 @@ from urllib.parse import urlencode
 from datasette import hookimpl
 from datasette.utils.asgi import BadRequest, NotFound, Response
 
+from timeline.datasette_compat import page_query, plugin_settings, register_metadata
 from timeline.db import register_functions
 from timeline.exports import formats
 from timeline.metadata import DESCRIPTION, DEVELOPMENT_COLUMNS, TITLE, database_metadata
@@ -89,6 +90,7 @@ def startup(datasette: Any) -> Any:
             if {"events", "developments"} <= tables:
                 found.add(name)
         remember_timelines(datasette, found)
+        await register_metadata(datasette, _metadata(datasette))
 
     return find_timelines
 
@@ -100,6 +102,12 @@ def prepare_connection(conn: Any) -> None:
 
 @hookimpl
 def get_metadata(datasette: Any, key: str, database: str | None, table: str | None) -> Any:
+    """Datasette 0.65 asks for it on each request; 1.0 has no such hook (see ``startup``)."""
+    return _metadata(datasette)
+
+
+def _metadata(datasette: Any) -> dict[str, Any]:
+    """Ours for the timeline databases, and the instance's title if it serves only those."""
     names = timeline_databases(datasette)
     if not names:
         return {}
@@ -219,7 +227,7 @@ def _renderer(export: formats.Format) -> Any:
         column = development_column(datasette, database, table, columns)
         if column is None:
             return Answer.text(refusal(fmt, datasette, database, table, columns), 400).as_dict()
-        config = datasette.plugin_config("timeline", database=database) or {}
+        config = plugin_settings(datasette, "timeline", database)
         cap = max_developments(config)
         if isinstance(cap, Answer):
             return cap.as_dict()
@@ -230,9 +238,19 @@ def _renderer(export: formats.Format) -> Any:
         # SOURCE (RFC 7986): where a subscribed calendar refreshes from, this very URL.
         source = request.url if request.url.startswith(("http:", "https:")) else None
         domain = config.get("uid_domain", "timeline.invalid")
-        params = (data.get("query") or {}).get("params") or {}
         # A row page runs no selection SQL: its rows are the selection.
         on_row = row_ids(column, rows) if view_name == "row" else None
+        params: dict[str, Any] = {}
+        if on_row is None:
+            try:
+                query = await page_query(
+                    datasette, request, data, database=database, table=table, sql=sql or ""
+                )
+            except ValueError as exc:
+                message = f"The .{fmt} format could not run this query: {exc}"
+                return Answer.text(message, 400, keep=False).as_dict()
+            data = {**data, "query": query}
+            params = query.get("params") or {}
 
         async def make() -> Answer:
             from timeline.exporting import render_records
