@@ -330,3 +330,29 @@ def test_an_exported_page_starts_its_form_at_the_export_filters(sample_path: Pat
     )
     assert result.exit_code == 0, result.output
     assert embedded(result.stdout)["filters"] == {"country": "CN", "tag": "china-us"}
+
+
+@pytest.mark.parametrize("closed", ["instance", "database", "table"])
+def test_whoever_may_not_see_the_table_may_not_see_its_timeline(
+    sample_path: Path, closed: str
+) -> None:
+    """The page is refused as the table page is: the table, its database or the instance
+    closed to the anonymous reader (``allow`` in the metadata, where 1.0 still reads it)."""
+    nobody = {"allow": {"id": "nobody"}}
+    metadata = {
+        "instance": nobody,
+        "database": {"databases": {"timeline": nobody}},
+        "table": {"databases": {"timeline": {"tables": {"developments": nobody}}}},
+    }[closed]
+
+    async def run() -> list[httpx.Response]:
+        ds = Datasette([str(sample_path)], metadata=metadata)
+        await ds.invoke_startup()
+        urls = ("/timeline/developments", "/-/timeline/timeline", "/timeline/developments.ics")
+        anonymous = [await ds.client.get(url) for url in urls]
+        cookies = {"ds_actor": ds.sign({"a": {"id": "nobody"}}, "actor")}
+        return [*anonymous, await ds.client.get("/-/timeline/timeline", cookies=cookies)]
+
+    table, page, calendar, allowed = asyncio.run(run())
+    assert [table.status_code, page.status_code, calendar.status_code] == [403, 403, 403]
+    assert allowed.status_code == 200
