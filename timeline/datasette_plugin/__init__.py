@@ -5,7 +5,8 @@ Installed with the package (entry point ``datasette: timeline``), so it works wi
 by their tables at start-up; other databases served alongside are left alone.
 
 Settings, in Datasette's metadata (``datasette timeline.db -m metadata.yml``, or
-``timeline serve -m metadata.yml``), for every database or under one database's entry::
+``timeline serve -m metadata.yml``; Datasette 1.0 reads them there or in its configuration,
+``-c datasette.yaml``), for every database or under one database's entry::
 
     plugins:
       timeline:
@@ -38,7 +39,9 @@ the log's head and everything that shapes the output, so a repeated request rend
 nothing until an event is appended; a client that holds the current one gets a 304
 (``timeline.subscriptions``). The renderers serve the tables and queries of timeline
 databases that name developments, and share an extension with another plugin that
-offers it too (``timeline.neighbours``).
+offers it too (``timeline.neighbours``). What differs between Datasette 0.65 and 1.0
+(where metadata goes, a renderer's arguments, permission checks) is in
+``timeline.datasette_compat``.
 """
 
 from __future__ import annotations
