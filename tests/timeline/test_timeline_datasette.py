@@ -613,6 +613,35 @@ def test_other_database_alone_gets_nothing(other_path, plugin):
     assert metadata == {}
 
 
+def test_what_the_user_sets_wins_over_ours(sample_path):
+    """Metadata, a table setting and a query of the same name, set by the user, are kept
+    (0.65 merges theirs over ours; on 1.0 the plugin leaves alone what is already set)."""
+    table = {"description": "Mine", "facets": ["status"]}
+    queries = {"the_log": {"sql": "select 1 as one", "title": "Not the log"}}
+    mine: dict[str, Any] = {"metadata": {"title": "My archive"}}
+    mine["metadata"]["databases"] = {"timeline": {"tables": {"developments": table}}}
+    if hasattr(Datasette, "get_instance_metadata"):  # 1.0: queries are configuration
+        mine["config"] = {"databases": {"timeline": {"queries": queries}}}
+    else:
+        mine["metadata"]["databases"]["timeline"]["queries"] = queries
+
+    async def run() -> list[Any]:
+        ds = Datasette([str(sample_path)], **mine)
+        await ds.invoke_startup()
+        urls = ("/", "/timeline/developments", f"/timeline/developments.json?{TABLE_EXTRAS}")
+        return [
+            *[await ds.client.get(url) for url in urls],
+            await ds.client.get("/timeline/the_log.json?_shape=array"),
+        ]
+
+    index, page, table, the_log = asyncio.run(run())
+    assert "<h1>My archive</h1>" in index.text
+    assert "Mine" in page.text
+    assert "Every development as it stands now" not in page.text
+    assert list(facet_results(table.json())) == ["status"]
+    assert the_log.json() == [{"one": 1}]
+
+
 # --- timeline demo and timeline serve -------------------------------------------------
 
 
