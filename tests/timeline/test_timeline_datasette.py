@@ -28,7 +28,7 @@ from support import (
 from timeline import service
 from timeline.cli import cli
 from timeline.db import open_db
-from timeline.metadata import DESCRIPTION, TITLE
+from timeline.metadata import CANNED_QUERIES, DESCRIPTION, TITLE
 
 if TYPE_CHECKING:  # ds.client's responses: httpx's before Datasette 1.0, httpx2's after
     import httpx
@@ -640,6 +640,8 @@ def test_what_the_user_sets_wins_over_ours(sample_path):
     assert "Every development as it stands now" not in page.text
     assert list(facet_results(table.json())) == ["status"]
     assert the_log.json() == [{"one": 1}]
+    # Datasette 0.65 merged the user's query into what the hook returned, not into ours.
+    assert CANNED_QUERIES["the_log"]["sql"].startswith("select seq, recorded_at")
 
 
 # --- timeline demo and timeline serve -------------------------------------------------
