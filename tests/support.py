@@ -63,6 +63,33 @@ def assert_log_is_sound(db: Any, expected: int) -> None:
     assert verify_chain(db) == (expected, None)
 
 
+def query_path(database: str) -> str:
+    """Where Datasette runs written SQL on *database*, the format's extension to follow:
+    ``/db/-/query`` from 1.0 on (its old address redirects there), ``/db`` before."""
+    from datasette.url_builder import Urls
+
+    return f"/{database}/-/query" if hasattr(Urls, "database_query") else f"/{database}"
+
+
+TABLE_EXTRAS = "&".join(
+    f"_extra={name}" for name in ("count", "facet_results", "human_description_en", "query")
+)
+"""What a table's JSON tells besides its rows: Datasette 1.0 says it when asked (``_extra``),
+0.65 always (and ignores ``_extra``)."""
+
+
+def facet_results(data: dict[str, Any]) -> dict[str, Any]:
+    """A table JSON's facets by name (1.0 has them under ``results``, beside those that
+    timed out)."""
+    found = data["facet_results"]
+    return found["results"] if "timed_out" in found else found
+
+
+def row_count(data: dict[str, Any]) -> int:
+    """How many rows a table JSON's filters select (``count`` from 1.0 on)."""
+    return data["count"] if "count" in data else data["filtered_table_rows_count"]
+
+
 def free_port() -> int:
     """A TCP port on localhost that nothing listens on, for a `timeline serve`."""
     with socket.socket() as sock:

@@ -217,6 +217,30 @@ def test_ci_installs_the_lowest_versions_pyproject_allows() -> None:
     assert "lowest.txt" in (ROOT / ".ci" / "run").read_text("utf-8")
 
 
+def test_ci_runs_the_datasette_tests_on_the_1_0_alpha_pyproject_allows() -> None:
+    """CI installs the pinned 1.0 alpha beside the lowest versions; pyproject.toml must
+    allow it (pip takes a pre-release only when it is named, as the pin does)."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    (wanted,) = [
+        Requirement(r) for r in project["dependencies"] if Requirement(r).name == "datasette"
+    ]
+    pins = [
+        line
+        for line in (ROOT / ".ci" / "datasette-1.txt").read_text("utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
+    assert len(pins) == 1
+    pinned = Requirement(pins[0])
+    (version,) = [spec.version for spec in pinned.specifier]
+    assert (pinned.name, version.startswith("1.0a")) == ("datasette", True)
+    assert wanted.specifier.contains(version, prereleases=True)
+    assert "datasette-1.txt" in (ROOT / ".ci" / "run").read_text("utf-8")
+
+
 def _version(text: str) -> tuple[int, ...]:
     """``6.1`` and ``6.1.0`` alike."""
     parts = [int(part) for part in text.split(".")]

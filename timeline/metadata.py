@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from typing import Any
 
@@ -160,7 +161,12 @@ CANNED_QUERIES: dict[str, dict[str, Any]] = {
 
 
 def database_metadata() -> dict[str, Any]:
-    """The metadata of one timeline database, for Datasette."""
+    """The metadata of one timeline database, for Datasette: a copy of its own each call,
+    since Datasette 0.65 merges the user's metadata into the one its hook returns."""
+    return copy.deepcopy(_database_metadata())
+
+
+def _database_metadata() -> dict[str, Any]:
     return {
         "description": DESCRIPTION,
         "tables": {

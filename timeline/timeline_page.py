@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, urlencode
 from datasette.utils import tilde_decode, tilde_encode
 from datasette.utils.asgi import NotFound, Response
 
+from timeline.datasette_compat import ensure_can_view_table, plugin_settings
 from timeline.metadata import TITLE
 from timeline.renderings import (
     Answer,
@@ -173,11 +174,8 @@ async def timeline_page(
         db = None
     if db is None or db.name not in timeline_databases(datasette):
         raise NotFound("No timeline database here")
-    await datasette.ensure_permissions(
-        request.actor,
-        [("view-table", (db.name, TABLE)), ("view-database", db.name), "view-instance"],
-    )
-    config = datasette.plugin_config("timeline", database=db.name) or {}
+    await ensure_can_view_table(datasette, request.actor, db.name, TABLE)
+    config = plugin_settings(datasette, "timeline", db.name)
     cap = max_developments(config)
     if isinstance(cap, Answer):
         return _response(cap)
@@ -185,8 +183,10 @@ async def timeline_page(
     if isinstance(refresh, Answer):
         return _response(refresh)
     args = selection_args(request.query_string)
-    # One row is enough: what we need is the page's SQL and parameters.
+    # One row is enough: what we need is the page's SQL and parameters, and its words for
+    # the filters (which Datasette 1.0 gives only when asked for, and 0.65 always).
     extra = [("_size", "1"), ("_nofacet", "1"), ("_nocount", "1"), ("_nosuggest", "1")]
+    extra += [("_extra", "query"), ("_extra", "human_description_en")]
     path = datasette.urls.table(db.name, TABLE, format="json") + "?" + urlencode(args + extra)
     headers = {name: value for name, value in request.headers.items() if name in _FORWARDED}
     answer = await datasette.client.get(path, headers=headers)

@@ -24,6 +24,7 @@ from hardening_support import (
     plain,
     timeline,
 )
+from support import query_path
 
 from timeline.db import open_db
 
@@ -136,7 +137,7 @@ def test_writers_and_a_datasette_reader_at_once(tmp_path: Path):
         files[batch].write_text("\n".join(batch_lines(batch, BATCH)) + "\n", encoding="utf-8")
 
     table_url = "/timeline/developments.json?_shape=array&_size=max&_col=tags&_nofacet=1&_nocount=1"
-    snapshot_url = "/timeline.json?_shape=array&sql=" + quote(SNAPSHOT_SQL)
+    snapshot_url = f"{query_path('timeline')}.json?_shape=array&sql=" + quote(SNAPSHOT_SQL)
     reader = subprocess.Popen(
         [sys.executable, "-c", READER, str(db), str(tmp_path), table_url, snapshot_url],
         cwd=tmp_path,

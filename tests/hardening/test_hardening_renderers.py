@@ -15,18 +15,20 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import icalendar
 import pytest
 from datasette.app import Datasette
-from support import import_sample
+from support import import_sample, query_path
 
 import timeline.selection
 from timeline import service
 from timeline.db import open_db
 from timeline.renderings import Answer, Renderings
+
+if TYPE_CHECKING:  # ds.client's responses: httpx's before Datasette 1.0, httpx2's after
+    import httpx
 
 STATEMENTS = "/timeline/developments.ics?kind=statement"
 RENDERINGS = {
@@ -135,7 +137,7 @@ def test_what_shapes_the_output_is_in_the_key(sample: Path, renders: list[int]):
         "/timeline/developments.ics?kind=meeting",
         "/timeline/developments.timelinejs?kind=statement",
         STATEMENTS + "&_size=3",  # the same rows, another SOURCE
-        "/timeline.ics?sql=select+id+from+developments+where+kind+%3D+%27statement%27",
+        f"{query_path('timeline')}.ics?sql=select+id+from+developments+where+kind+%3D+%27statement%27",
         "/timeline/developments.ics?_where=kind+%3D+%27statement%27",
     ]
     answers = fetch(serve(sample), *urls, *urls)
@@ -198,7 +200,7 @@ def test_identical_requests_at_once_are_rendered_once(sample: Path, renders: lis
 @pytest.mark.parametrize(
     "url",
     [
-        "/big.ics?sql=select+id+from+developments+where+kind+%3D+%27agreement%27",
+        f"{query_path('big')}.ics?sql=select+id+from+developments+where+kind+%3D+%27agreement%27",
         "/-/timeline/big?kind=agreement",
     ],
 )
@@ -238,7 +240,7 @@ def test_the_whole_big_table_is_refused_with_the_count(big_db: Path, plugin, ren
         "/big/developments.ics",
         "/big/developments.timelinejs",
         "/-/timeline/big",
-        "/big.timelinejs?sql=select+id+from+developments",
+        f"{query_path('big')}.timelinejs?sql=select+id+from+developments",
     )
     assert [a.status_code for a in answers] == [400] * 4
     assert [a.headers["content-type"] for a in answers] == ["text/plain; charset=utf-8"] * 4

@@ -8,19 +8,30 @@ import json
 import sqlite3
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
 from click.testing import CliRunner
 from datasette.app import Datasette
-from support import http_json, import_sample, sample_lines, serving
+from support import (
+    TABLE_EXTRAS,
+    facet_results,
+    http_json,
+    import_sample,
+    row_count,
+    sample_lines,
+    serving,
+)
 
 from timeline import service
 from timeline.cli import cli
 from timeline.db import open_db
-from timeline.metadata import DESCRIPTION, TITLE
+from timeline.metadata import CANNED_QUERIES, DESCRIPTION, TITLE
+
+if TYPE_CHECKING:  # ds.client's responses: httpx's before Datasette 1.0, httpx2's after
+    import httpx
 
 CONSENSUS = "2024-04-26-five-point-consensus"
 MEETING = "2024-04-26-xi-jinping-meets-antony-blinken"
@@ -86,6 +97,44 @@ def get_json(paths: list[Path], url: str) -> Any:
     return response.json()
 
 
+def held_metadata(paths: list[Path]) -> dict[str, Any]:
+    """The metadata a Datasette serving *paths* holds, shaped as 0.65's ``/-/metadata.json``.
+
+    Datasette 1.0 has no such page: it keeps titles and descriptions in its internal
+    database, table settings in its configuration and queries in a table of their own.
+    """
+
+    async def run() -> dict[str, Any]:
+        ds = Datasette([str(p) for p in paths])
+        await ds.invoke_startup()
+        if not hasattr(ds, "get_instance_metadata"):
+            return (await ds.client.get("/-/metadata.json")).json()
+        held: dict[str, Any] = dict(await ds.get_instance_metadata())
+        for name, database in ds.databases.items():
+            entry: dict[str, Any] = dict(await ds.get_database_metadata(name))
+            for table in await database.table_names():
+                found = {
+                    **await ds.get_resource_metadata(name, table),
+                    **await ds.table_config(name, table),
+                }
+                columns = {
+                    column: described
+                    for column in await database.table_columns(table)
+                    if (described := await ds.get_column_metadata(name, table, column))
+                }
+                if columns:
+                    found["columns"] = {c: d["description"] for c, d in columns.items()}
+                if found:
+                    entry.setdefault("tables", {})[table] = found
+            for stored in (await ds.list_queries(name)).queries:
+                entry.setdefault("queries", {})[stored.name] = {"sql": stored.sql}
+            if entry:
+                held.setdefault("databases", {})[name] = entry
+        return held
+
+    return asyncio.run(run())
+
+
 def query(path: Path, url: str) -> list[dict[str, Any]]:
     sep = "&" if "?" in url else "?"
     return get_json([path], f"/timeline/{url}{sep}_shape=array")
@@ -101,7 +150,7 @@ def test_plugin_is_listed(sample_path):
 
 
 def test_database_gets_our_metadata(sample_path):
-    metadata = get_json([sample_path], "/-/metadata.json")
+    metadata = held_metadata([sample_path])
     assert metadata["title"] == TITLE == "Diplomatic timeline"
     assert metadata["description"] == DESCRIPTION
     assert list(metadata["databases"]) == ["timeline"]
@@ -142,12 +191,14 @@ def facet_counts(result: dict[str, Any]) -> dict[str, int]:
 
 
 def test_default_facets(sample_path):
-    data = get_json([sample_path], "/timeline/developments.json?_size=0")
+    data = get_json([sample_path], f"/timeline/developments.json?_size=0&{TABLE_EXTRAS}")
     # Five values each by default (the rest a click away), so the first screen shows rows.
-    assert [len(f["results"]) for f in data["facet_results"].values()] == [5, 2, 2, 5]
-    assert data["facet_results"]["kind"]["truncated"] is True
-    data = get_json([sample_path], "/timeline/developments.json?_size=0&_facet_size=max")
-    facets = data["facet_results"]
+    assert [len(f["results"]) for f in facet_results(data).values()] == [5, 2, 2, 5]
+    assert facet_results(data)["kind"]["truncated"] is True
+    data = get_json(
+        [sample_path], f"/timeline/developments.json?_size=0&_facet_size=max&{TABLE_EXTRAS}"
+    )
+    facets = facet_results(data)
     assert list(facets) == ["kind", "status", "countries", "tags"]
     assert facets["tags"]["type"] == "array"
     assert facet_counts(facets["kind"]) == {
@@ -186,15 +237,17 @@ def test_a_facet_filters(sample_path):
 
 
 def test_default_sort_is_start_descending(sample_path):
-    data = get_json([sample_path], "/timeline/developments.json?_size=max")
+    data = get_json(
+        [sample_path], f"/timeline/developments.json?_size=max&_shape=objects&{TABLE_EXTRAS}"
+    )
     assert data["human_description_en"] == "sorted by start descending"
     assert data["query"]["sql"].endswith("order by start desc limit 1001")
-    starts = [row[data["columns"].index("start")] for row in data["rows"]]
+    starts = [row["start"] for row in data["rows"]]
     dated = [s for s in starts if s is not None]
     assert dated == sorted(dated, reverse=True)
     assert starts == [*dated, None, None, None, None]  # the four without a date come last
     assert (dated[0], dated[-1]) == ("2024-04-26", "2023-11-15")
-    assert sorted(row[0] for row in data["rows"]) == sorted(BY_ID)
+    assert sorted(row["id"] for row in data["rows"]) == sorted(BY_ID)
 
 
 # --- full-text search -----------------------------------------------------------------
@@ -502,8 +555,9 @@ def test_html_in_a_title_is_escaped(sample_path, db):
         "/timeline/developments/script-talks",
         "/timeline/participants",
     )
-    # On the table page, twice: its own title, and the label of the follow-up's part_of.
-    assert table.text.count("&lt;script&gt;alert(1)&lt;/script&gt; talks") == 2
+    # On the table page, twice as text: its own title, and the label of the follow-up's
+    # part_of (Datasette 1.0 also puts it, escaped, in the row's data-row-label).
+    assert table.text.count(">&lt;script&gt;alert(1)&lt;/script&gt; talks<") == 2
     for page in (table, row):
         assert page.status_code == 200
         assert "&lt;script&gt;alert(1)&lt;/script&gt; talks" in page.text
@@ -525,14 +579,14 @@ def other_path(tmp_path: Path) -> Path:
 
 def test_other_databases_get_none_of_it(sample_path, other_path):
     paths = [sample_path, other_path]
-    metadata = get_json(paths, "/-/metadata.json")
+    metadata = held_metadata(paths)
     assert list(metadata["databases"]) == ["timeline"]
     # The instance title would claim the other database too, so it is left out.
     assert "title" not in metadata
     other = get_json(paths, "/other.json")
     assert other["queries"] == []
-    table = get_json(paths, "/other/developments.json")
-    assert table["facet_results"] == {}
+    table = get_json(paths, f"/other/developments.json?{TABLE_EXTRAS}")
+    assert facet_results(table) == {}
     assert table["human_description_en"] == ""
     assert (
         table["query"]["sql"] == "select id, title, start from developments order by id limit 101"
@@ -543,8 +597,10 @@ def test_other_databases_get_none_of_it(sample_path, other_path):
     assert "Every development as it stands now" not in page.text
     # The timeline next to it keeps everything.
     ours = get_json(paths, "/timeline.json")
-    assert len(ours["queries"]) == 7
-    assert list(get_json(paths, "/timeline/developments.json?_size=0")["facet_results"]) == [
+    # Datasette 1.0 lists the first five and counts them all.
+    assert ours.get("queries_count", len(ours["queries"])) == 7
+    facets = get_json(paths, f"/timeline/developments.json?_size=0&{TABLE_EXTRAS}")
+    assert list(facet_results(facets)) == [
         "kind",
         "status",
         "countries",
@@ -553,8 +609,39 @@ def test_other_databases_get_none_of_it(sample_path, other_path):
 
 
 def test_other_database_alone_gets_nothing(other_path, plugin):
-    metadata = get_json([other_path], "/-/metadata.json")
+    metadata = held_metadata([other_path])
     assert metadata == {}
+
+
+def test_what_the_user_sets_wins_over_ours(sample_path):
+    """Metadata, a table setting and a query of the same name, set by the user, are kept
+    (0.65 merges theirs over ours; on 1.0 the plugin leaves alone what is already set)."""
+    table = {"description": "Mine", "facets": ["status"]}
+    queries = {"the_log": {"sql": "select 1 as one", "title": "Not the log"}}
+    mine: dict[str, Any] = {"metadata": {"title": "My archive"}}
+    mine["metadata"]["databases"] = {"timeline": {"tables": {"developments": table}}}
+    if hasattr(Datasette, "get_instance_metadata"):  # 1.0: queries are configuration
+        mine["config"] = {"databases": {"timeline": {"queries": queries}}}
+    else:
+        mine["metadata"]["databases"]["timeline"]["queries"] = queries
+
+    async def run() -> list[Any]:
+        ds = Datasette([str(sample_path)], **mine)
+        await ds.invoke_startup()
+        urls = ("/", "/timeline/developments", f"/timeline/developments.json?{TABLE_EXTRAS}")
+        return [
+            *[await ds.client.get(url) for url in urls],
+            await ds.client.get("/timeline/the_log.json?_shape=array"),
+        ]
+
+    index, page, table, the_log = asyncio.run(run())
+    assert "<h1>My archive</h1>" in index.text
+    assert "Mine" in page.text
+    assert "Every development as it stands now" not in page.text
+    assert list(facet_results(table.json())) == ["status"]
+    assert the_log.json() == [{"one": 1}]
+    # Datasette 0.65 merged the user's query into what the hook returned, not into ours.
+    assert CANNED_QUERIES["the_log"]["sql"].startswith("select seq, recorded_at")
 
 
 # --- timeline demo and timeline serve -------------------------------------------------
@@ -616,8 +703,9 @@ def test_serve_answers_on_localhost(sample_path, tmp_path: Path):
     with serving(sample_path, tmp_path / "serve.log") as base:
         versions = http_json(f"{base}/-/versions.json")
         assert "datasette" in versions
-        data = http_json(f"{base}/timeline/developments.json?_size=max")
-        assert data["filtered_table_rows_count"] == 17
+        data = http_json(f"{base}/timeline/developments.json?_size=max&{TABLE_EXTRAS}")
+        assert row_count(data) == 17
         assert data["human_description_en"] == "sorted by start descending"
-        assert list(data["facet_results"]) == ["kind", "status", "countries", "tags"]
-        assert http_json(f"{base}/-/metadata.json")["title"] == "Diplomatic timeline"
+        assert list(facet_results(data)) == ["kind", "status", "countries", "tags"]
+        with urllib.request.urlopen(f"{base}/", timeout=5) as index:
+            assert "<h1>Diplomatic timeline</h1>" in index.read().decode("utf-8")

@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 from datasette.app import Datasette
-from support import import_sample
+from support import import_sample, query_path
 from timeline.exports import json_doc, record
 
 from timeline.cli import cli
@@ -214,9 +214,14 @@ def test_a_subscribed_calendar_names_its_own_url(datasette: Datasette) -> None:
 
 
 def test_a_query_keeps_its_own_limit_and_survives_a_comment(datasette: Datasette) -> None:
-    limited = get(datasette, "/timeline.ics?sql=select+id+from+developments+order+by+id+limit+2")
+    limited = get(
+        datasette,
+        f"{query_path('timeline')}.ics?sql=select+id+from+developments+order+by+id+limit+2",
+    )
     assert len(uids(limited.text)) == 2
-    commented = get(datasette, "/timeline.ics?sql=select+id+from+developments+--+all+of+them")
+    commented = get(
+        datasette, f"{query_path('timeline')}.ics?sql=select+id+from+developments+--+all+of+them"
+    )
     assert commented.status_code == 200
     assert len(uids(commented.text)) == 13
 

@@ -8,15 +8,18 @@ import asyncio
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
 import icalendar
 import pytest
 from click.testing import CliRunner
 from datasette.app import Datasette
-from support import import_sample
+from support import TABLE_EXTRAS, facet_results, import_sample
 
 from timeline.cli import cli
+
+if TYPE_CHECKING:  # ds.client's responses: httpx's before Datasette 1.0, httpx2's after
+    import httpx
 
 
 def fetch(path: Path, *urls: str) -> list[httpx.Response]:
@@ -84,7 +87,7 @@ def test_country_selects_the_same_developments_everywhere(sample_path: Path) -> 
         sample_path,
         "/timeline/developments.json?countries__arraycontains=CN&_shape=array&_size=max",
         "/timeline/developments.ics?countries__arraycontains=CN",
-        "/timeline/developments.json?_size=0",
+        f"/timeline/developments.json?_size=0&{TABLE_EXTRAS}",
     )
     assert len(cli_ids) == 12
     assert sorted(row["id"] for row in table.json()) == cli_ids
@@ -93,7 +96,7 @@ def test_country_selects_the_same_developments_everywhere(sample_path: Path) -> 
     )
     assert uids(calendar.text) == uids(exported.stdout)
     assert len(uids(calendar.text)) == 11  # all but the one whose date is unknown
-    countries = facets.json()["facet_results"]["countries"]
+    countries = facet_results(facets.json())["countries"]
     assert countries["type"] == "array"
     assert {r["value"]: r["count"] for r in countries["results"]} == {"CN": 12, "US": 5}
     # A visit counts its host country; an agreement its parties; a meeting its participants.
@@ -327,3 +330,29 @@ def test_an_exported_page_starts_its_form_at_the_export_filters(sample_path: Pat
     )
     assert result.exit_code == 0, result.output
     assert embedded(result.stdout)["filters"] == {"country": "CN", "tag": "china-us"}
+
+
+@pytest.mark.parametrize("closed", ["instance", "database", "table"])
+def test_whoever_may_not_see_the_table_may_not_see_its_timeline(
+    sample_path: Path, closed: str
+) -> None:
+    """The page is refused as the table page is: the table, its database or the instance
+    closed to the anonymous reader (``allow`` in the metadata, where 1.0 still reads it)."""
+    nobody = {"allow": {"id": "nobody"}}
+    metadata = {
+        "instance": nobody,
+        "database": {"databases": {"timeline": nobody}},
+        "table": {"databases": {"timeline": {"tables": {"developments": nobody}}}},
+    }[closed]
+
+    async def run() -> list[httpx.Response]:
+        ds = Datasette([str(sample_path)], metadata=metadata)
+        await ds.invoke_startup()
+        urls = ("/timeline/developments", "/-/timeline/timeline", "/timeline/developments.ics")
+        anonymous = [await ds.client.get(url) for url in urls]
+        cookies = {"ds_actor": ds.sign({"a": {"id": "nobody"}}, "actor")}
+        return [*anonymous, await ds.client.get("/-/timeline/timeline", cookies=cookies)]
+
+    table, page, calendar, allowed = asyncio.run(run())
+    assert [table.status_code, page.status_code, calendar.status_code] == [403, 403, 403]
+    assert allowed.status_code == 200

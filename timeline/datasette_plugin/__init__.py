@@ -5,7 +5,8 @@ Installed with the package (entry point ``datasette: timeline``), so it works wi
 by their tables at start-up; other databases served alongside are left alone.
 
 Settings, in Datasette's metadata (``datasette timeline.db -m metadata.yml``, or
-``timeline serve -m metadata.yml``), for every database or under one database's entry::
+``timeline serve -m metadata.yml``; Datasette 1.0 reads them there or in its configuration,
+``-c datasette.yaml``), for every database or under one database's entry::
 
     plugins:
       timeline:
@@ -38,7 +39,9 @@ the log's head and everything that shapes the output, so a repeated request rend
 nothing until an event is appended; a client that holds the current one gets a 304
 (``timeline.subscriptions``). The renderers serve the tables and queries of timeline
 databases that name developments, and share an extension with another plugin that
-offers it too (``timeline.neighbours``).
+offers it too (``timeline.neighbours``). What differs between Datasette 0.65 and 1.0
+(where metadata goes, a renderer's arguments, permission checks) is in
+``timeline.datasette_compat``.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ from datasette import hookimpl
 from datasette.utils import tilde_decode
 from datasette.utils.asgi import BadRequest, NotFound, Response
 
+from timeline.datasette_compat import page_query, plugin_settings, register_metadata
 from timeline.datasette_plugin import access, api, forms, signin
 from timeline.db import register_functions
 from timeline.exports import formats
@@ -91,6 +95,7 @@ def startup(datasette: Any) -> Any:
             if {"events", "developments"} <= tables:
                 found.add(name)
         remember_timelines(datasette, found)
+        await register_metadata(datasette, _metadata(datasette))
 
     return find_timelines
 
@@ -102,6 +107,12 @@ def prepare_connection(conn: Any) -> None:
 
 @hookimpl
 def get_metadata(datasette: Any, key: str, database: str | None, table: str | None) -> Any:
+    """Datasette 0.65 asks for it on each request; 1.0 has no such hook (see ``startup``)."""
+    return _metadata(datasette)
+
+
+def _metadata(datasette: Any) -> dict[str, Any]:
+    """Ours for the timeline databases, and the instance's title if it serves only those."""
     names = timeline_databases(datasette)
     if not names:
         return {}
@@ -231,7 +242,7 @@ def _renderer(export: formats.Format) -> Any:
         column = development_column(datasette, database, table, columns)
         if column is None:
             return Answer.text(refusal(fmt, datasette, database, table, columns), 400).as_dict()
-        config = datasette.plugin_config("timeline", database=database) or {}
+        config = plugin_settings(datasette, "timeline", database)
         cap = max_developments(config)
         if isinstance(cap, Answer):
             return cap.as_dict()
@@ -242,9 +253,19 @@ def _renderer(export: formats.Format) -> Any:
         # SOURCE (RFC 7986): where a subscribed calendar refreshes from, this very URL.
         source = request.url if request.url.startswith(("http:", "https:")) else None
         domain = config.get("uid_domain", "timeline.invalid")
-        params = (data.get("query") or {}).get("params") or {}
         # A row page runs no selection SQL: its rows are the selection.
         on_row = row_ids(column, rows) if view_name == "row" else None
+        params: dict[str, Any] = {}
+        if on_row is None:
+            try:
+                query = await page_query(
+                    datasette, request, data, database=database, table=table, sql=sql or ""
+                )
+            except ValueError as exc:
+                message = f"The .{fmt} format could not run this query: {exc}"
+                return Answer.text(message, 400, keep=False).as_dict()
+            data = {**data, "query": query}
+            params = query.get("params") or {}
 
         async def make() -> Answer:
             from timeline.exporting import render_records
