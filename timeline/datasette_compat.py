@@ -17,7 +17,10 @@ its version number) and does the one thing the plugin needs in that release's wa
   query's from the address, as Datasette reads them, a table page's by asking Datasette
   for the same page as JSON with its query (its filters make them).
 - **Permissions.** 0.65 checks a list of ``(action, resource)`` pairs; 1.0 checks one
-  action on a resource object, its database and the instance included.
+  action on a resource object, its database and the instance included. A plugin's own
+  action (``timeline-append``) is granted on 0.65 by answering ``permission_allowed`` for
+  one actor and database; 1.0 asks for rows of SQL naming the databases an actor may act
+  on (:func:`database_rules`), and lists the action (:func:`database_action`).
 
 Whatever the user set (``metadata.yml``, ``datasette.yaml``, an editing plugin) wins over
 ours in both: 0.65 merges local metadata over the hook's, and here nothing already set
@@ -30,7 +33,15 @@ import json
 from typing import Any, Final
 from urllib.parse import parse_qsl, urlencode
 
-__all__ = ["ensure_can_view_table", "page_query", "plugin_settings", "register_metadata"]
+__all__ = [
+    "allowed_on_database",
+    "database_action",
+    "database_rules",
+    "ensure_can_view_table",
+    "page_query",
+    "plugin_settings",
+    "register_metadata",
+]
 
 TABLE_SETTINGS: Final = frozenset(
     {
@@ -130,6 +141,47 @@ async def ensure_can_view_table(datasette: Any, actor: Any, database: str, table
     await datasette.ensure_permissions(
         actor, [("view-table", (database, table)), ("view-database", database), "view-instance"]
     )
+
+
+async def allowed_on_database(datasette: Any, actor: Any, action: str, database: str) -> bool:
+    """Whether *actor* may do *action* on *database* (nobody may unless something grants it)."""
+    if hasattr(datasette, "allowed"):
+        from datasette.resources import DatabaseResource
+
+        resource = DatabaseResource(database=database)
+        return bool(await datasette.allowed(action=action, resource=resource, actor=actor))
+    return bool(await datasette.permission_allowed(actor, action, resource=database, default=False))
+
+
+def database_action(name: str, description: str) -> Any:
+    """Datasette 1.0's description of an action on a database (its ``register_actions``)."""
+    from datasette.permissions import Action
+    from datasette.resources import DatabaseResource
+
+    return Action(name=name, description=description, resource_class=DatabaseResource)
+
+
+def database_rules(rules: list[tuple[str, bool, str]], *, tables_too: bool = False) -> Any:
+    """Datasette 1.0's answer to ``permission_resources_sql``: one row per ``(database,
+    allow, reason)``; with *tables_too*, the same rule on each of the database's tables, so
+    that no rule set on a table (more specific, so stronger) overrides it. None for none."""
+    from datasette.permissions import PermissionSQL
+
+    if not rules:
+        return None
+    selects, params = [], {}
+    for n, (database, allow, reason) in enumerate(rules):
+        params.update({f"timeline_db_{n}": database, f"timeline_reason_{n}": reason})
+        row = f":timeline_reason_{n} AS reason"
+        selects.append(
+            f"SELECT :timeline_db_{n} AS parent, NULL AS child, {int(allow)} AS allow, {row}"
+        )
+        if tables_too:
+            selects.append(
+                f"SELECT database_name AS parent, table_name AS child, {int(allow)} AS allow, "
+                f"{row} FROM catalog_tables WHERE database_name = :timeline_db_{n}"
+            )
+    return PermissionSQL(sql="\nUNION ALL\n".join(selects), params=params)
 
 
 FORWARDED: Final = ("cookie", "authorization")

@@ -55,7 +55,13 @@ from datasette import hookimpl
 from datasette.utils import tilde_decode
 from datasette.utils.asgi import BadRequest, NotFound, Response
 
-from timeline.datasette_compat import page_query, plugin_settings, register_metadata
+from timeline.datasette_compat import (
+    database_action,
+    database_rules,
+    page_query,
+    plugin_settings,
+    register_metadata,
+)
 from timeline.datasette_plugin import access, api, forms, signin
 from timeline.db import register_functions
 from timeline.exports import formats
@@ -388,10 +394,26 @@ def permission_allowed(datasette: Any, actor: Any, action: str, resource: Any) -
     lets in; otherwise left to other plugins (None), so that they can grant it too."""
     if action != access.APPEND or not isinstance(resource, str):
         return None
-    if access.is_editor(datasette, actor, resource):
-        return True
-    if access.allowed_by_setting(datasette, actor, resource):
-        return True
+    return True if access.may_append(datasette, actor, resource) else None
+
+
+@hookimpl
+def register_actions(datasette: Any) -> list[Any]:
+    """Datasette 1.0: ``timeline-append``, an action on a database."""
+    return [database_action(access.APPEND, access.APPEND_DESCRIPTION)]
+
+
+@hookimpl
+def permission_resources_sql(datasette: Any, actor: Any, action: str) -> Any:
+    """Datasette 1.0: ``timeline-append`` as :func:`permission_allowed` grants it, and
+    Datasette's own write API refused on every timeline, whoever the actor."""
+    names = sorted(timeline_databases(datasette))
+    if action == access.APPEND:
+        granted = [name for name in names if access.may_append(datasette, actor, name)]
+        return database_rules([(name, True, "a timeline editor") for name in granted])
+    if action in access.WRITE_API:
+        reason = "a timeline's tables change only by appending events"
+        return database_rules([(name, False, reason) for name in names], tables_too=True)
     return None
 
 

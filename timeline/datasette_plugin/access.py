@@ -14,11 +14,27 @@ import os
 from pathlib import Path
 from typing import Any, Final
 
+from timeline.datasette_compat import allowed_on_database, plugin_settings
 from timeline.editors import EditorsFile, default_path, is_ours, served_editors
 from timeline.renderings import timeline_databases
 
 APPEND: Final = "timeline-append"
 """The permission to append events to a timeline database."""
+APPEND_DESCRIPTION: Final = "Append events to a timeline's log (the write forms and the events API)"
+WRITE_API: Final = (
+    "insert-row",
+    "update-row",
+    "delete-row",
+    "create-table",
+    "create-view",
+    "alter-table",
+    "set-column-type",
+    "drop-table",
+    "drop-view",
+    "execute-write-sql",
+)
+"""Datasette 1.0's own write actions, refused on a timeline: its tables are the log's
+projection, and only appending events changes them."""
 ACTOR_KEY: Final = "timeline_editor"
 """The actor's entry holding the editor's key, checked against the file on every request."""
 
@@ -36,8 +52,9 @@ def editors_of(datasette: Any, database: str) -> EditorsFile | None:
     path = getattr(datasette.get_database(database), "path", None)
     if not path:
         return None
-    config = datasette.plugin_config("timeline", database=database) or {}
-    named = config.get("editors") or served_editors().get(os.path.abspath(path))
+    named = plugin_settings(datasette, "timeline", database).get("editors") or served_editors().get(
+        os.path.abspath(path)
+    )
     chosen = Path(named) if named else default_path(path)
     files: dict[Path, EditorsFile] = datasette.__dict__.setdefault(_FILES, {})
     if chosen not in files:
@@ -76,8 +93,7 @@ def allowed_by_setting(datasette: Any, actor: Any, database: str) -> bool:
     """Whether the plugin setting ``allow_append`` (a Datasette allow block) lets *actor* write."""
     from datasette.utils import actor_matches_allow
 
-    config = datasette.plugin_config("timeline", database=database) or {}
-    allow = config.get("allow_append")
+    allow = plugin_settings(datasette, "timeline", database).get("allow_append")
     return allow is not None and bool(actor) and actor_matches_allow(actor, allow)
 
 
@@ -101,7 +117,7 @@ async def can_append(datasette: Any, actor: Any, database: str) -> bool:
         return False
     if read_only(datasette, database) is not None:
         return False
-    return bool(await datasette.permission_allowed(actor, APPEND, resource=database, default=False))
+    return await allowed_on_database(datasette, actor, APPEND, database)
 
 
 def recorded_by(actor: dict[str, Any]) -> str:
@@ -130,3 +146,8 @@ def write_path(datasette: Any, database: str, *parts: str) -> str:
     route = tilde_encode(datasette.get_database(database).route)
     rest = "/".join(quote(part, safe="") for part in parts)
     return str(datasette.urls.path(f"/-/timeline/{route}/{rest}"))
+
+
+def may_append(datasette: Any, actor: Any, database: str) -> bool:
+    """What this plugin grants: an editor of *database*, or an actor ``allow_append`` lets in."""
+    return is_editor(datasette, actor, database) or allowed_by_setting(datasette, actor, database)
