@@ -829,3 +829,18 @@ def test_datasettes_own_write_api_never_writes_a_timeline(
     db = open_db(db_path, create=False)
     assert db.execute("SELECT COUNT(*) FROM tags WHERE tag = 'x'").fetchone()[0] == 0
     db.close()
+
+
+def test_datasette_1_permissions_blocks_grant_timeline_append(site: Site, db_path: Path) -> None:
+    from timeline.datasette_plugin.access import can_append
+
+    if not hasattr(Datasette, "allowed"):
+        pytest.skip("Datasette 0.65 has no permissions blocks (allow_append does it there)")
+    config = {"databases": {"timeline": {"permissions": {"timeline-append": {"id": "ben"}}}}}
+
+    async def scenario(ds: Datasette) -> tuple[bool, bool]:
+        return await can_append(ds, {"id": "ben"}, "timeline"), await can_append(
+            ds, {"id": "cy"}, "timeline"
+        )
+
+    assert Site([db_path], site.tokens, config=config).run(scenario) == (True, False)
