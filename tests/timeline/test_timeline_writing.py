@@ -684,7 +684,7 @@ def test_serve_says_whether_writing_is_on(tmp_path: Path) -> None:
     db = str(tmp_path / "t.db")
     assert serve_notice(db, None) == (
         default_path(db),
-        f"Writing is off: no editors in {db}.editors.json (add one with `timeline editor add NAME`)",
+        f"Writing is off: no editors in {db}.editors.json (add one with `timeline editor add NAME --db {db}`)",
     )
     EditorsFile(default_path(db)).add("Ana")
     EditorsFile(default_path(db)).add("Ben")

@@ -132,4 +132,9 @@ def serve_notice(database: str, editors: str | None) -> tuple[Path, str]:
             f"Writing is on for {count} editor{'s' * (count != 1)} ({path}): "
             "sign in at /-/timeline-signin"
         )
-    return path, f"Writing is off: no editors in {path} (add one with `timeline editor add NAME`)"
+    how = (
+        f"timeline editor add NAME --db {database}"
+        if editors is None
+        else (f"timeline editor add NAME --editors {editors}")
+    )
+    return path, f"Writing is off: no editors in {path} (add one with `{how}`)"
