@@ -86,9 +86,15 @@ def merged_duplicates(log: EventLog, *, until_seq: int | None = None) -> dict[st
     """
     merged: dict[str, str] = {}
     for envelope in log.read(types=MERGING, until_seq=until_seq):
-        duplicate = envelope.data["duplicate"]
-        if envelope.type == DevelopmentsMerged.TYPE:
-            merged[duplicate] = envelope.stream
-        elif merged.get(duplicate) == envelope.stream:
-            del merged[duplicate]
+        merge_step(merged, envelope)
     return merged
+
+
+def merge_step(merged: dict[str, str], envelope: Envelope) -> None:
+    """Apply one merge or unmerge to *merged* (duplicate -> kept): a merge points the
+    duplicate at the development kept; an unmerge undoes the merge it names, no other."""
+    duplicate = envelope.data["duplicate"]
+    if envelope.type == DevelopmentsMerged.TYPE:
+        merged[duplicate] = envelope.stream
+    elif merged.get(duplicate) == envelope.stream:
+        del merged[duplicate]

@@ -50,7 +50,7 @@ from timeline.events.lifecycle import (
 from timeline.events.registry import UnknownEventType, registry
 from timeline.events.state import CREATING, DevelopmentState
 from timeline.events.vocabulary import LIST_FIELDS, STATUS_PHRASES, TRANSITIONS
-from timeline.folding import MERGING, fold_stream, merged_duplicates
+from timeline.folding import MERGING, fold_stream, merge_step, merged_duplicates
 from timeline.log import EventLog, Writer
 from timeline.projector import CHUNK, Projector
 
@@ -634,11 +634,7 @@ class _Decider:
             if target is not None:
                 self.referred.setdefault(target, envelope.stream)
         if envelope.type in MERGING:
-            duplicate = envelope.data["duplicate"]
-            if envelope.type == DevelopmentsMerged.TYPE:
-                self.merged[duplicate] = envelope.stream
-            else:
-                self.merged.pop(duplicate, None)
+            merge_step(self.merged, envelope)
         current = self.states.get(envelope.stream)
         if envelope.type in CREATING:
             state = fold.create(envelope.type, envelope.data, recorded_at=envelope.recorded_at)
@@ -818,15 +814,12 @@ def development_history(
 
 def merged_into(db: Database, dev_id: str) -> Envelope | None:
     """The DevelopmentsMerged that took *dev_id* into another development, if it stands."""
-    found: Envelope | None = None
-    for envelope in EventLog(db).read(types=MERGING):
-        if envelope.data["duplicate"] != dev_id:
-            continue
-        if envelope.type == DevelopmentsMerged.TYPE:
-            found = envelope
-        elif found is not None and found.stream == envelope.stream:
-            found = None
-    return found
+    log = EventLog(db)
+    kept = merged_duplicates(log).get(dev_id)
+    if kept is None:
+        return None
+    merges = log.read(stream=kept, types=(DevelopmentsMerged.TYPE,))
+    return [e for e in merges if e.data["duplicate"] == dev_id][-1]
 
 
 def parts_of(db: Database, dev_id: str) -> list[dict[str, Any]]:
