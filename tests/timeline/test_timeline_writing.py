@@ -844,3 +844,34 @@ def test_datasette_1_permissions_blocks_grant_timeline_append(site: Site, db_pat
         )
 
     assert Site([db_path], site.tokens, config=config).run(scenario) == (True, False)
+
+
+@pytest.mark.parametrize("kind", [*HELD_KINDS, "scheduled", "actor"])
+def test_each_add_form_has_an_input_for_every_option_of_its_command(kind: str) -> None:
+    """The form is the command in the browser: a flag added to `timeline add KIND` without
+    its input here would be a field the browser cannot set."""
+    from timeline.cli.adding import add
+    from timeline.datasette_plugin.forms import ACTOR, KIND_INPUTS, NOTE, SHARED
+
+    command = add.commands[kind]
+    options = {p.name for p in command.params} - {"as_json", "recorded_by", "db"}
+    if kind == "actor":
+        inputs = {i.name for i in (*ACTOR, NOTE)}
+    else:
+        inputs = {i.name for i in (*KIND_INPUTS.get(kind, ()), *SHARED, NOTE)} | {"development"}
+    assert options == inputs
+
+
+@pytest.mark.parametrize(
+    "action", ["held", "postpone", "cancel", "revise", "retract", "link", "merge", "unmerge"]
+)
+def test_each_action_form_has_an_input_for_every_option_of_its_command(action: str) -> None:
+    from timeline.cli import lifecycle
+    from timeline.datasette_plugin.forms import ACTIONS, NOTE
+
+    (command,) = [c for c in lifecycle.COMMANDS if c.name == action]
+    in_the_address = {"development", "kept", "source"}  # the development the form is on
+    left_out = {"as_json", "recorded_by", "expect_version", "db", *in_the_address}
+    renamed = {"target": "to", "cleared": "clear"}
+    options = {renamed.get(p.name, p.name) for p in command.params} - left_out
+    assert options == {i.name for i in (*ACTIONS[action].inputs, NOTE)}
