@@ -18,7 +18,7 @@ Decisions a reader may notice:
   ``relations`` (``{"part_of": "Part of", ...}``) and ``qualifiers`` (``{"uncertain":
   {"mark": "?", "words": "date uncertain"}, ...}``); the script has no list of its own.
   ``actions`` (only on a page served to someone who may write) is where the lifecycle
-  forms are: ``{"base": "https://…/developments/", "names": [["held", "Record that it
+  forms are: ``{"base": "/-/timeline/db/developments/", "names": [["held", "Record that it
   took place", ["scheduled", "postponed", "cancelled"]], ["revise", "Revise", null],
   ...]}``, each action shown for the statuses it may follow (null: any).
   ``dates[i]`` is ``{"text", "note", "open"}`` for a dated development (the date in
@@ -32,7 +32,7 @@ Decisions a reader may notice:
   arrowhead: it went on, for how long is not known. A season is a soft band over its
   three months, as a month or a year is.
 - The script builds every piece of text with ``textContent``; links are made only from
-  http(s) URLs.
+  http(s) URLs (and the write forms' from a path on the serving site).
 - The same records and title give the same bytes.
 """
 

@@ -13,13 +13,16 @@ entry, not every editor's.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import hmac
 import json
 import os
 import secrets
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -102,7 +105,7 @@ class EditorsFile:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        self._seen: tuple[int, int] | None = None
+        self._seen: tuple[int, int, int] | None = None
         self._editors: list[Editor] = []
 
     def exists(self) -> bool:
@@ -118,7 +121,8 @@ class EditorsFile:
             return []
         except OSError as exc:
             raise self._error("read", exc) from None
-        seen = (stat.st_mtime_ns, stat.st_size)
+        # A replaced file is a new inode: a change within one tick of the clock is seen too.
+        seen = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
         if seen != self._seen:
             self._editors = self._read()
             self._seen = seen
@@ -127,13 +131,16 @@ class EditorsFile:
     def _read(self) -> list[Editor]:
         try:
             found = json.loads(self.path.read_text(encoding="utf-8"))
-            return [
+            editors = [
                 Editor(e["name"], e["key"], e["salt"], e["hash"], e["added"])
                 for e in found["editors"]
             ]
+            for editor in editors:
+                bytes.fromhex(editor.salt)  # a damaged salt: refused here, not at sign-in
+            return editors
         except OSError as exc:
             raise self._error("read", exc) from None
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError):  # not JSON, not ours, a damaged salt
             raise EditorError(
                 f"{self.path}: not an editors file (written by `timeline editor add`)"
             ) from None
@@ -155,23 +162,43 @@ class EditorsFile:
     def add(self, name: str) -> str:
         """Add an editor; return their token, which is never stored and never shown again."""
         name = check_name(name)
-        editors = self.editors()
-        if any(e.name.casefold() == name.casefold() for e in editors):
-            raise EditorError(f"NAME: {name!r} is already an editor (remove them first)")
-        key, secret, salt = secrets.token_hex(6), secrets.token_urlsafe(32), secrets.token_hex(16)
-        added = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        editors.append(Editor(name, key, salt, _digest(salt, secret), added))
-        self._write(editors)
+        with self._changing():
+            editors = self.editors()
+            if any(e.name.casefold() == name.casefold() for e in editors):
+                raise EditorError(f"NAME: {name!r} is already an editor (remove them first)")
+            key, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
+            salt = secrets.token_hex(16)
+            added = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            editor = Editor(name, key, salt, _digest(salt, secret), added)
+            self._write([*editors, editor])
         return f"{PREFIX}{key}_{secret}"
 
     def remove(self, name: str) -> Editor:
         """Remove the editor *name*: their token, and every browser signed in with it, stop."""
-        editors = self.editors()
-        kept = [e for e in editors if e.name.casefold() != name.strip().casefold()]
-        if len(kept) == len(editors):
-            raise EditorError(f"NAME: {name!r} is not an editor of {self.path}")
-        self._write(kept)
+        wanted = unicodedata.normalize("NFC", name.strip()).casefold()
+        with self._changing():
+            editors = self.editors()
+            kept = [e for e in editors if e.name.casefold() != wanted]
+            if len(kept) == len(editors):
+                raise EditorError(f"NAME: {name!r} is not an editor of {self.path}")
+            self._write(kept)
         return next(e for e in editors if e not in kept)
+
+    @contextlib.contextmanager
+    def _changing(self) -> Iterator[None]:
+        """Hold the file's lock while it is read, changed and written again, so that two
+        `timeline editor` commands at once do not lose one's change."""
+        lock = self.path.with_name(f".{self.path.name}.lock")
+        try:
+            fd = os.open(lock, os.O_WRONLY | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise self._error("lock", exc) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            self._seen = None  # read what the last holder wrote
+            yield
+        finally:
+            os.close(fd)
 
     def _error(self, doing: str, exc: OSError) -> EditorError:
         return EditorError(f"{self.path}: cannot {doing} the editors file: {exc.strerror}")

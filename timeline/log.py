@@ -35,6 +35,11 @@ _FLUSH_EVERY = 2_000
 _VERSIONS_KEPT = 20_000  # stream versions remembered in a transaction; more are re-read
 
 
+CLOCK_SKEW = dt.timedelta(minutes=10)
+"""How far ahead of this machine's clock a given recording time may be (another machine's
+clock, a little fast, wrote the log being imported)."""
+
+
 def utc_now() -> str:
     """The log's clock: UTC, ISO 8601 with microseconds and a ``Z``."""
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -131,6 +136,7 @@ class Writer:
     seq: int = 0
     hash: str = GENESIS
     now: str = attrs.field(factory=utc_now)
+
     _pending: list[tuple] = attrs.field(factory=list)
     keep: bool = True
     """Keep every appended envelope in :attr:`appended` (off for large imports)."""
@@ -153,6 +159,12 @@ class Writer:
         if row is not None:
             self.seq, self.hash, self.recorded_at = row
         self.start = self.seq
+
+    @property
+    def latest(self) -> str:
+        """The latest recording time a line may bring: now, give or take the clock skew."""
+        moment = dt.datetime.fromisoformat(self.now.removesuffix("Z") + "+00:00") + CLOCK_SKEW
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
     def stream_version(self, stream: str) -> int:
         """The last version of *stream*, counting what this transaction appended."""
@@ -187,7 +199,9 @@ class Writer:
 
         Recording times never go backwards (``--as-of TIME`` reads the log up to a time):
         a given *recorded_at* before the last event's is refused, and the log's own clock
-        keeps to the last event's time if the machine's clock is behind it.
+        keeps to the last event's time if the machine's clock is behind it. A given time
+        ahead of the machine's clock (by more than :data:`CLOCK_SKEW`) is refused too: it
+        would hold every later event at that time.
         """
         version = self.stream_version(stream) + 1
         if recorded_at is None:
@@ -196,6 +210,11 @@ class Writer:
             raise InvalidEvent(
                 f"recorded_at: {recorded_at} is before the time of the log's last event "
                 f"({self.recorded_at}); an event cannot be recorded in the log's past"
+            )
+        elif recorded_at > self.latest:
+            raise InvalidEvent(
+                f"recorded_at: {recorded_at} is in the future (this machine's clock says "
+                f"{self.now}); an event cannot be recorded ahead of its time"
             )
         seq = self.seq + 1
         data_json, meta_json = canonical_json(data), canonical_json(meta)

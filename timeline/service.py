@@ -206,22 +206,32 @@ def _check_recorded_at(value: Any, line: int | None) -> str:
     raise _refuse(f"recorded_at: {value!r} is not a UTC time like 2024-04-26T08:30:00Z", line)
 
 
-def parse_lines(lines: Iterable[str]) -> Iterator[Submission]:
-    """Parse JSON Lines, one event a line; blank lines are allowed and skipped."""
+def parse_lines(lines: Iterable[str], *, recorded_by: str | None = None) -> Iterator[Submission]:
+    """Parse JSON Lines, one event a line; blank lines are allowed and skipped.
+
+    With *recorded_by* (a request over HTTP), each event is stamped as :func:`parse_body`
+    says.
+    """
     for number, text in enumerate(lines, start=1):
         if not text.strip():
             continue
         text = text.rstrip("\r\n")
-        plain = _looks_plain(text)
-        yield parse_submission(parse_json(text, line=number), line=number, plain=plain)
+        # The writer's name is not in the text: it is walked too if it might need it.
+        plain = _looks_plain(text) and (recorded_by is None or bad_text(recorded_by) is None)
+        obj = parse_json(text, line=number)
+        if recorded_by is not None:
+            obj = _stamped(obj, recorded_by, number)
+        yield parse_submission(obj, line=number, plain=plain)
 
 
 def parse_body(text: str, *, recorded_by: str) -> list[Submission]:
     """One event object, or JSON Lines of them, written by *recorded_by* (an HTTP request).
 
-    The writer's name is the server's to set: ``meta.recorded_by`` is filled in, and a
-    line claiming another name is refused rather than rewritten, so that what the client
-    sent and what the log holds never differ without the client knowing.
+    The server says who and when: ``meta.recorded_by`` is filled in with the writer's
+    name, and a line naming someone else is refused rather than rewritten, so that what
+    the client sent and what the log holds never differ without the client knowing; a
+    ``recorded_at`` is refused, the log's clock being the server's. Lines are split at
+    line feeds only, as a file is read (a U+2028 inside a string stays in it).
     """
     try:
         whole = parse_json(text)
@@ -231,20 +241,19 @@ def parse_body(text: str, *, recorded_by: str) -> list[Submission]:
         if not isinstance(whole, dict):
             raise _refuse("send one event as a JSON object, or JSON Lines of them", None)
         return [parse_submission(_stamped(whole, recorded_by, None), line=None)]
-    found = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            obj = _stamped(parse_json(line, line=number), recorded_by, number)
-            found.append(parse_submission(obj, line=number))
+    found = list(parse_lines(text.split("\n"), recorded_by=recorded_by))
     if not found:
         raise _refuse("no event: send one as a JSON object, or JSON Lines of them", None)
     return found
 
 
 def _stamped(obj: Any, recorded_by: str, line: int | None) -> Any:
-    """*obj* with its writer's name in ``meta.recorded_by`` (refused if it names another)."""
+    """*obj* with its writer's name in ``meta.recorded_by`` (refused if it names another,
+    or if it says when it was recorded)."""
     if not isinstance(obj, dict):
         return obj  # parse_submission says what an event must be
+    if "recorded_at" in obj:
+        raise _refuse("is set by the server's clock: leave it out", line, "recorded_at")
     meta = obj.get("meta", {})
     if not isinstance(meta, dict):
         return obj

@@ -103,8 +103,11 @@ def test_an_editor_adds_a_meeting_postpones_it_and_finds_it_everywhere(
     assert TITLE in details.inner_text()
     assert (
         details.locator("a", has_text="Postpone").get_attribute("href")
-        == f"{base}/-/timeline/desk/developments/{DEV}/postpone"
+        == f"/-/timeline/desk/developments/{DEV}/postpone"
     )
+    details.locator("a", has_text="Postpone").click()
+    page.wait_for_url(f"{base}/-/timeline/desk/developments/{DEV}/postpone")
+    assert "Changed since" not in page.content()
 
     with urllib.request.urlopen(f"{base}/desk/developments.ics?id={DEV}", timeout=5) as answer:
         calendar = icalendar.Calendar.from_ical(answer.read())

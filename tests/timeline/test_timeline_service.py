@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -544,27 +545,33 @@ EDITED = "line 3: hash: the line's hash does not match its contents at seq 3 (wa
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda line: line.update(hash="0" * 64), EDITED),
-        (lambda line: line["data"].update(reason="another reason"), EDITED),
-        (lambda line: line.update(recorded_at="2099-01-01T00:00:00.000000Z"), EDITED),
+        (lambda line, previous: line.update(hash="0" * 64), EDITED),
+        (lambda line, previous: line["data"].update(reason="another reason"), EDITED),
+        (lambda line, previous: line.update(recorded_at=previous), EDITED),
         (
-            lambda line: line.update(recorded_at="2020-01-01T00:00:00.000000Z"),
+            lambda line, previous: line.update(recorded_at="2099-01-01T00:00:00.000000Z"),
+            "line 3: recorded_at: 2099-01-01T00:00:00.000000Z is in the future (this machine's "
+            "clock says {now}); an event cannot be recorded ahead of its time",
+        ),
+        (
+            lambda line, previous: line.update(recorded_at="2020-01-01T00:00:00.000000Z"),
             "line 3: recorded_at: 2020-01-01T00:00:00.000000Z is before the time of the log's "
             "last event ({previous}); an event cannot be recorded in the log's past",
         ),
-        (lambda line: line["meta"].update(note="added later"), EDITED),
+        (lambda line, previous: line["meta"].update(note="added later"), EDITED),
     ],
-    ids=["hash", "data", "recorded_at", "recorded_at-earlier", "meta"],
+    ids=["hash", "data", "recorded_at", "recorded_at-future", "recorded_at-earlier", "meta"],
 )
 def test_an_edited_log_line_is_refused_on_import(history, tmp_path: Path, edit, message):
     lines = [json.loads(line) for line in history]
     previous = lines[1]["recorded_at"]
-    edit(lines[2])
+    edit(lines[2], previous)
     copy_db = open_db(tmp_path / "copy.db")
     try:
         with pytest.raises(InvalidEvent) as info:
             service.import_file(copy_db, jsonl(*lines))
-        assert str(info.value) == message.format(previous=previous)
+        said = re.sub(r"clock says [0-9T:.Z-]+\)", "clock says {now})", str(info.value))
+        assert said == message.format(previous=previous, now="{now}")
         assert count(copy_db) == 0
     finally:
         copy_db.close()

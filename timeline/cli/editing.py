@@ -10,7 +10,7 @@ import click
 
 from timeline.cli.errors import reports_errors
 from timeline.cli.options import CONTEXT, db_option, db_path, json_option
-from timeline.editors import EditorsFile, default_path, describe
+from timeline.editors import EditorsFile, check_name, default_path, describe
 from timeline.output import dumps
 
 EDITORS_HELP = "The editors file [default: the database's path + .editors.json]."
@@ -72,10 +72,11 @@ def add_editor(name: str, editors: str | None, as_json: bool) -> None:
     """
     found = chosen_editors(editors)
     token = found.add(name)
+    name = check_name(name)  # as it was stored
     if as_json:
-        click.echo(dumps({"name": name.strip(), "token": token, "editors": str(found.path)}))
+        click.echo(dumps({"name": name, "token": token, "editors": str(found.path)}))
         return
-    click.echo(f"{found.path}: added {name.strip()!r}. Their token, shown only this once:")
+    click.echo(f"{found.path}: added {name!r}. Their token, shown only this once:")
     click.echo(token)
     click.echo("Keep it secret; `timeline editor remove` withdraws it.")
 

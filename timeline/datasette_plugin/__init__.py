@@ -421,13 +421,15 @@ def permission_resources_sql(datasette: Any, actor: Any, action: str) -> Any:
 def menu_links(datasette: Any, actor: Any, request: Any) -> list[dict[str, str]] | None:
     """Sign in (when a timeline here has editors) or out, in Datasette's menu."""
     path = str(datasette.urls.path("/-/timeline-signin"))
-    if isinstance(actor, dict) and access.ACTOR_KEY in actor:
-        return [{"href": path, "label": f"Signed in as {actor.get('id')}: sign out"}]
+    names = timeline_databases(datasette)
+    if any(access.is_editor(datasette, actor, name) for name in names):
+        return [{"href": path, "label": f"Signed in as {actor['name']}: sign out"}]
     here = request.full_path if request is not None else ""
     path = f"{path}?{urlencode({'next': here})}" if here else path
-    if actor is None and any(
-        (found := access.editors_of(datasette, name)) is not None and found.exists()
-        for name in timeline_databases(datasette)
+    signed_out = actor is None or (isinstance(actor, dict) and access.ACTOR_KEY in actor)
+    if signed_out and any(
+        (found := access.editors_of(datasette, name)) is not None and found.editors()
+        for name in names
     ):
         return [{"href": path, "label": "Sign in to edit"}]
     return None

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from timeline.datasette_compat import allowed_on_database, plugin_settings
-from timeline.editors import EditorsFile, default_path, is_ours, served_editors
+from timeline.editors import Editor, EditorsFile, default_path, is_ours, served_editors
 from timeline.renderings import timeline_databases
 
 APPEND: Final = "timeline-append"
@@ -37,6 +37,8 @@ WRITE_API: Final = (
 projection, and only appending events changes them."""
 ACTOR_KEY: Final = "timeline_editor"
 """The actor's entry holding the editor's key, checked against the file on every request."""
+EDITOR_ID: Final = "timeline-editor:"
+"""What an editor's actor id starts with (the key follows): no other actor's id."""
 
 _FILES = "_timeline_editors_files"
 
@@ -77,16 +79,29 @@ def editor_actor(datasette: Any, token: str) -> dict[str, str] | None:
         found = editors_of(datasette, database)
         editor = found.find(token) if found is not None else None
         if editor is not None:
-            return {"id": editor.name, ACTOR_KEY: editor.key}
+            return actor_of(editor)
     return None
+
+
+def actor_of(editor: Editor) -> dict[str, str]:
+    """An editor as a Datasette actor: an id of their own kind, never another's.
+
+    Datasette and its plugins grant by ``id`` (``root``, an allow block's ``{"id":
+    "alice"}``); an editor called "root" or "alice" must not be taken for them, so the id
+    is ``timeline-editor:`` and the key, and the name (what the log records, and what
+    Datasette shows) is apart.
+    """
+    return {"id": f"{EDITOR_ID}{editor.key}", "name": editor.name, ACTOR_KEY: editor.key}
 
 
 def is_editor(datasette: Any, actor: Any, database: str) -> bool:
     """Whether *actor* is, right now, an editor of *database* (a removed one is not)."""
     if not isinstance(actor, dict) or not isinstance(actor.get(ACTOR_KEY), str):
         return False
+    if actor.get("id") != f"{EDITOR_ID}{actor[ACTOR_KEY]}":
+        return False
     found = editors_of(datasette, database)
-    return found is not None and found.current(str(actor.get("id")), actor[ACTOR_KEY])
+    return found is not None and found.current(str(actor.get("name")), actor[ACTOR_KEY])
 
 
 def allowed_by_setting(datasette: Any, actor: Any, database: str) -> bool:
@@ -113,16 +128,16 @@ def read_only(datasette: Any, database: str) -> str | None:
 
 async def can_append(datasette: Any, actor: Any, database: str) -> bool:
     """Whether *actor* may append to *database* now: the permission, on a file we can write."""
-    if database not in timeline_databases(datasette) or not actor:
+    if database not in timeline_databases(datasette) or not isinstance(actor, dict):
         return False
-    if read_only(datasette, database) is not None:
+    if not isinstance(actor.get("id"), str | int) or read_only(datasette, database) is not None:
         return False
     return await allowed_on_database(datasette, actor, APPEND, database)
 
 
 def recorded_by(actor: dict[str, Any]) -> str:
     """The name the log records for what *actor* writes: an editor's name, else the id."""
-    return str(actor.get("id"))
+    return str(actor["name"] if ACTOR_KEY in actor else actor["id"])
 
 
 def database_of(datasette: Any, request: Any) -> str | None:
@@ -151,3 +166,39 @@ def write_path(datasette: Any, database: str, *parts: str) -> str:
 def may_append(datasette: Any, actor: Any, database: str) -> bool:
     """What this plugin grants: an editor of *database*, or an actor ``allow_append`` lets in."""
     return is_editor(datasette, actor, database) or allowed_by_setting(datasette, actor, database)
+
+
+class TooLarge(Exception):
+    """A request's body is over the limit its reader was given."""
+
+
+async def read_body(request: Any, limit: int) -> bytes:
+    """The request's body, refused (:class:`TooLarge`) as soon as it passes *limit* bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise TooLarge
+    chunks, size = [], 0
+    while True:
+        message = await request.receive()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+FORM_LIMIT: Final = 1024 * 1024
+"""The largest form taken: 1 MiB is far more than a development's fields."""
+
+
+async def read_form(request: Any, limit: int = FORM_LIMIT) -> dict[str, list[str]]:
+    """A posted form's fields, each with every value given (checkboxes repeat a name)."""
+    from urllib.parse import parse_qsl
+
+    body = (await read_body(request, limit)).decode("utf-8", errors="replace")
+    found: dict[str, list[str]] = {}
+    for key, value in parse_qsl(body, keep_blank_values=True):
+        found.setdefault(key, []).append(value)
+    return found

@@ -27,13 +27,17 @@ from datasette.utils.asgi import Response
 
 from timeline import service
 from timeline.datasette_plugin.access import (
+    TooLarge,
     bearer,
     can_append,
     database_of,
+    editor_actor,
+    read_body,
     read_only,
     recorded_by,
 )
-from timeline.db import open_db
+from timeline.db import file_error, open_db
+from timeline.editors import is_ours
 from timeline.envelope import Envelope
 from timeline.errors import DuplicateEvent, TimelineError, VersionConflict
 from timeline.output import appended_json
@@ -42,32 +46,14 @@ ROUTE: Final = r"^/-/timeline/(?P<database>[^/]+)/events$"
 MAX_BODY: Final = 10 * 1024 * 1024
 """The largest body taken: 10 MiB, tens of thousands of events (import larger files with
 `timeline import` on the machine that holds the log)."""
-
-
-class TooLarge(Exception):
-    """The body is over :data:`MAX_BODY`."""
+BUSY: Final = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+"""SQLite's answers for a database another writer holds: worth a retry (503)."""
+MISSING: Final = "send an editor's token as Authorization: Bearer TOKEN"
 
 
 def error(message: str, status: int, **headers: str) -> Response:
     """One line saying what is wrong, as JSON."""
     return Response.json({"error": message}, status=status, headers=headers or None)
-
-
-async def read_body(request: Any, limit: int = MAX_BODY) -> bytes:
-    """The request's body, refused (:class:`TooLarge`) as soon as it passes *limit* bytes."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise TooLarge
-    chunks, size = [], 0
-    while True:
-        message = await request.receive()
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise TooLarge
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return b"".join(chunks)
 
 
 async def post_events(datasette: Any, request: Any) -> Response:
@@ -77,19 +63,16 @@ async def post_events(datasette: Any, request: Any) -> Response:
         return error(f"{request.url_vars['database']}: no timeline database is served here", 404)
     if request.method != "POST":
         return error("send events with POST", 405, Allow="POST")
-    actor = request.actor
-    if actor is None:
-        why = (
-            "the token is not an editor's"
-            if bearer(request)
-            else "send an editor's token as Authorization: Bearer TOKEN"
-        )
+    actor, token = request.actor, bearer(request)
+    wrong_token = token is not None and is_ours(token) and editor_actor(datasette, token) is None
+    if actor is None or wrong_token:  # a signed-in browser's cookie is no wrong token's stand-in
+        why = "the token is not an editor's" if token else MISSING
         return error(why, 401, **{"WWW-Authenticate": 'Bearer realm="timeline"'})
     if not await can_append(datasette, actor, database):
         why = read_only(datasette, database)
         return error(why or f"{recorded_by(actor)} may not append events to {database}", 403)
     try:
-        body = await read_body(request)
+        body = await read_body(request, MAX_BODY)
     except TooLarge:
         return error(f"the body is larger than {MAX_BODY} bytes: send fewer events at once", 413)
     try:
@@ -103,8 +86,12 @@ async def post_events(datasette: Any, request: Any) -> Response:
         return error(str(exc), 409)
     except TimelineError as exc:
         return error(str(exc), 400)
-    except sqlite3.OperationalError as exc:  # the log stayed locked past the busy timeout
-        return error(f"the database is busy, try again: {exc}", 503, **{"Retry-After": "1"})
+    except sqlite3.Error as exc:
+        if (
+            getattr(exc, "sqlite_errorcode", 0) & 0xFF in BUSY
+        ):  # locked by another writer past the timeout
+            return error(f"the database is busy, try again: {exc}", 503, **{"Retry-After": "1"})
+        return error(str(file_error(path, exc)), 500)
     answer = {"events": [appended_json(e) for e in events], "appended": appended}
     return Response.json(answer, status=201 if appended else 200)
 

@@ -14,22 +14,26 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sqlite3
 from collections.abc import Callable
 from typing import Any, Final
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import unquote
 
 import attrs
-from datasette.utils.asgi import Forbidden, NotFound, Response
+from datasette.utils.asgi import Base400, Forbidden, NotFound, Response
 
 from timeline import service
 from timeline.datasette_plugin.access import (
+    FORM_LIMIT,
+    TooLarge,
     can_append,
     database_of,
+    read_form,
     read_only,
     recorded_by,
     write_path,
 )
-from timeline.db import open_db
+from timeline.db import file_error, open_db
 from timeline.entries import INPUT_OF_PLACE_FIELD, given, role_parts, shared_data, split_parts
 from timeline.errors import InvalidEvent, TimelineError, VersionConflict
 from timeline.events.developments import CREATION_TYPES, NEEDS_PARTICIPANTS
@@ -241,13 +245,13 @@ def read_values(inputs: tuple[Input, ...], raw: dict[str, list[str]]) -> dict[st
             values[field.name] = [v for v in typed if v in field.choices]
         elif field.widget == "lines":
             parse = _LINE_PARSERS.get(field.name, str)
+            # Counted as the refusals of the service count them: the items, blank lines left out.
             items = []
-            for number, line in enumerate(text.splitlines(), start=1):
-                if line.strip():
-                    try:
-                        items.append(parse(line.strip()))
-                    except ValueError as exc:
-                        raise FormError(field.name, f"line {number}: {exc}") from None
+            for number, line in enumerate(_entries(text), start=1):
+                try:
+                    items.append(parse(line))
+                except ValueError as exc:
+                    raise FormError(field.name, f"line {number}: {exc}") from None
             values[field.name] = tuple(items)
         elif not text:
             values[field.name] = None
@@ -259,6 +263,11 @@ def read_values(inputs: tuple[Input, ...], raw: dict[str, list[str]]) -> dict[st
         else:
             values[field.name] = text
     return values
+
+
+def _entries(text: str) -> list[str]:
+    """The items of a box of one item a line: each line trimmed, blank lines left out."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 _ITEM = re.compile(r"^\[(\d+)\]\.?")
@@ -282,12 +291,18 @@ def input_for(exc: InvalidEvent, names: set[str]) -> tuple[str | None, str]:
     return name, f"{rest.lstrip('.')}: {exc.message}" if rest else exc.message
 
 
-async def _raw_form(request: Any) -> dict[str, list[str]]:
-    body = (await request.post_body()).decode("utf-8", errors="replace")
-    found: dict[str, list[str]] = {}
-    for key, value in parse_qsl(body, keep_blank_values=True):
-        found.setdefault(key, []).append(value)
-    return found
+class PayloadTooLarge(Base400):
+    """A form over :data:`FORM_LIMIT`: Datasette's error page, with 413."""
+
+    status = 413
+
+
+async def _posted(request: Any) -> dict[str, list[str]]:
+    """The posted form; a 413 for one larger than any development needs."""
+    try:
+        return await read_form(request)
+    except TooLarge:
+        raise PayloadTooLarge(f"The form is larger than {FORM_LIMIT} bytes.") from None
 
 
 def _record(
@@ -371,11 +386,11 @@ async def _submit(
     expected: int | None,
 ) -> tuple[Any, dict[str | None, str]]:
     """Build and record one event; the envelope, or the errors to show with the form."""
+    path = datasette.get_database(database).path
     try:
         values = read_values((*inputs, NOTE), raw)
         note = values.pop("note")
         type_, data = make(values)
-        path = datasette.get_database(database).path
         meta = {"recorded_by": recorded_by(actor), **({"note": note} if note else {})}
         envelope = await asyncio.to_thread(_record, path, type_, data, meta, expected)
     except FormError as exc:
@@ -386,17 +401,16 @@ async def _submit(
         )
         return None, {None: message}
     except InvalidEvent as exc:
-        name, message = input_for(exc, {i.name for i in inputs} | {"development"})
+        name, message = input_for(exc, {i.name for i in inputs})
         return None, {name: message}
     except TimelineError as exc:
         return None, {None: str(exc)}
+    except sqlite3.Error as exc:  # the log held by another writer past the timeout, a full disk
+        return None, {None: f"Nothing was recorded: {file_error(path, exc)}. Try again."}
     return envelope, {}
 
 
 def _done(datasette: Any, request: Any, database: str, envelope: Any, what: str) -> Response:
-    if envelope is None:
-        datasette.add_message(request, f"{what}: already in the log", datasette.INFO)
-        return Response.redirect(datasette.urls.table(database, DEVELOPMENTS))
     datasette.add_message(request, f"{what}: recorded as event {envelope.seq}", datasette.INFO)
     if envelope.type == "ActorDescribed":
         return Response.redirect(datasette.urls.table(database, "actors"))
@@ -446,7 +460,7 @@ async def add_page(datasette: Any, request: Any) -> Response:
     raw: dict[str, list[str]] = {}
     status = 200
     if request.method == "POST":
-        raw = await _raw_form(request)
+        raw = await _posted(request)
         envelope, errors = await _submit(
             datasette, raw, database=database, actor=actor, inputs=inputs, make=make,
             expected=None,
@@ -471,7 +485,7 @@ async def action_page(datasette: Any, request: Any) -> Response:
     raw: dict[str, list[str]] = {}
     status = 200
     if request.method == "POST":
-        raw = await _raw_form(request)
+        raw = await _posted(request)
         typed = raw.get("expected_version", [""])[-1]
         expected = int(typed) if typed.isdigit() else None
         envelope, errors = await _submit(
@@ -523,6 +537,6 @@ async def page_actions(datasette: Any, request: Any, database: str) -> dict[str,
     action with its label and the statuses it may follow (null: any)."""
     if not await can_append(datasette, request.actor, database):
         return None
-    base = datasette.absolute_url(request, write_path(datasette, database, "developments"))
+    base = write_path(datasette, database, "developments")
     names = [[name, a.label, TRANSITIONS.get(a.type)] for name, a in ACTIONS.items()]
     return {"base": f"{base}/", "names": names}

@@ -8,11 +8,12 @@ checked against the editors file on every write: removing an editor signs them o
 from __future__ import annotations
 
 from typing import Any, Final
-from urllib.parse import parse_qsl
+from urllib.parse import urlsplit
 
 from datasette.utils.asgi import Response
 
-from timeline.datasette_plugin.access import ACTOR_KEY, editor_actor
+from timeline.datasette_plugin.access import TooLarge, editor_actor, is_editor, read_form
+from timeline.renderings import timeline_databases
 
 SIGNIN_ROUTE: Final = r"^/-/timeline-signin$"
 SIGNOUT_ROUTE: Final = r"^/-/timeline-signout$"
@@ -20,15 +21,15 @@ COOKIE: Final = "ds_actor"
 
 
 def _local(path: str) -> str | None:
-    """*path* if it stays on this site (no ``//host`` or scheme): where to go after."""
-    if path.startswith("/") and not path.startswith("//") and "\\" not in path:
-        return path
-    return None
+    """*path* if it stays on this site: where to go after signing in.
 
-
-async def _form(request: Any) -> dict[str, str]:
-    body = (await request.post_body()).decode("utf-8", errors="replace")
-    return dict(parse_qsl(body, keep_blank_values=True))
+    Browsers drop tabs and line breaks from a URL and read ``\\`` as ``/``, so a path
+    holding any of them (``/\t/elsewhere.example``) could lead to another site.
+    """
+    if not path.startswith("/") or any(char <= " " or char == "\\" for char in path):
+        return None
+    parts = urlsplit(path)
+    return path if not parts.scheme and not parts.netloc else None
 
 
 async def signin_page(datasette: Any, request: Any) -> Response:
@@ -36,7 +37,10 @@ async def signin_page(datasette: Any, request: Any) -> Response:
     error, status = None, 200
     after = _local(request.args.get("next", "")) or datasette.urls.instance()
     if request.method == "POST":
-        form = await _form(request)
+        try:
+            form = {key: values[-1] for key, values in (await read_form(request)).items()}
+        except TooLarge:
+            return Response.text("The form is larger than a sign-in needs.", status=413)
         after = _local(form.get("next", "")) or after
         actor = editor_actor(datasette, form.get("token", "").strip())
         if actor is not None:
@@ -44,12 +48,12 @@ async def signin_page(datasette: Any, request: Any) -> Response:
             response.set_cookie(
                 COOKIE, datasette.sign({"a": actor}, "actor"), httponly=True, samesite="lax"
             )
-            datasette.add_message(request, f"Signed in as {actor['id']}", datasette.INFO)
+            datasette.add_message(request, f"Signed in as {actor['name']}", datasette.INFO)
             return response
         error, status = "That token is not an editor's: check it, or ask for a new one.", 401
     html = await datasette.render_template(
         "timeline_signin.html",
-        {"error": error, "next": after, "editor": _editor(request.actor)},
+        {"error": error, "next": after, "editor": _editor(datasette, request.actor)},
         request=request,
     )
     return Response.html(html, status=status)
@@ -65,8 +69,9 @@ async def signout(datasette: Any, request: Any) -> Response:
     return response
 
 
-def _editor(actor: Any) -> str | None:
-    """The signed-in editor's name (None for a visitor or another kind of actor)."""
-    if isinstance(actor, dict) and ACTOR_KEY in actor:
-        return str(actor.get("id"))
+def _editor(datasette: Any, actor: Any) -> str | None:
+    """The signed-in editor's name (None for a visitor, another kind of actor, or an editor
+    removed since they signed in)."""
+    if any(is_editor(datasette, actor, name) for name in timeline_databases(datasette)):
+        return str(actor["name"])
     return None

@@ -6,6 +6,7 @@ var Details = (function () {
   var doc = document;
   var U = Util, el = Draw.el;
   var HTTP_RE = /^https?:\/\/[^\s]+$/i;
+  var SITE_PATH_RE = /^\/(?![\/\\])[^\s\\]*$/;  // a path on this site, not //elsewhere
 
   function section(box, title) {
     box.appendChild(el("h3", null, title));
@@ -146,7 +147,7 @@ var Details = (function () {
       box.appendChild(src);
     }
     var actions = model.actions;
-    if (actions && HTTP_RE.test(U.str(actions.base))) {
+    if (actions && (HTTP_RE.test(U.str(actions.base)) || SITE_PATH_RE.test(U.str(actions.base)))) {
       section(box, "Record what happened to it");
       var acts = el("ul", "actions");
       U.list(actions.names).forEach(function (pair) {
