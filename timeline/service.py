@@ -236,7 +236,7 @@ def parse_body(text: str, *, recorded_by: str) -> list[Submission]:
     try:
         whole = parse_json(text)
     except InvalidEvent:
-        whole = None  # JSON Lines: several values, one a line
+        _one_object_spread_over_lines(text)  # else JSON Lines: several values, one a line
     else:
         if not isinstance(whole, dict):
             raise _refuse("send one event as a JSON object, or JSON Lines of them", None)
@@ -245,6 +245,24 @@ def parse_body(text: str, *, recorded_by: str) -> list[Submission]:
     if not found:
         raise _refuse("no event: send one as a JSON object, or JSON Lines of them", None)
     return found
+
+
+def _one_object_spread_over_lines(text: str) -> None:
+    """Refuse, at its line and column, a body that is one event written over several lines
+    with a mistake in it: read as JSON Lines, its first line alone (``{``) would be the
+    error, which is not where the mistake is."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    if len(lines) < 2:
+        return
+    try:
+        json.loads(lines[0])
+    except ValueError:
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise _refuse(f"not valid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
+        except ValueError:
+            return
 
 
 def _stamped(obj: Any, recorded_by: str, line: int | None) -> Any:

@@ -1064,3 +1064,25 @@ def test_editor_add_prints_the_name_as_stored(runner: Any, db_path: Path) -> Non
     added = runner.invoke(cli, ["editor", "add", " Se\u0301gole\u0300ne ", "--json"])
     assert json.loads(added.output)["name"] == "S\u00e9gol\u00e8ne"
     assert runner.invoke(cli, ["editor", "remove", "Se\u0301gole\u0300ne"]).exit_code == 0
+
+
+def test_one_event_over_several_lines_is_refused_where_its_mistake_is(site: Site) -> None:
+    body = '{\n  "type": "MeetingHeld",\n  "data": {"title": "x"}\n  "id": "nope"\n}\n'
+    response = site.post(body)
+    assert (response.status_code, response.json()) == (
+        400,
+        {"error": "line 4: not valid JSON: Expecting ',' delimiter (column 3)"},
+    )
+
+
+def test_the_database_page_links_a_writer_to_the_forms(site: Site) -> None:
+    async def scenario(ds: Datasette) -> tuple[str, str]:
+        visitor, editor = Browser(ds), Browser(ds)
+        await editor.sign_in(site.tokens["Ana Lima"])
+        return (await visitor.get("/timeline")).text, (await editor.get("/timeline")).text
+
+    seen, edited = site.run(scenario)
+    assert "Add a development or an actor" not in seen
+    assert re.search(
+        r'<a href="/-/timeline/timeline/add"[^>]*>Add a development or an actor\s*</a>', edited
+    )

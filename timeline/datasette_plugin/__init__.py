@@ -180,6 +180,9 @@ def extra_template_vars(
     return found
 
 
+ADD_LABEL = "Add a development or an actor"
+"""The link to the write forms, among a timeline's table and database actions."""
+
 LIST_COLUMNS = frozenset({"participants", "tags", "parties", "countries"})
 """The developments columns that hold a JSON list of names or codes."""
 
@@ -372,13 +375,27 @@ def table_actions(datasette: Any, actor: Any, database: str, table: str, request
     async def with_writing() -> list[dict[str, str]]:
         if await access.can_append(datasette, actor, database):
             add = access.write_path(datasette, database, "add")
-            return [*links, {"href": add, "label": "Add a development or an actor"}]
+            return [*links, {"href": add, "label": ADD_LABEL}]
         return links
 
     return with_writing
 
 
 # --- writing: editors, the permission, the API and the forms (timeline.editors) ----------
+
+
+@hookimpl
+def database_actions(datasette: Any, actor: Any, database: str, request: Any) -> Any:
+    """ "Add a development or an actor" on a timeline's database page, for who may write."""
+    if database not in timeline_databases(datasette):
+        return None
+
+    async def adding() -> list[dict[str, str]]:
+        if await access.can_append(datasette, actor, database):
+            return [{"href": access.write_path(datasette, database, "add"), "label": ADD_LABEL}]
+        return []
+
+    return adding
 
 
 @hookimpl
