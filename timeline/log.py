@@ -151,6 +151,8 @@ class Writer:
     """The head's seq when the transaction began."""
     recorded_at: str = ""
     """The last event's recording time: no event is recorded before it."""
+    latest: str = ""
+    """The latest recording time a line may bring: now, give or take :data:`CLOCK_SKEW`."""
 
     def __attrs_post_init__(self) -> None:
         row = self.log.db.execute(
@@ -159,12 +161,8 @@ class Writer:
         if row is not None:
             self.seq, self.hash, self.recorded_at = row
         self.start = self.seq
-
-    @property
-    def latest(self) -> str:
-        """The latest recording time a line may bring: now, give or take the clock skew."""
         moment = dt.datetime.fromisoformat(self.now.removesuffix("Z") + "+00:00") + CLOCK_SKEW
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        self.latest = moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
     def stream_version(self, stream: str) -> int:
         """The last version of *stream*, counting what this transaction appended."""

@@ -17,7 +17,7 @@ from typing import IO, Any
 import attrs
 import cattrs
 
-from timeline.db import Database
+from timeline.db import Database, open_db
 from timeline.envelope import Envelope
 from timeline.errors import DuplicateEvent, InvalidEvent, VersionConflict
 from timeline.events import state as fold
@@ -236,7 +236,8 @@ def parse_body(text: str, *, recorded_by: str) -> list[Submission]:
     try:
         whole = parse_json(text)
     except InvalidEvent:
-        _one_object_spread_over_lines(text)  # else JSON Lines: several values, one a line
+        if _spread_over_lines(text):
+            raise  # one event written over several lines: its mistake, where it is
     else:
         if not isinstance(whole, dict):
             raise _refuse("send one event as a JSON object, or JSON Lines of them", None)
@@ -247,22 +248,18 @@ def parse_body(text: str, *, recorded_by: str) -> list[Submission]:
     return found
 
 
-def _one_object_spread_over_lines(text: str) -> None:
-    """Refuse, at its line and column, a body that is one event written over several lines
-    with a mistake in it: read as JSON Lines, its first line alone (``{``) would be the
-    error, which is not where the mistake is."""
+def _spread_over_lines(text: str) -> bool:
+    """Whether *text* is one value over several lines rather than JSON Lines: its first
+    line alone (``{``) is no JSON, so read as JSON Lines the error would be there, which
+    is not where the mistake is."""
     lines = [line for line in text.split("\n") if line.strip()]
     if len(lines) < 2:
-        return
+        return False
     try:
         json.loads(lines[0])
     except ValueError:
-        try:
-            json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise _refuse(f"not valid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
-        except ValueError:
-            return
+        return True
+    return False
 
 
 def _stamped(obj: Any, recorded_by: str, line: int | None) -> Any:
@@ -302,7 +299,9 @@ def parse_json(text: str, *, line: int | None = None) -> Any:
     try:
         value = json.loads(text, parse_constant=_no_constants, parse_float=_finite)
     except json.JSONDecodeError as exc:
-        raise _refuse(f"not valid JSON: {exc.msg} (column {exc.colno})", line) from None
+        # Text over several lines (one event written out) says the line of its mistake.
+        where = line if line is not None or exc.lineno == 1 else exc.lineno
+        raise _refuse(f"not valid JSON: {exc.msg} (column {exc.colno})", where) from None
     except ValueError as exc:
         raise _refuse(f"not valid JSON: {exc}", line) from None
     except RecursionError:
@@ -815,6 +814,16 @@ def append_reporting(db: Database, submissions: list[Submission]) -> tuple[int, 
         if found is not None:
             events.append(found)
     return outcome.count, events
+
+
+def append_at(path: str, submissions: list[Submission]) -> tuple[int, list[Envelope]]:
+    """:func:`append_reporting` on the database file at *path*, opened for this write
+    alone: a server's request, which holds no connection of its own between writes."""
+    db = open_db(path, create=False)
+    try:
+        return append_reporting(db, submissions)
+    finally:
+        db.close()
 
 
 def submit(

@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, urlencode
 from datasette.utils import tilde_decode, tilde_encode
 from datasette.utils.asgi import NotFound, Response
 
-from timeline.datasette_compat import ensure_can_view_table, plugin_settings
+from timeline.datasette_compat import ask_as, ensure_can_view_table, plugin_settings
 from timeline.metadata import TITLE
 from timeline.renderings import (
     Answer,
@@ -81,7 +81,6 @@ _PAGE_ARGS: Final = frozenset(
 """Table page arguments that change how rows are shown, not which rows."""
 _ORDER_ARGS: Final = frozenset({"_sort", "_sort_desc"})
 _SORTED: Final = re.compile(r"\s*sorted by .*$", re.DOTALL)
-_FORWARDED: Final = ("cookie", "authorization")
 
 
 _PRESETS: Final = {
@@ -188,8 +187,7 @@ async def timeline_page(
     extra = [("_size", "1"), ("_nofacet", "1"), ("_nocount", "1"), ("_nosuggest", "1")]
     extra += [("_extra", "query"), ("_extra", "human_description_en")]
     path = datasette.urls.table(db.name, TABLE, format="json") + "?" + urlencode(args + extra)
-    headers = {name: value for name, value in request.headers.items() if name in _FORWARDED}
-    answer = await datasette.client.get(path, headers=headers)
+    answer = await ask_as(datasette, request, path)
     data = answer.json() if _is_json(answer) else {}
     if answer.status_code != 200 or "query" not in data:
         message = data.get("error") or answer.text or "The developments table did not answer"

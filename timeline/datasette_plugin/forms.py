@@ -23,6 +23,7 @@ import attrs
 from datasette.utils.asgi import Base400, Forbidden, NotFound, Response
 
 from timeline import service
+from timeline.connection import Database
 from timeline.datasette_plugin.access import (
     FORM_LIMIT,
     TooLarge,
@@ -33,7 +34,7 @@ from timeline.datasette_plugin.access import (
     recorded_by,
     write_path,
 )
-from timeline.db import file_error, open_db
+from timeline.db import file_error
 from timeline.entries import INPUT_OF_PLACE_FIELD, given, role_parts, shared_data, split_parts
 from timeline.errors import InvalidEvent, TimelineError, VersionConflict
 from timeline.events.developments import CREATION_TYPES, NEEDS_PARTICIPANTS
@@ -46,6 +47,7 @@ from timeline.events.vocabulary import (
     SOURCE_FIELDS,
     TRANSITIONS,
 )
+from timeline.log import EventLog
 from timeline.renderings import DEVELOPMENTS
 
 ADD_ROUTE: Final = r"^/-/timeline/(?P<database>[^/]+)/add(/(?P<kind>[a-z]+))?$"
@@ -305,22 +307,11 @@ async def _posted(request: Any) -> dict[str, list[str]]:
         raise PayloadTooLarge(f"The form is larger than {FORM_LIMIT} bytes.") from None
 
 
-def _record(
-    path: str, type_: str, data: dict[str, Any], meta: dict[str, Any], expected: int | None
-) -> Any:
-    submission = service.submit(type_, data, meta=meta, expected_version=expected)
-    db = open_db(path, create=False)
-    try:
-        return service.append_one(db, submission)
-    finally:
-        db.close()
-
-
 async def _stream_version(datasette: Any, database: str, dev: str) -> int:
-    found = await datasette.get_database(database).execute(
-        "SELECT COALESCE(MAX(stream_version), 0) FROM events WHERE stream = ?", [dev]
+    """The development's version now: what the form expects when it comes back."""
+    return await datasette.get_database(database).execute_fn(
+        lambda conn: EventLog(Database(conn)).stream_version(dev)
     )
-    return found.first()[0]
 
 
 async def _writer(datasette: Any, request: Any) -> tuple[str, dict[str, Any]]:
@@ -392,7 +383,8 @@ async def _submit(
         note = values.pop("note")
         type_, data = make(values)
         meta = {"recorded_by": recorded_by(actor), **({"note": note} if note else {})}
-        envelope = await asyncio.to_thread(_record, path, type_, data, meta, expected)
+        submission = service.submit(type_, data, meta=meta, expected_version=expected)
+        _, (envelope,) = await asyncio.to_thread(service.append_at, path, [submission])
     except FormError as exc:
         return None, {exc.name: exc.message}
     except VersionConflict as exc:
