@@ -19,9 +19,7 @@ code: no dates, no paths, everything in a fixed order.
 from __future__ import annotations
 
 import argparse
-import ast
 import inspect
-import itertools
 import json
 import re
 import sys
@@ -45,6 +43,7 @@ from timeline.events.base import Event  # noqa: E402
 from timeline.events.lifecycle import Changes, Disputed, Updates  # noqa: E402
 from timeline.events.registry import registry  # noqa: E402
 from timeline.events.vocabulary import CLEARABLE, TRANSITIONS  # noqa: E402
+from timeline.exports.record import described  # noqa: E402
 
 DOCS = ROOT / "docs"
 COMMAND = "python docs/generate.py"
@@ -455,28 +454,9 @@ def field_docs(cls: type) -> dict[str, str]:
     """The docstrings written under the fields of *cls* and its bases, by field name."""
     found: dict[str, str] = {}
     for klass in reversed(cls.__mro__):
-        if not klass.__module__.startswith("timeline.events."):
-            continue
-        tree = ast_of(klass)
-        body = tree.body[0].body if tree is not None else []
-        for node, after in itertools.pairwise(body):
-            if (
-                isinstance(node, ast.AnnAssign)
-                and isinstance(node.target, ast.Name)
-                and isinstance(after, ast.Expr)
-                and isinstance(after.value, ast.Constant)
-                and isinstance(after.value.value, str)
-            ):
-                found[node.target.id] = " ".join(inspect.cleandoc(after.value.value).split())
+        if klass.__module__.startswith("timeline.events."):
+            found.update(described(klass))
     return found
-
-
-def ast_of(klass: type) -> ast.Module | None:
-    """The parsed source of one class, or None when it has none (a builtin)."""
-    try:
-        return ast.parse(textwrap.dedent(inspect.getsource(klass)))
-    except (OSError, TypeError):
-        return None
 
 
 def ordered_fields(cls: type) -> list[attrs.Attribute]:

@@ -9,6 +9,10 @@ Unknown values are None; lists are present, empty when there is nothing.
 
 from __future__ import annotations
 
+import ast
+import inspect
+import itertools
+import textwrap
 import typing
 from typing import Any, Final, TypedDict
 
@@ -21,6 +25,7 @@ __all__ = [
     "Place",
     "Record",
     "Source",
+    "described",
 ]
 
 
@@ -168,3 +173,25 @@ LISTS: Final[frozenset[str]] = _found[0]
 """The fields that hold a list (present and empty when there is nothing)."""
 NESTED: Final[dict[str, tuple[str, ...]]] = _found[1]
 """The keys, in order, of the small records a field holds (a place, participants…)."""
+
+
+def described(definition: type) -> dict[str, str]:
+    """The docstring under each key of a record (or any class), by key, on one line as
+    written: what the key means, said once and read by whatever else describes it
+    (Datasette's column descriptions, the JSON Schema, the reference pages)."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(definition)))
+    except (OSError, TypeError):  # no source: a builtin
+        return {}
+    body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+    found: dict[str, str] = {}
+    for node, after in itertools.pairwise(body):
+        if (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and isinstance(after, ast.Expr)
+            and isinstance(after.value, ast.Constant)
+            and isinstance(after.value.value, str)
+        ):
+            found[node.target.id] = " ".join(inspect.cleandoc(after.value.value).split())
+    return found

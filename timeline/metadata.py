@@ -15,6 +15,8 @@ from timeline.events.vocabulary import (
     RELATIONS,
     STATUSES,
 )
+from timeline.exports.record import Record, described
+from timeline.tables import declared_columns
 
 
 def _either(words: Iterable[str]) -> str:
@@ -23,13 +25,18 @@ def _either(words: Iterable[str]) -> str:
     return f"{', '.join(rest)} or {last}" if rest else last
 
 
+def _plain(docstring: str) -> str:
+    """A record's docstring as a column description: no code marks, no closing stop."""
+    return docstring.replace("``", "").removesuffix(".")
+
+
 TITLE = "Diplomatic timeline"
 DESCRIPTION = (
     "Talks, meetings, summits, calls, visits, agreements, statements and what is scheduled, "
     "recorded as an append-only log of events and projected into these tables."
 )
 
-DEVELOPMENT_COLUMNS = {
+_SAID_HERE = {
     "id": "The development's id, a readable slug of its date and title",
     "title": "What happened, in one line",
     "when": "The date as recorded (EDTF: 2024, 2024-04, 2024-04-26, a season 2024-21, "
@@ -41,27 +48,17 @@ DEVELOPMENT_COLUMNS = {
     "what timeline export --country selects by",
     "participants": "Names of the participants (JSON list)",
     "place": "Where it happened",
-    "summary": "A few sentences on what happened",
     "tags": "Tags (JSON list)",
-    "status_reason": "Why it was postponed or cancelled",
-    "last_when": "Postponed without a new date: the date it had, where calendars keep it",
     "start": "First day (or instant) it covers",
     "end": "Last day (or instant) it covers, inclusive; empty for an open end (2024-04/..)",
     "precision": f"{_either(PRECISIONS)}: how exactly the date is known (a season is "
     "three months: spring March-May ... winter December-February)",
     "qualifier": _either(f"{name} ({mark})" for mark, name in QUALIFIERS.items()),
-    "timezone": "IANA time zone of the place",
     "place_name": "The place's name as recorded",
     "place_city": "The place's city as recorded",
     "place_country": "The place's country as recorded (ISO 3166-1 alpha-2)",
     "latitude": "Latitude of the place",
     "longitude": "Longitude of the place",
-    "part_of": "The enclosing development (the visit a meeting belongs to)",
-    "announced_in": "The development in which a planned one was announced",
-    "visitor": "Who visited (visits)",
-    "host_country": "The host country (visits)",
-    "speaker": "Who spoke (statements)",
-    "quote": "The words, verbatim (statements)",
     "parties": "Parties to an agreement (JSON list of country codes, or EU, UN, NATO, ASEAN, AFU)",
     "source_url": "The first source",
     "cameo_code": "CAMEO event code, for joining GDELT and ICEWS",
@@ -69,9 +66,17 @@ DEVELOPMENT_COLUMNS = {
     "type": "The type of the event that recorded it",
     "seq": "The log position of the event that recorded it",
     "version": "1 when recorded, one more for each later event; what --expect-version takes",
-    "created_at": "When it was first recorded (UTC)",
-    "updated_at": "When it was last changed in the log (UTC)",
 }
+"""What a column of developments says to someone browsing the table, where the export
+record's docstring of the same name (exports/record.py) does not say it (a column that
+the record holds otherwise, or one a table reader needs told more)."""
+
+_RECORD_SAYS = described(Record)
+DEVELOPMENT_COLUMNS: dict[str, str] = {
+    column: _SAID_HERE.get(column) or _plain(_RECORD_SAYS[column])
+    for column in declared_columns("developments")
+}
+"""Every column of the developments table, in order, with what it means."""
 
 CANNED_QUERIES: dict[str, dict[str, Any]] = {
     "scheduled_next": {

@@ -115,6 +115,9 @@ class RowWriter:
         self.written.append(dev_id)
 
     def _development_row(self, state: DevelopmentState, seq: int) -> dict[str, Any]:
+        """The developments row, in the table's column order: a column named as a field of
+        the state holds that field as stored (a list as a JSON list); the others are
+        worked out here. A column that is neither is an AttributeError naming it."""
         when, place = state.date, state.place or {}
         pid = None
         if place:
@@ -122,45 +125,33 @@ class RowWriter:
             self.places.add(pid)
         planned = state.type == "DevelopmentScheduled" and state.status != "occurred"
         cameo, plover = SCHEDULED_CAMEO if planned else CAMEO.get(state.kind, (None, None))
-        return {
-            "id": state.id,
-            "title": state.title,
-            "when": state.when,
-            "kind": state.kind,
-            "status": state.status,
+        worked_out = {
             "countries": _json_list(countries(state)),
             "participants": _json_list([p["name"] for p in state.participants]),
             "place": pid,
-            "summary": state.summary,
-            "tags": _json_list(state.tags),
-            "status_reason": state.status_reason,
-            "last_when": state.last_when,
             "start": when.start_iso() if when else None,
             "end": when.end_iso() if when else None,
             "precision": when.precision if when else None,
             "qualifier": when.qualifier if when else None,
-            "timezone": state.timezone,
             "place_name": place.get("name"),
             "place_city": place.get("city"),
             "place_country": place.get("country"),
             "latitude": place.get("lat"),
             "longitude": place.get("lon"),
-            "part_of": state.part_of,
-            "announced_in": state.announced_in,
-            "visitor": state.visitor,
-            "host_country": state.host_country,
-            "speaker": state.speaker,
-            "quote": state.quote,
-            "parties": _json_list(state.parties),
             "source_url": state.sources[0]["url"] if state.sources else None,
             "cameo_code": cameo,
             "plover_type": plover,
-            "type": state.type,
             "seq": seq,
-            "version": state.version,
-            "created_at": state.created_at,
-            "updated_at": state.updated_at,
         }
+        return {
+            column: worked_out[column] if column in worked_out else _column(state, column)
+            for column in self.columns
+        }
+
+    @functools.cached_property
+    def columns(self) -> list[str]:
+        """The developments table's columns, in order."""
+        return self.db.column_names("developments")
 
     def _children(self, state: DevelopmentState) -> None:
         dev = state.id
@@ -260,6 +251,11 @@ def countries(state: DevelopmentState) -> list[str]:
     found += [p.get("country") for p in state.participants]
     found += list(state.parties or ())
     return list(dict.fromkeys(c for c in found if c))
+
+
+def _column(state: DevelopmentState, name: str) -> Any:
+    value = getattr(state, name)
+    return _json_list(value) if isinstance(value, tuple) else value
 
 
 def _json_list(values: Iterable[str] | None) -> str:

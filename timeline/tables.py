@@ -6,7 +6,9 @@ Every table here except those starting with ``_`` is a pure function of the log:
 
 from __future__ import annotations
 
+import functools
 import re
+import sqlite3
 
 from timeline.connection import Database, run_script
 
@@ -202,6 +204,18 @@ CREATE INDEX IF NOT EXISTS participants_actor ON participants (actor, name);
 CREATE INDEX IF NOT EXISTS statements_actor ON statements (actor, speaker);
 CREATE INDEX IF NOT EXISTS tags_tag ON tags (tag);
 """
+
+
+@functools.lru_cache
+def declared_columns(table: str) -> tuple[str, ...]:
+    """The columns DDL gives *table*, in order: what describes the tables (Datasette's
+    column descriptions, the reference pages) follows this one definition."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.executescript(DDL)
+        return tuple(row[1] for row in conn.execute(f"PRAGMA table_info([{table}])"))
+    finally:
+        conn.close()
 
 
 def create_tables(db: Database, *, indexes: bool = True) -> None:

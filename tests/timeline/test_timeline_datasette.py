@@ -161,6 +161,14 @@ def test_database_gets_our_metadata(sample_path):
         table["columns"]["end"]
         == "Last day (or instant) it covers, inclusive; empty for an open end (2024-04/..)"
     )
+    # Every column of the table says what it holds; one the export record describes
+    # (exports/record.py) in its words, so that a new field needs no description here.
+    conn = sqlite3.connect(sample_path)
+    in_the_file = [r[1] for r in conn.execute("PRAGMA table_info(developments)")]
+    conn.close()
+    assert list(table["columns"]) == in_the_file
+    assert all(table["columns"].values())
+    assert table["columns"]["visitor"] == "Who made a visit"
     assert table["sort_desc"] == "start"
     assert sorted(ours["queries"]) == [
         "agreements",
