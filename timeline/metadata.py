@@ -49,6 +49,7 @@ _SAID_HERE = {
     "participants": "Names of the participants (JSON list)",
     "place": "Where it happened",
     "tags": "Tags (JSON list)",
+    "last_when": "Postponed without a new date: the date it had, where calendars keep it",
     "start": "First day (or instant) it covers",
     "end": "Last day (or instant) it covers, inclusive; empty for an open end (2024-04/..)",
     "precision": f"{_either(PRECISIONS)}: how exactly the date is known (a season is "

@@ -852,14 +852,15 @@ def test_each_add_form_has_an_input_for_every_option_of_its_command(kind: str) -
     """The form is the command in the browser: a flag added to `timeline add KIND` without
     its input here would be a field the browser cannot set."""
     from timeline.cli.adding import add
-    from timeline.datasette_plugin.forms import ACTOR, KIND_INPUTS, NOTE, SHARED
+    from timeline.datasette_plugin.forms import NOTE
+    from timeline.entries import ACTOR, OWN, SHARED
 
     command = add.commands[kind]
     options = {p.name for p in command.params} - {"as_json", "recorded_by", "db"}
     if kind == "actor":
         inputs = {i.name for i in (*ACTOR, NOTE)}
     else:
-        inputs = {i.name for i in (*KIND_INPUTS.get(kind, ()), *SHARED, NOTE)} | {"development"}
+        inputs = {i.name for i in (*OWN.get(kind, ()), *SHARED, NOTE)} | {"development"}
     assert options == inputs
 
 

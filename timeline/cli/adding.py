@@ -19,53 +19,16 @@ from timeline.cli.options import (
     open_chosen,
     pop_meta,
 )
-from timeline.cli.params import PARTICIPANT, ROLE, SOURCE
+from timeline.cli.params import entry_option
 from timeline.cli.recording import append_and_print
-from timeline.entries import given, shared_data
-from timeline.events.vocabulary import ACTOR_KINDS, SCHEDULED_KINDS
+from timeline.entries import ACTOR, OWN, SHARED, given, shared_data
 
 
 def shared_options(*, when_required: bool) -> Callable[[Callable], Callable]:
     """The flags for the fields every development has."""
     options = [
-        click.option("--title", help="What happened, in one line (up to 300 characters)."),
-        click.option(
-            "--when",
-            required=when_required,
-            help="Date: 2024, 2024-04, 2024-04-26, 2024-04-26T16:30+08:00, a season 2024-21 "
-            "(spring; -22 summer, -23 autumn, -24 winter), an interval 2024-04-24/2024-04-26 "
-            "or one open at its end 2024-04/.. (from April on), optionally ending in ? ~ or %.",
-        ),
-        click.option("--timezone", help="IANA zone of the place, e.g. Asia/Shanghai."),
-        click.option("--summary", help="A few sentences on what happened."),
-        click.option("--at", "place_name", metavar="PLACE", help="The place's name."),
-        click.option("--city", help="The place's city."),
-        click.option(
-            "--country",
-            "place_country",
-            metavar="CC",
-            help="The place's country (ISO 3166-1 alpha-2, e.g. CN).",
-        ),
-        click.option("--lat", type=float, help="The place's latitude."),
-        click.option("--lon", type=float, help="The place's longitude."),
-        click.option(
-            "--with",
-            "participants",
-            type=PARTICIPANT,
-            multiple=True,
-            metavar="'NAME[; ROLE[; CC]]'",
-            help="A participant (repeat the flag for each).",
-        ),
-        click.option(
-            "--source",
-            "sources",
-            type=SOURCE,
-            multiple=True,
-            metavar="'URL[; TITLE[; PUBLISHER[; DATE]]]'",
-            help="A source (repeat for each).",
-        ),
-        click.option("--tag", "tags", multiple=True, help="A tag (repeat for each)."),
-        click.option("--part-of", metavar="ID", help="The id of the enclosing development."),
+        entry_option(entry, required=when_required if entry.name == "when" else None)
+        for entry in SHARED
     ]
     return lambda fn: apply(fn, options)
 
@@ -88,7 +51,6 @@ def _add_command(
     type_: str,
     help_text: str,
     example: str,
-    extra: list[Callable],
     when_required: bool = True,
 ) -> None:
     @creates_nothing_on_failure
@@ -106,7 +68,7 @@ def _add_command(
     # "\b" (a backspace) tells click to keep the example's lines as they are.
     command.__doc__ = f"{help_text}\n\n\b\nExample:\n    {example}"
     decorated = reports_errors(flag_errors({"data.development": "--id"})(command))
-    decorated = apply(decorated, extra)
+    decorated = apply(decorated, [entry_option(e) for e in OWN.get(name, ())])
     decorated = shared_options(when_required=when_required)(decorated)
     decorated = click.option(
         "--id",
@@ -153,19 +115,13 @@ _ENCOUNTERS = (
     ),
 )
 for _name, _type, _what, _example in _ENCOUNTERS:
-    _add_command(
-        _name, _type, f"Record {_what} that took place (at least one --with).", _example, []
-    )
+    _add_command(_name, _type, f"Record {_what} that took place (at least one --with).", _example)
 _add_command(
     "visit",
     "VisitMade",
     "Record a visit: who visited which country, usually over an interval of days.",
     'timeline add visit --title "Antony Blinken visits China" --when 2024-04-24/2024-04-26 '
     '--visitor "Antony Blinken" --host-country CN',
-    [
-        click.option("--visitor", required=True, metavar="NAME", help="Who visited."),
-        click.option("--host-country", required=True, metavar="CC", help="The host country."),
-    ],
 )
 _add_command(
     "agreement",
@@ -173,10 +129,6 @@ _add_command(
     "Record an agreement with its points (repeat --point) and parties (repeat --party).",
     'timeline add agreement --title "Five-point consensus" --when 2024-04-26 '
     '--point "Maintain high-level exchanges" --party CN --party US',
-    [
-        click.option("--point", "points", multiple=True, required=True, help="A point agreed."),
-        click.option("--party", "parties", multiple=True, metavar="CC", help="A party (country)."),
-    ],
 )
 _add_command(
     "statement",
@@ -184,10 +136,6 @@ _add_command(
     "Record a statement: who said it and the verbatim quote.",
     'timeline add statement --title "Xi on major-country responsibility" --when 2024-04-26 '
     '--speaker "Xi Jinping" --quote "As major countries, ..."',
-    [
-        click.option("--speaker", required=True, metavar="NAME", help="Who spoke."),
-        click.option("--quote", required=True, help="The words, verbatim."),
-    ],
 )
 _add_command(
     "scheduled",
@@ -195,42 +143,22 @@ _add_command(
     "Record something announced or planned; the date may be unknown or approximate.",
     'timeline add scheduled --kind visit --title "Liu Zhenmin to visit the U.S." '
     "--announced-in 2024-04-26-five-point-consensus",
-    [
-        click.option(
-            "--kind",
-            required=True,
-            type=click.Choice(SCHEDULED_KINDS),
-            help="What kind of development is planned.",
-        ),
-        click.option(
-            "--announced-in", metavar="ID", help="The development in which it was announced."
-        ),
-    ],
     when_required=False,
 )
 
 
+def _actor_options(fn: Callable) -> Callable:
+    """NAME, then a flag for each other field of an actor's description."""
+    return click.argument("name")(apply(fn, [entry_option(e) for e in ACTOR[1:]]))
+
+
 @add.command("actor", context_settings=CONTEXT)
-@click.argument("name")
-@click.option("--native-name", help="The name in its own script, e.g. 王毅.")
-@click.option(
-    "--kind", type=click.Choice(ACTOR_KINDS), default="person", show_default=True,
-    help="What the actor is.",
-)  # fmt: skip
-@click.option("--country", metavar="CC", help="The country (ISO 3166-1 alpha-2, e.g. CN).")
-@click.option(
-    "--role", "roles", type=ROLE, multiple=True, metavar="'TITLE[; ORGANIZATION[; FROM/TO]]'",
-    help="A role held, its dates an interval (2023-07-25/.. for one still held); repeat for each.",
-)  # fmt: skip
-@click.option(
-    "--alias", "aliases", multiple=True, help="Another name it is known by (repeat for each)."
-)
-@click.option("--wikidata", metavar="QID", help="Its Wikidata item, e.g. Q42.")
+@_actor_options
 @json_option
 @meta_options
 @db_option
 @reports_errors
-@flag_errors({"data.name": "NAME", "data.roles": "--role", "data.aliases": "--alias"})
+@flag_errors({"data.name": "NAME"})
 @creates_nothing_on_failure
 def add_actor(name: str, as_json: bool, **options: Any) -> None:
     """Describe a person, an organization or a state: its name in its own script, country,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import sqlite3
 import sys
@@ -13,6 +14,7 @@ import click
 
 from timeline import db as _db
 from timeline.cli.options import db_path
+from timeline.entries import ACTOR, INPUT_OF_PLACE_FIELD, OWN, PLACE_INPUTS, SHARED
 from timeline.errors import InvalidEvent, TimelineError
 from timeline.output import one_line
 
@@ -59,22 +61,13 @@ def reports_errors(fn: Callable) -> Callable:
 
 
 # Flags are named for people, fields for the JSON: the flag that sets each field (or the
-# fields under it). A field of data not listed here is set by the flag of its name.
+# fields under it), as the entries of `timeline.entries` name them. A field of data not
+# listed here is set by the flag of its name.
+_OPTION_OF = {e.name: e.option for e in (*SHARED, *itertools.chain(*OWN.values()), *ACTOR)}
 FLAG_FOR_FIELD = {
-    "data.participants": "--with",
-    "data.sources": "--source",
-    "data.tags": "--tag",
-    "data.place.name": "--at",
-    "data.place.city": "--city",
-    "data.place.country": "--country",
-    "data.place.lat": "--lat",
-    "data.place.lon": "--lon",
+    **{f"data.{name}": option for name, option in _OPTION_OF.items() if name not in PLACE_INPUTS},
+    **{f"data.place.{field}": _OPTION_OF[name] for field, name in INPUT_OF_PLACE_FIELD.items()},
     "data.place": "--at or --city",
-    "data.part_of": "--part-of",
-    "data.host_country": "--host-country",
-    "data.points": "--point",
-    "data.parties": "--party",
-    "data.announced_in": "--announced-in",
     "data.changes.participants": "--clear participants",
     "data.changes": "the changes",
     "expected_version": "--expect-version",

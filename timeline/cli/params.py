@@ -2,55 +2,65 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 import click
 
-from timeline.entries import role_parts, split_parts
-from timeline.events.vocabulary import PARTICIPANT_FIELDS, SOURCE_FIELDS
+from timeline.entries import ACTOR, SHARED, Entry
 
 
-class Parts(click.ParamType):
-    """``A; B; C``: up to one part per field, blanks left out, as the field's JSON object."""
+class Items(click.ParamType):
+    """One item of a repeated flag read as its entry reads it (``NAME; ROLE; CC`` as a
+    participant's object), the same way the form reads a line of its box."""
 
-    def __init__(self, fields: tuple[str, ...], flag: str) -> None:
-        self.fields = fields
-        self.flag = flag
-        self.name = "; ".join(f.upper() for f in fields)
+    def __init__(self, entry: Entry) -> None:
+        self.entry = entry
+        self.name = re.sub(r"[\[\]']", "", entry.metavar or "TEXT")
 
-    def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> dict[str, str]:
-        if isinstance(value, dict):
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str) or self.entry.parse is None:
             return value
         try:
-            return self.split(value)
+            return self.entry.parse(value)
         except ValueError as exc:
-            raise click.BadParameter(str(exc), ctx, param, param_hint=self.flag) from None
-
-    def split(self, value: str) -> dict[str, str]:
-        """The value as its field's object (ValueError when it has too many parts)."""
-        return split_parts(value, self.fields)
+            raise click.BadParameter(str(exc), ctx, param, param_hint=self.entry.option) from None
 
 
-class RoleParts(Parts):
-    """``TITLE; ORGANIZATION; FROM/TO``: a role, its dates an interval either end of which
-    may be open (``2023-07-25/..``) or left out (``2023-07-25``: from then)."""
-
-    def __init__(self) -> None:
-        super().__init__(("title", "organization", "dates"), "--role")
-        self.name = "TITLE; ORGANIZATION; FROM/TO"
-
-    def split(self, value: str) -> dict[str, str]:
-        return role_parts(value)
+def _item(entries: tuple[Entry, ...], name: str) -> Items:
+    (entry,) = (e for e in entries if e.name == name)
+    return Items(entry)
 
 
-ROLE = RoleParts()
-"""``TITLE; ORGANIZATION; FROM/TO`` (``--role``)."""
-PARTICIPANT = Parts(PARTICIPANT_FIELDS, "--with")
+PARTICIPANT = _item(SHARED, "participants")
 """``NAME; ROLE; CC`` (``--with``)."""
-SOURCE = Parts(SOURCE_FIELDS, "--source")
+SOURCE = _item(SHARED, "sources")
 """``URL; TITLE; PUBLISHER; DATE`` (``--source``)."""
+ROLE = _item(ACTOR, "roles")
+"""``TITLE; ORGANIZATION; FROM/TO`` (``--role``)."""
+
+
+def entry_option(entry: Entry, *, required: bool | None = None) -> Callable[[Callable], Callable]:
+    """The flag of *entry*: its name, help and shape, ``--x`` repeated for a box of lines."""
+    many = entry.widget == "lines"
+    if entry.widget == "number":
+        kind: Any = float
+    elif entry.choices:
+        kind = click.Choice(entry.choices)
+    else:
+        kind = Items(entry) if entry.parse is not None else None
+    return click.option(
+        entry.option,
+        entry.name,
+        type=kind,
+        multiple=many,
+        required=entry.required if required is None else required,
+        default=entry.default,
+        show_default=entry.default is not None,
+        metavar=entry.metavar,
+        help=f"{entry.help}; repeat for each." if many else entry.help,
+    )
 
 
 class DateType(click.ParamType):

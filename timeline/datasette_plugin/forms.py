@@ -35,16 +35,20 @@ from timeline.datasette_plugin.access import (
     write_path,
 )
 from timeline.db import file_error
-from timeline.entries import INPUT_OF_PLACE_FIELD, given, role_parts, shared_data, split_parts
+from timeline.entries import (
+    ACTOR,
+    INPUT_OF_PLACE_FIELD,
+    OWN,
+    SHARED,
+    Entry,
+    given,
+    shared_data,
+)
 from timeline.errors import InvalidEvent, TimelineError, VersionConflict
 from timeline.events.developments import CREATION_TYPES, NEEDS_PARTICIPANTS
 from timeline.events.vocabulary import (
-    ACTOR_KINDS,
     CLEARABLE,
-    PARTICIPANT_FIELDS,
     RELATIONS,
-    SCHEDULED_KINDS,
-    SOURCE_FIELDS,
     TRANSITIONS,
 )
 from timeline.log import EventLog
@@ -56,75 +60,14 @@ ACTION_ROUTE: Final = (
 )
 
 
-@attrs.frozen
-class Input:
-    """One input of a form, named as the command's option that sets the same field."""
-
-    name: str
-    label: str
-    hint: str = ""
-    widget: str = "text"
-    """``text``, ``area`` (free text over lines), ``lines`` (one item a line), ``number``,
-    ``choice`` (one of *choices*) or ``checks`` (any of *choices*)."""
-    required: bool = False
-    choices: tuple[str, ...] = ()
-
-
-def _parts(fields: tuple[str, ...]) -> str:
-    return "one a line: " + "; ".join(f.upper() for f in fields)
-
-
-SHARED: Final = (
-    Input("title", "Title", "what happened, in one line"),
-    Input("when", "When", "2024-04-26, 2024-04, 2024-04-26T16:30+08:00, 2024-04-24/2024-04-26"),
-    Input("timezone", "Time zone", "IANA zone of the place, e.g. Asia/Shanghai"),
-    Input("summary", "Summary", "a few sentences", "area"),
-    Input("place_name", "Place", "e.g. Diaoyutai State Guesthouse"),
-    Input("city", "City"),
-    Input("place_country", "Country of the place", "ISO 3166-1 alpha-2, e.g. CN"),
-    Input("lat", "Latitude", widget="number"),
-    Input("lon", "Longitude", widget="number"),
-    Input("participants", "Participants", _parts(PARTICIPANT_FIELDS), "lines"),
-    Input("sources", "Sources", _parts(SOURCE_FIELDS), "lines"),
-    Input("tags", "Tags", "one a line", "lines"),
-    Input("part_of", "Part of", "the id of the enclosing development (a visit)"),
-)
-ROLES: Final = ("title", "organization", "from/to")
-KIND_INPUTS: Final[dict[str, tuple[Input, ...]]] = {
-    "visit": (
-        Input("visitor", "Visitor", "who visited", required=True),
-        Input("host_country", "Host country", "ISO 3166-1 alpha-2", required=True),
-    ),
-    "agreement": (
-        Input("points", "Points agreed", "one a line", "lines", required=True),
-        Input("parties", "Parties", "countries, one a line (CN, US)", "lines"),
-    ),
-    "statement": (
-        Input("speaker", "Speaker", "who spoke", required=True),
-        Input("quote", "Quote", "the words, verbatim", "area", required=True),
-    ),
-    "scheduled": (
-        Input("kind", "Kind", widget="choice", required=True, choices=SCHEDULED_KINDS),
-        Input("announced_in", "Announced in", "the id of the development that announced it"),
-    ),
-}
 TYPE_OF_KIND: Final = {
     ("scheduled" if cls.TYPE == "DevelopmentScheduled" else cls.KIND): cls.TYPE
     for cls in CREATION_TYPES
 }
 """``add`` form kind -> event type (``scheduled`` for something announced or planned)."""
-ACTOR: Final = (
-    Input("name", "Name", required=True),
-    Input("native_name", "Name in its own script", "e.g. 王毅"),
-    Input("kind", "Kind", widget="choice", choices=ACTOR_KINDS),
-    Input("country", "Country", "ISO 3166-1 alpha-2"),
-    Input("roles", "Roles", _parts(ROLES) + " (2023-07-25/.. for one still held)", "lines"),
-    Input("aliases", "Other names", "one a line", "lines"),
-    Input("wikidata", "Wikidata item", "e.g. Q42"),
-)
-NOTE: Final = Input("note", "Note", "for the record: kept with the event in the log, not shown")
+NOTE: Final = Entry("note", "Note", "For the record: kept with the event in the log, not shown.")
 """On every form, as ``--note`` on every command: the event's ``meta.note``."""
-REASON: Final = Input("reason", "Reason", "kept in the record", "area", required=True)
+REASON: Final = Entry("reason", "Reason", "Kept in the record.", widget="area", required=True)
 OPTIONAL_REASON: Final = attrs.evolve(REASON, required=False)
 
 
@@ -134,7 +77,7 @@ class Action:
 
     label: str
     type: str
-    inputs: tuple[Input, ...]
+    inputs: tuple[Entry, ...]
     build: Callable[[str, dict[str, Any]], dict[str, Any]]
     """The event's data from the development's id and the form's values."""
     intro: str = ""
@@ -159,7 +102,7 @@ ACTIONS: Final[dict[str, Action]] = {
     "postpone": Action(
         "Postpone",
         "DevelopmentPostponed",
-        (Input("when", "New date", "leave it empty if not known"), OPTIONAL_REASON),
+        (Entry("when", "New date", "Leave it empty if not known."), OPTIONAL_REASON),
         lambda dev, v: {"development": dev, **given(v)},
     ),
     "cancel": Action(
@@ -175,7 +118,7 @@ ACTIONS: Final[dict[str, Action]] = {
         (
             REASON,
             *SHARED,
-            Input("clear", "Remove", "fields to empty", "checks", choices=CLEARABLE),
+            Entry("clear", "Remove", "The fields to empty.", widget="checks", choices=CLEARABLE),
         ),
         _revision,
         "The fields you fill in replace those of the development; the others stay.",
@@ -191,8 +134,8 @@ ACTIONS: Final[dict[str, Action]] = {
         "Link to another development",
         "DevelopmentsLinked",
         (
-            Input("relation", "Relation", widget="choice", required=True, choices=RELATIONS),
-            Input("to", "To", "the other development's id", required=True),
+            Entry("relation", "Relation", widget="choice", required=True, choices=RELATIONS),
+            Entry("to", "To", "The other development's id.", required=True),
         ),
         lambda dev, v: {"from": dev, **given(v)},
     ),
@@ -200,10 +143,10 @@ ACTIONS: Final[dict[str, Action]] = {
         "Merge a duplicate into it",
         "DevelopmentsMerged",
         (
-            Input(
+            Entry(
                 "duplicate",
                 "Duplicate",
-                "the id of the same development recorded twice",
+                "The id of the same development recorded twice.",
                 required=True,
             ),
             REASON,
@@ -214,7 +157,7 @@ ACTIONS: Final[dict[str, Action]] = {
     "unmerge": Action(
         "Undo a merge",
         "DevelopmentsUnmerged",
-        (Input("duplicate", "Duplicate", "the id merged into this one", required=True), REASON),
+        (Entry("duplicate", "Duplicate", "The id merged into this one.", required=True), REASON),
         lambda dev, v: {"development": dev, **given(v)},
     ),
 }
@@ -230,14 +173,7 @@ class FormError(Exception):
         self.message = message
 
 
-_LINE_PARSERS: Final[dict[str, Callable[[str], Any]]] = {
-    "participants": lambda v: split_parts(v, PARTICIPANT_FIELDS),
-    "sources": lambda v: split_parts(v, SOURCE_FIELDS),
-    "roles": role_parts,
-}
-
-
-def read_values(inputs: tuple[Input, ...], raw: dict[str, list[str]]) -> dict[str, Any]:
+def read_values(inputs: tuple[Entry, ...], raw: dict[str, list[str]]) -> dict[str, Any]:
     """The form's values as the command's options would hold them (None when left empty)."""
     values: dict[str, Any] = {}
     for field in inputs:
@@ -246,7 +182,7 @@ def read_values(inputs: tuple[Input, ...], raw: dict[str, list[str]]) -> dict[st
         if field.widget == "checks":
             values[field.name] = [v for v in typed if v in field.choices]
         elif field.widget == "lines":
-            parse = _LINE_PARSERS.get(field.name, str)
+            parse = field.parse or str
             # Counted as the refusals of the service count them: the items, blank lines left out.
             items = []
             for number, line in enumerate(_entries(text), start=1):
@@ -338,7 +274,7 @@ async def _render(
     database: str,
     title: str,
     intro: str,
-    inputs: tuple[Input, ...],
+    inputs: tuple[Entry, ...],
     values: dict[str, list[str]],
     errors: dict[str | None, str],
     hidden: dict[str, Any],
@@ -372,7 +308,7 @@ async def _submit(
     *,
     database: str,
     actor: dict[str, Any],
-    inputs: tuple[Input, ...],
+    inputs: tuple[Entry, ...],
     make: Callable[[dict[str, Any]], tuple[str, dict[str, Any]]],
     expected: int | None,
 ) -> tuple[Any, dict[str | None, str]]:
@@ -437,8 +373,8 @@ async def add_page(datasette: Any, request: Any) -> Response:
         if TYPE_OF_KIND[kind] in NEEDS_PARTICIPANTS:
             needed.add("participants")
         shared = tuple(attrs.evolve(i, required=i.name in needed) for i in SHARED)
-        identity = Input("development", "Id", "leave empty to make one from the date and title")
-        inputs = (*KIND_INPUTS.get(kind, ()), *shared, identity)
+        identity = Entry("development", "Id", "Leave it empty to make one from the date and title.")
+        inputs = (*OWN.get(kind, ()), *shared, identity)
         title = f"Add: {kind}"
 
         def make(values: dict[str, Any]) -> tuple[str, dict[str, Any]]:
