@@ -825,6 +825,53 @@ Tables: {contents}; then the [canned queries](#canned-queries).
 SCHEMA = "exports/timeline.schema.json"
 
 
+_JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
+
+
+def key_schema(hint: Any, where: str) -> dict[str, Any]:
+    """The JSON Schema of a record's key with no entry yet, from its type: a start that the
+    file may refine by hand (a pattern, an enum), kept as refined from then on."""
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) in (types.UnionType, typing.Union) and type(None) in args:
+        (inner,) = [a for a in args if a is not type(None)]
+        node = key_schema(inner, where)
+        if "type" in node:
+            return {**node, "type": [node["type"], "null"]}
+        return {"oneOf": [node, {"type": "null"}]}
+    if typing.get_origin(hint) is list:
+        return {"type": "array", "items": key_schema(args[0], where)}
+    if typing.is_typeddict(hint):
+        return {"$ref": f"#/$defs/{hint.__name__.lower()}"}
+    if hint in _JSON_TYPES:
+        return {"type": _JSON_TYPES[hint]}
+    raise LookupError(f"{where}: no JSON Schema for {hint!r}; describe it in {SCHEMA} by hand")
+
+
+def in_step(node: dict[str, Any], definition: type) -> None:
+    """Put one object of the schema in step with the record *definition*."""
+    said, hints = described(definition), typing.get_type_hints(definition)
+    properties = {}
+    for key, hint in hints.items():
+        made = key_schema(hint, f"{definition.__name__}.{key}")
+        if key in said:
+            made["description"] = rst_to_md(said[key])
+        properties[key] = node["properties"].get(key, made)
+    node["required"], node["properties"] = list(hints), properties
+
+
+def schema_text() -> str:
+    """The shipped JSON Schema, with every record of exports/record.py in step with its
+    definition: a key's entry as the file has it, one made from its type and docstring for a
+    new key, none for a key the record no longer has; each key required, in record order."""
+    from timeline.exports import record
+
+    schema = json.loads((ROOT / SCHEMA).read_text(encoding="utf-8"))
+    for definition in (record.Record, record.Place, record.Participant, record.Source, record.Link):
+        name = "development" if definition is record.Record else definition.__name__.lower()
+        in_step(schema["$defs"][name], definition)
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
 def exporter_module(fmt: Any) -> types.ModuleType:
     """The module that renders *fmt*: its render function imports it by name."""
     import importlib
@@ -937,12 +984,18 @@ def pages() -> dict[str, str]:
     }
 
 
-def stale(folder: Path = DOCS) -> list[str]:
-    """The pages in *folder* that differ from what the code says now."""
+def files() -> dict[str, str]:
+    """Every generated file by its path in the repository: the pages, and the JSON Schema
+    kept in step with the export record."""
+    return {**{f"docs/{name}": body for name, body in pages().items()}, SCHEMA: schema_text()}
+
+
+def stale(root: Path = ROOT) -> list[str]:
+    """The generated files under *root* that differ from what the code says now."""
     return [
         name
-        for name, body in pages().items()
-        if not (folder / name).is_file() or (folder / name).read_text(encoding="utf-8") != body
+        for name, body in files().items()
+        if not (root / name).is_file() or (root / name).read_text(encoding="utf-8") != body
     ]
 
 
@@ -954,10 +1007,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         names = stale()
         for name in names:
-            print(f"docs/{name} differs from the code: run {COMMAND}", file=sys.stderr)
+            print(f"{name} differs from the code: run {COMMAND}", file=sys.stderr)
         return 1 if names else 0
-    for name, body in pages().items():
-        (DOCS / name).write_text(body, encoding="utf-8")
+    for name, body in files().items():
+        (ROOT / name).write_text(body, encoding="utf-8")
     return 0
 
 

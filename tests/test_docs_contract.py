@@ -9,11 +9,13 @@ import re
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import TypedDict
 
 import click
 import pytest
 from timeline.events.codec import structure
 from timeline.events.registry import registry
+from timeline.exports.record import Participant
 
 from timeline.cli import cli
 from timeline.service import parse_submission
@@ -47,6 +49,57 @@ def test_the_generated_pages_are_what_the_code_says_now(generated: dict[str, str
         if not (DOCS / name).is_file() or (DOCS / name).read_text(encoding="utf-8") != body
     ]
     assert not stale, f"{', '.join(stale)} differ from the code; regenerate with: {REGENERATE}"
+
+
+def test_the_shipped_json_schema_follows_the_export_record() -> None:
+    schema = ROOT / "exports" / "timeline.schema.json"
+    assert schema.read_text(encoding="utf-8") == load_generator().schema_text(), (
+        f"exports/timeline.schema.json is behind exports/record.py; run {REGENERATE}"
+    )
+
+
+class _Before(TypedDict):
+    id: str
+    """The id."""
+    gone: str
+    """A key the record no longer has."""
+
+
+class _After(TypedDict):
+    id: str
+    """The id."""
+    language: str | None
+    """The language of the ``summary``, as a BCP 47 tag."""
+    mentions: list[Participant]
+    """Who was named without taking part."""
+    sizes: list[int]
+    """Numbers."""
+
+
+def test_a_new_record_key_gets_a_schema_entry_from_its_type_and_docstring() -> None:
+    """A field added to the export record needs no hand-written schema to start with; an
+    entry already there (refined by hand) is kept as it is, a key the record dropped goes."""
+    refined = {"$ref": "#/$defs/id"}
+    node = {"required": ["id", "gone"], "properties": {"id": refined, "gone": {}}}
+    load_generator().in_step(node, _Before)
+    assert node == {"required": ["id", "gone"], "properties": {"id": refined, "gone": {}}}
+    load_generator().in_step(node, _After)
+    assert node == {
+        "required": ["id", "language", "mentions", "sizes"],
+        "properties": {
+            "id": refined,
+            "language": {
+                "type": ["string", "null"],
+                "description": "The language of the `summary`, as a BCP 47 tag.",
+            },
+            "mentions": {
+                "type": "array",
+                "items": {"$ref": "#/$defs/participant"},
+                "description": "Who was named without taking part.",
+            },
+            "sizes": {"type": "array", "items": {"type": "integer"}, "description": "Numbers."},
+        },
+    }
 
 
 def test_generating_twice_gives_the_same_pages(generated: dict[str, str]) -> None:
