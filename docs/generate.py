@@ -942,7 +942,7 @@ def exports_page() -> str:
         module = exporter_module(fmt)
         doc = rst_to_md(inspect.getdoc(module) or "")
         sections.append(f"## {fmt.name}\n\n{text(doc)}")
-    schema = json.loads((ROOT / SCHEMA).read_text(encoding="utf-8"))
+    schema = json.loads(schema_text())
     defs = schema["$defs"]
     sections.append(
         "\n\n".join(
