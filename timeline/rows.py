@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import operator
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -50,6 +51,7 @@ class RowWriter:
         self.actors: set[str] = set()
         self.places: set[str] = set()
         self.queued: dict[str, list[tuple[Any, ...]]] = {}
+        self._copying: _Copying | None = None
 
     @property
     def pending(self) -> int:
@@ -143,15 +145,11 @@ class RowWriter:
             "plover_type": plover,
             "seq": seq,
         }
-        return {
-            column: worked_out[column] if column in worked_out else _column(state, column)
-            for column in self.columns
-        }
-
-    @functools.cached_property
-    def columns(self) -> list[str]:
-        """The developments table's columns, in order."""
-        return self.db.column_names("developments")
+        if self._copying is None:
+            self._copying = _Copying(self.db.column_names("developments"), worked_out, state)
+        row = self._copying.row(state)
+        row.update(worked_out)
+        return row
 
     def _children(self, state: DevelopmentState) -> None:
         dev = state.id
@@ -224,6 +222,27 @@ class RowWriter:
         )
 
 
+class _Copying:
+    """Copies the fields of a state that the developments table has columns of the same
+    name for: every column that is not worked out, a tuple written as a JSON list.
+
+    Made from the first row (its worked-out columns, and which fields hold tuples); a
+    column that is neither a field nor worked out is an AttributeError naming it.
+    """
+
+    def __init__(self, columns: list[str], worked_out: dict[str, Any], first: Any) -> None:
+        names = [c for c in columns if c not in worked_out]
+        self.names = names
+        self.values = operator.attrgetter(*names)
+        self.lists = [n for n, v in zip(names, self.values(first), strict=True) if type(v) is tuple]
+
+    def row(self, state: DevelopmentState) -> dict[str, Any]:
+        row = dict(zip(self.names, self.values(state), strict=True))
+        for name in self.lists:
+            row[name] = _json_list(row[name])
+        return row
+
+
 @functools.lru_cache(maxsize=8)
 def _upsert_sql(columns: tuple[str, ...]) -> str:
     """The statement writing a developments row (the same columns every time).
@@ -251,11 +270,6 @@ def countries(state: DevelopmentState) -> list[str]:
     found += [p.get("country") for p in state.participants]
     found += list(state.parties or ())
     return list(dict.fromkeys(c for c in found if c))
-
-
-def _column(state: DevelopmentState, name: str) -> Any:
-    value = getattr(state, name)
-    return _json_list(value) if isinstance(value, tuple) else value
 
 
 def _json_list(values: Iterable[str] | None) -> str:
