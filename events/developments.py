@@ -93,7 +93,9 @@ def check_alpha2_list(_inst: Any, _attr: attrs.Attribute, value: tuple[str, ...]
 
 
 def countries_of(fields: Any) -> Iterator[tuple[str, str]]:
-    """Every country code in a development's fields, with the field that holds it.
+    """Every country code in a development's fields, with the field that holds it, in the
+    order a development's countries are listed: where it was held (the host country of a
+    visit, the place's country), its participants' countries, its parties.
 
     *fields* is an event or an object with the same attribute names (place, participants,
     host_country, parties), as classes or stored dicts.
@@ -102,14 +104,14 @@ def countries_of(fields: Any) -> Iterator[tuple[str, str]]:
     def get(item: Any, name: str) -> Any:
         return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
 
+    if get(fields, "host_country"):
+        yield "host_country", get(fields, "host_country")
     place = get(fields, "place")
     if place is not None and get(place, "country"):
         yield "place.country", get(place, "country")
     for i, person in enumerate(get(fields, "participants") or ()):
         if get(person, "country"):
             yield f"participants[{i}].country", get(person, "country")
-    if get(fields, "host_country"):
-        yield "host_country", get(fields, "host_country")
     for i, code in enumerate(get(fields, "parties") or ()):
         yield f"parties[{i}]", code
 

@@ -18,6 +18,7 @@ from typing import Any
 from timeline.connection import Database
 from timeline.envelope import Envelope
 from timeline.events.codec import converter
+from timeline.events.developments import countries_of
 from timeline.events.ids import slugify
 from timeline.events.state import DevelopmentState, Stored, disputed_text
 from timeline.events.vocabulary import CAMEO, SCHEDULED_CAMEO
@@ -259,17 +260,12 @@ def _upsert_sql(columns: tuple[str, ...]) -> str:
 
 
 def countries(state: DevelopmentState) -> list[str]:
-    """Every country a development involves, each once: where it was held (the host
-    country of a visit, the place's country), its participants' countries, its parties.
+    """Every country a development involves, each once (see ``countries_of``).
 
     One list, so that "country" means the same to the CLI's ``--country``, Datasette's
     ``countries`` facet and the canned queries.
     """
-    place = state.place or {}
-    found = [state.host_country, place.get("country")]
-    found += [p.get("country") for p in state.participants]
-    found += list(state.parties or ())
-    return list(dict.fromkeys(c for c in found if c))
+    return list(dict.fromkeys(code for _, code in countries_of(state)))
 
 
 def _json_list(values: Iterable[str] | None) -> str:
