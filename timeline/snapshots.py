@@ -20,7 +20,7 @@ from timeline.db import file_error
 from timeline.errors import TimelineError
 from timeline.log import EventLog, verify_chain
 from timeline.projector import Projector, anchor_problem
-from timeline.schema import foreign_objects, missing_guards
+from timeline.verification import guard_problem
 
 
 @attrs.frozen
@@ -88,14 +88,9 @@ def _verified(path: Path) -> Snapshot:
         if problem is not None:
             raise TimelineError(f"the copy does not verify: {problem}")
         seq, hash_ = EventLog(copy).head()
-        missing = missing_guards(copy)
-        strangers = foreign_objects(copy)
-        if missing or strangers:
-            named = ", ".join([*missing, *strangers])
-            raise TimelineError(
-                f"the database's guards are not as timeline made them ({named}); "
-                "run: timeline verify"
-            )
+        unguarded = guard_problem(copy)
+        if unguarded is not None:
+            raise TimelineError(f"the copy is not as timeline made it: {unguarded}")
         if anchor_problem(copy) is not None or Projector(copy).position() != seq:
             raise TimelineError("the copy's tables do not stand at its log's head")
     return Snapshot(path, count, seq, hash_)

@@ -89,24 +89,9 @@ def verify(db: Database, *, heads: Sequence[Head] = ()) -> Verdict:
         found = found or anchor_problem(db) or _first_lost_head(db, heads, head[0])
         if found is not None:
             return Verdict(count, head, str(found), upgraded)
-        guards = missing_guards(db)
-        if guards:
-            return Verdict(
-                count,
-                head,
-                f"the log's guards are missing ({', '.join(guards)}): UPDATE and DELETE "
-                "are not refused; restore them with: timeline init",
-                upgraded,
-            )
-        strangers = foreign_objects(db)
-        if strangers:
-            return Verdict(
-                count,
-                head,
-                f"the database has schema objects timeline did not make: {', '.join(strangers)}; "
-                "they can change what is written or read: look at them, then drop them",
-                upgraded,
-            )
+        unguarded = guard_problem(db)
+        if unguarded is not None:
+            return Verdict(count, head, unguarded, upgraded)
         stale = differences(db)
         if stale:
             return Verdict(
@@ -117,6 +102,24 @@ def verify(db: Database, *, heads: Sequence[Head] = ()) -> Verdict:
                 upgraded,
             )
         return Verdict(count, head, None, upgraded, len(set(heads)))
+
+
+def guard_problem(db: Database) -> str | None:
+    """Whether the schema is as timeline made it: the log's guards there, nothing added
+    that could change what is written or read (a trigger, a view)."""
+    guards = missing_guards(db)
+    if guards:
+        return (
+            f"the log's guards are missing ({', '.join(guards)}): UPDATE and DELETE "
+            "are not refused; restore them with: timeline init"
+        )
+    strangers = foreign_objects(db)
+    if strangers:
+        return (
+            f"the database has schema objects timeline did not make: {', '.join(strangers)}; "
+            "they can change what is written or read: look at them, then drop them"
+        )
+    return None
 
 
 def _unreadable(envelope: Envelope) -> str | None:

@@ -73,6 +73,24 @@ def test_a_snapshot_refuses_to_overwrite_and_writes_nothing(sample: Path, tmp_pa
     assert rows(out, "SELECT COUNT(*) FROM events") == [(27,)]
 
 
+def test_a_database_with_a_trigger_timeline_did_not_make_gives_no_snapshot(
+    sample: Path, tmp_path: Path
+) -> None:
+    """A replica carries whatever the file holds: a planted trigger would travel with it."""
+    with closing(sqlite3.connect(sample)) as conn, conn:
+        conn.execute("CREATE TRIGGER planted AFTER INSERT ON tags BEGIN SELECT 1; END")
+    out = tmp_path / "copy.db"
+    result = CliRunner().invoke(cli, ["snapshot", str(out), "--db", str(sample)])
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: the copy is not as timeline made it: the database has schema objects "
+        "timeline did not make: trigger planted on tags; they can change what is written "
+        "or read: look at them, then drop them\n",
+    )
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
 def get(url: str) -> tuple[bytes, str | None]:
     """The body and the ETag, asked for as behind a load balancer: one public host name."""
     request = urllib.request.Request(url, headers={"Host": "timeline.example"})
