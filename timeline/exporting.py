@@ -239,30 +239,38 @@ class OutputTarget:
 
 def output_target(db: Database, output: str) -> OutputTarget:
     """The checked target of ``-o OUTPUT``; TimelineError if writing there would lose data."""
+    path, existing = not_the_database(db, output, "-o")
+    if existing is not None and stat.S_ISREG(existing.st_mode) and _is_sqlite(path):
+        raise TimelineError(f"-o: {output} is a SQLite database file; name another file")
+    return OutputTarget(output, path, existing)
+
+
+def not_the_database(db: Database, output: str, flag: str) -> tuple[Path, os.stat_result | None]:
+    """The real path a command is to write, and what is there now, once it is known that
+    writing there loses no database: neither *db* nor one of its files (under any name, a
+    hard link included), nor a folder. TimelineError naming *flag* otherwise."""
     if not output.strip():
-        raise TimelineError("-o: an empty name names no file")
+        raise TimelineError(f"{flag}: an empty name names no file")
     path = Path(os.path.realpath(output))
     try:
         existing = path.stat()
     except FileNotFoundError:
         existing = None
     except OSError as exc:
-        raise TimelineError(f"-o: cannot write {output}: {_reason(exc)}") from None
+        raise TimelineError(f"{flag}: cannot write {output}: {_reason(exc)}") from None
     if existing is not None and stat.S_ISDIR(existing.st_mode):
-        raise TimelineError(f"-o: {output} is a folder; name a file in it")
+        raise TimelineError(f"{flag}: {output} is a folder; name a file in it")
     database = db.main_file()
     if database is not None:
-        if existing is not None and _same_file(existing, database):
-            raise TimelineError(f"-o: {output} is the database being exported; name another file")
+        if path == database or (existing is not None and _same_file(existing, database)):
+            raise TimelineError(f"{flag}: {output} is the database itself; name another file")
         for suffix in COMPANIONS:
             companion = Path(f"{database}{suffix}")
             if path == companion or (existing is not None and _same_file(existing, companion)):
                 raise TimelineError(
-                    f"-o: {output} is the database's {suffix} file; name another file"
+                    f"{flag}: {output} is the database's {suffix} file; name another file"
                 )
-    if existing is not None and stat.S_ISREG(existing.st_mode) and _is_sqlite(path):
-        raise TimelineError(f"-o: {output} is a SQLite database file; name another file")
-    return OutputTarget(output, path, existing)
+    return path, existing
 
 
 def _same_file(existing: os.stat_result, other: Path) -> bool:

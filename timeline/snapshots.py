@@ -18,6 +18,7 @@ import attrs
 from timeline.connection import COMPANIONS, Database, register_functions
 from timeline.db import file_error
 from timeline.errors import TimelineError
+from timeline.exporting import not_the_database
 from timeline.log import EventLog, verify_chain
 from timeline.projector import Projector, anchor_problem
 from timeline.verification import guard_problem
@@ -49,17 +50,10 @@ def write_snapshot(db: Database, out: str | os.PathLike[str], *, replace: bool =
     log's head (made by an earlier version: they are rebuilt first, which writes).
     """
     target = Path(out)
-    if not str(out).strip():
-        raise TimelineError("OUT: an empty name names no file")
-    source = db.main_file()
-    resolved = Path(os.path.realpath(target))
-    if source is not None and resolved in {source, *(Path(f"{source}{s}") for s in COMPANIONS)}:
-        raise TimelineError(f"OUT: {out} is the database itself; name another file")
-    if resolved.is_dir():
-        raise TimelineError(f"OUT: {out} is a folder; name a file in it")
+    resolved, existing = not_the_database(db, str(out), "OUT")
     if not resolved.parent.is_dir():
         raise TimelineError(f"OUT: the folder {resolved.parent} does not exist")
-    if resolved.exists() and not replace:
+    if existing is not None and not replace:
         raise TimelineError(f"OUT: {out} exists; remove it or give --replace")
     Projector(db).upgrade()  # a copy of tables of an earlier shape would serve that shape
     temporary = resolved.with_name(f".{resolved.name}.{os.getpid()}.partial")

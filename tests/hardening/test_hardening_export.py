@@ -102,7 +102,7 @@ def test_the_database_itself_is_refused_under_any_name(folder: Path, spelling: s
     before = digest(folder / "t.db")
     result = export(folder, fmt, "-o", output)
     assert assert_refused(result) == (
-        f"Error: -o: {output} is the database being exported; name another file"
+        f"Error: -o: {output} is the database itself; name another file"
     )
     assert digest(folder / "t.db") == before
     assert listing(folder) == ["hard.db", "soft.ics", "sub", "t.db"]

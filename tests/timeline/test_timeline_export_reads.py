@@ -41,7 +41,7 @@ def test_a_refused_output_is_refused_before_anything_is_read_or_written(
     sample_db, db_path: Path
 ) -> None:
     before = sample_db.conn.total_changes
-    with pytest.raises(TimelineError, match="is the database being exported"):
+    with pytest.raises(TimelineError, match="is the database itself"):
         export_to(sample_db, "ical", str(db_path), name="T", domain="d")
     with pytest.raises(ValueError, match="unknown export format 'pdf'"):
         prepare_export(sample_db, "pdf", "-", name="T", domain="d")

@@ -55,7 +55,10 @@ def test_a_snapshot_refuses_to_overwrite_and_writes_nothing(sample: Path, tmp_pa
     cases = [
         (str(out), f"Error: OUT: {out} exists; remove it or give --replace\n"),
         (str(sample), f"Error: OUT: {sample} is the database itself; name another file\n"),
-        (f"{sample}-wal", f"Error: OUT: {sample}-wal is the database itself; name another file\n"),
+        (
+            f"{sample}-wal",
+            f"Error: OUT: {sample}-wal is the database's -wal file; name another file\n",
+        ),
         (str(folder), f"Error: OUT: {folder} is a folder; name a file in it\n"),
         (
             str(tmp_path / "nowhere" / "x.db"),
