@@ -9,7 +9,7 @@ import click
 
 from timeline.cli.errors import reports_errors
 from timeline.cli.options import CONTEXT, apply, db_option, open_chosen
-from timeline.cli.params import AS_OF, DATE, FormatChoice
+from timeline.cli.params import AS_OF, FormatChoice
 from timeline.events.vocabulary import KINDS, STATUSES
 
 
@@ -21,7 +21,6 @@ def filter_options(fn: Callable) -> Callable:
             click.option(
                 "--from",
                 "start",
-                type=DATE,
                 metavar="DATE",
                 help="Developments ending on or after this date (2024, 2024-04, 2024-04-26, "
                 "a season 2024-21), or not ended: open ones (2024-04/..) go on.",
@@ -29,7 +28,6 @@ def filter_options(fn: Callable) -> Callable:
             click.option(
                 "--to",
                 "end",
-                type=DATE,
                 metavar="DATE",
                 help="Developments starting on or before this date.",
             ),
@@ -124,7 +122,8 @@ def export(
     from timeline.selection import date_range
 
     try:
-        date_range(options["start"], options["end"])  # before the database is opened
+        # Both bounds checked, each named by its flag, before the database is opened.
+        date_range(options["start"], options["end"])
         export_to(
             open_chosen(create=False),
             fmt,

@@ -63,29 +63,6 @@ def entry_option(entry: Entry, *, required: bool | None = None) -> Callable[[Cal
     )
 
 
-class DateType(click.ParamType):
-    """A date, month, year or interval as ``When`` reads it (``--from``, ``--to``).
-
-    Checked here and passed on as given; a bad one is one line that names the flag and
-    quotes the value (``--from: '2024-99' is not a valid date: ...``), exit status 1.
-    """
-
-    name = "DATE"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        from timeline.events.values import When
-
-        try:
-            When.parse(value)
-        except ValueError as exc:
-            flag = param.opts[0] if param is not None and param.opts else "date"
-            raise click.ClickException(f"{flag}: {exc}") from None
-        return value
-
-
-DATE = DateType()
-
-
 class AsOfType(click.ParamType):
     """``SEQ|TIME``: a point in the log, a seq or an aware time (``--as-of``).
 
