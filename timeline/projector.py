@@ -72,8 +72,7 @@ class Projector:
         # timeline wrote to it (a long-running server, say) from rebuilding them older.
         newer = newer_schema(self.db)
         if newer is not None:
-            file = self.db.execute("PRAGMA database_list").fetchone()[2]
-            raise newer_tables(file or ":memory:", newer)
+            raise newer_tables(self.db.main_file() or ":memory:", newer)
 
     def catch_up(self, *, progress: Callable[[int], None] | None = None) -> int:
         """Fold every event after the checkpoint, in one transaction; return how many."""
