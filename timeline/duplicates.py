@@ -67,6 +67,9 @@ class Candidate:
     city: str | None
     countries: frozenset[str]
     seq: int
+    title_words: frozenset[str]
+    """The words of its title that tell it apart, found once, not once per pair."""
+    city_words: frozenset[str]
 
     @classmethod
     def from_row(cls, row: tuple[Any, ...]) -> Candidate:
@@ -86,6 +89,8 @@ class Candidate:
             city=city,
             countries=frozenset(json.loads(countries or "[]")),
             seq=seq,
+            title_words=frozenset(_words(title)),
+            city_words=frozenset(_words(city or "")),
         )
 
 
@@ -179,10 +184,10 @@ def compare(a: Candidate, b: Candidate) -> Pair | None:
         why.append(f"held in the same country ({a.where})")
     elif shared_countries:
         why.append(f"countries in common ({', '.join(shared_countries)})")
-    if a.city and b.city and set(_words(a.city)) & set(_words(b.city)):
+    if a.city and b.city and a.city_words & b.city_words:
         score += WEIGHTS["city"]
         why.append(f"same city ({_names(a.city, b.city)})")
-    words_a, words_b = set(_words(a.title)), set(_words(b.title))
+    words_a, words_b = a.title_words, b.title_words
     if words_a & words_b:
         similarity = len(words_a & words_b) / len(words_a | words_b)
         score += WEIGHTS["title"] * similarity
