@@ -56,12 +56,17 @@ class Entry:
         return self.flag or "--" + self.name.replace("_", "-")
 
     @property
+    def shape(self) -> str:
+        """The value's parts as a person reads them (``NAME; ROLE; CC``): the metavar
+        without its quotes and brackets."""
+        return re.sub(r"[\[\]']", "", self.metavar or "TEXT")
+
+    @property
     def hint(self) -> str:
         """What the form says under the input: the help, and for a box of items their shape."""
         if self.widget != "lines":
             return self.help
-        shape = re.sub(r"[\[\]']", "", self.metavar or "")
-        return f"{self.help}; one a line" + (f": {shape}" if self.parse is not None else "")
+        return f"{self.help}; one a line" + (f": {self.shape}" if self.parse is not None else "")
 
 
 PLACE_INPUTS: Final = ("place_name", "city", "place_country", "lat", "lon")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +16,7 @@ class Items(click.ParamType):
 
     def __init__(self, entry: Entry) -> None:
         self.entry = entry
-        self.name = re.sub(r"[\[\]']", "", entry.metavar or "TEXT")
+        self.name = entry.shape
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if not isinstance(value, str) or self.entry.parse is None:
