@@ -118,9 +118,9 @@ class RowWriter:
         self.written.append(dev_id)
 
     def _development_row(self, state: DevelopmentState, seq: int) -> dict[str, Any]:
-        """The developments row, in the table's column order: a column named as a field of
-        the state holds that field as stored (a list as a JSON list); the others are
-        worked out here. A column that is neither is an AttributeError naming it."""
+        """The developments row by column: a column named as a field of the state holds
+        that field as stored (a list as a JSON list); the others are worked out here. A
+        column that is neither is an AttributeError naming it."""
         when, place = state.date, state.place or {}
         pid = None
         if place:
