@@ -549,11 +549,13 @@ class When:
     """
 
     text: str = attrs.field(converter=strip)
-    parts: tuple[WhenPart, ...] = attrs.field(init=False, repr=False, eq=False)
-
-    def __attrs_post_init__(self) -> None:
-        # parts derive from text alone, so equality and hashing use text only.
-        object.__setattr__(self, "parts", _parse(self.text))
+    # parts derive from text alone, so equality and hashing use text only.
+    parts: tuple[WhenPart, ...] = attrs.field(
+        init=False,
+        repr=False,
+        eq=False,
+        default=attrs.Factory(lambda self: _parse(self.text), takes_self=True),
+    )
 
     @classmethod
     def parse(cls, text: str) -> When:
