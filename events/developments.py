@@ -10,7 +10,7 @@ import attrs
 from attrs import field
 from attrs.validators import optional
 from timeline.events.base import Event, FieldError, event, one_of
-from timeline.events.countries import is_party, validity_problem
+from timeline.events.countries import FORMER, is_party, validity_problem
 from timeline.events.registry import register
 from timeline.events.values import (
     Participant,
@@ -121,6 +121,8 @@ def dated_country_problem(fields: Any, when: When | None) -> FieldError | None:
     if when is None:
         return None
     for name, code in countries_of(fields):
+        if code not in FORMER:  # a current code or an organisation: valid on any date
+            continue
         problem = validity_problem(code, when.start_date(), when.end_date())
         if problem is not None:
             return FieldError(name, problem)
