@@ -852,10 +852,13 @@ def in_step(node: dict[str, Any], definition: type) -> None:
     said, hints = described(definition), typing.get_type_hints(definition)
     properties = {}
     for key, hint in hints.items():
+        if key in node["properties"]:
+            properties[key] = node["properties"][key]
+            continue
         made = key_schema(hint, f"{definition.__name__}.{key}")
         if key in said:
             made["description"] = rst_to_md(said[key])
-        properties[key] = node["properties"].get(key, made)
+        properties[key] = made
     node["required"], node["properties"] = list(hints), properties
 
 
@@ -869,7 +872,11 @@ def schema_text() -> str:
     for definition in (record.Record, record.Place, record.Participant, record.Source, record.Link):
         name = "development" if definition is record.Record else definition.__name__.lower()
         in_step(schema["$defs"][name], definition)
-    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+    undefined = sorted(set(re.findall(r'"\$ref": "#/\$defs/(\w+)"', text)) - set(schema["$defs"]))
+    if undefined:
+        raise LookupError(f"{SCHEMA}: nothing defines $defs/{undefined[0]}; add it there by hand")
+    return text
 
 
 def exporter_module(fmt: Any) -> types.ModuleType:

@@ -9,7 +9,7 @@ import re
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import TypedDict
+from typing import Literal, TypedDict
 
 import click
 import pytest
@@ -68,6 +68,8 @@ class _Before(TypedDict):
 class _After(TypedDict):
     id: str
     """The id."""
+    status: Literal["a", "b"]
+    """Described by hand in the file: no entry is made for it."""
     language: str | None
     """The language of the ``summary``, as a BCP 47 tag."""
     mentions: list[Participant]
@@ -79,15 +81,17 @@ class _After(TypedDict):
 def test_a_new_record_key_gets_a_schema_entry_from_its_type_and_docstring() -> None:
     """A field added to the export record needs no hand-written schema to start with; an
     entry already there (refined by hand) is kept as it is, a key the record dropped goes."""
-    refined = {"$ref": "#/$defs/id"}
+    refined, by_hand = {"$ref": "#/$defs/id"}, {"enum": ["a", "b"]}
     node = {"required": ["id", "gone"], "properties": {"id": refined, "gone": {}}}
     load_generator().in_step(node, _Before)
     assert node == {"required": ["id", "gone"], "properties": {"id": refined, "gone": {}}}
+    node["properties"]["status"] = by_hand
     load_generator().in_step(node, _After)
     assert node == {
-        "required": ["id", "language", "mentions", "sizes"],
+        "required": ["id", "status", "language", "mentions", "sizes"],
         "properties": {
             "id": refined,
+            "status": by_hand,
             "language": {
                 "type": ["string", "null"],
                 "description": "The language of the `summary`, as a BCP 47 tag.",

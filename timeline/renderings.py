@@ -41,12 +41,14 @@ def range_bound(key: str, args: Any) -> str:
     """``:_timeline_from`` or ``:_timeline_to``: the first or last day of the range that
     ``from`` and ``to`` in *args* give, read as ``timeline export --from/--to`` reads them.
 
-    An empty bound is open. Raise ValueError naming the parameter for a date that does not
-    parse, or a range that ends before it starts (which would answer nothing at all).
+    An empty bound is open (a form's field left empty). Raise ValueError naming the
+    parameter for a date that does not parse, or a range that ends before it starts
+    (which would answer nothing at all).
     """
     from timeline.selection import date_range
 
-    first, last = date_range(args.get("from"), args.get("to"), names=RANGE_KEYS)
+    start, end = (args.get(key) or None for key in RANGE_KEYS)
+    first, last = date_range(start, end, names=RANGE_KEYS)
     # Open bounds: every start is at most 9999-12-31 (accepted years are 1 to 9999).
     return (first or "") if key == "from" else (last or "9999-12-31")
 

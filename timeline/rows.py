@@ -15,6 +15,8 @@ import operator
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import attrs
+
 from timeline.connection import Database
 from timeline.envelope import Envelope
 from timeline.events.codec import converter
@@ -23,6 +25,7 @@ from timeline.events.ids import slugify
 from timeline.events.state import DevelopmentState, Stored, disputed_text
 from timeline.events.vocabulary import CAMEO, SCHEDULED_CAMEO
 from timeline.folding import fold_stream, stored_event
+from timeline.tables import declared_columns
 
 
 def actor_id(name: str) -> str:
@@ -147,7 +150,7 @@ class RowWriter:
             "seq": seq,
         }
         if self._copying is None:
-            self._copying = _Copying(self.db.column_names("developments"), worked_out, state)
+            self._copying = _Copying(declared_columns("developments"), worked_out, state)
         row = self._copying.row(state)
         row.update(worked_out)
         return row
@@ -225,17 +228,26 @@ class RowWriter:
 
 class _Copying:
     """Copies the fields of a state that the developments table has columns of the same
-    name for: every column that is not worked out, a tuple written as a JSON list.
+    name for: every column DDL declares that is not worked out, a tuple as a JSON list.
 
-    Made from the first row (its worked-out columns, and which fields hold tuples); a
-    column that is neither a field nor worked out is an AttributeError naming it.
+    Made from the first row (its worked-out columns, and which fields hold tuples). A
+    column added to the file by hand is left alone (NULL), as it always was.
     """
 
-    def __init__(self, columns: list[str], worked_out: dict[str, Any], first: Any) -> None:
+    def __init__(self, columns: Iterable[str], worked_out: dict[str, Any], first: Any) -> None:
         names = [c for c in columns if c not in worked_out]
+        unknown = [n for n in names if n not in attrs.fields_dict(DevelopmentState)]
+        if unknown:
+            raise LookupError(
+                f"the developments column {unknown[0]!r} is neither a field of "
+                "DevelopmentState (events/state.py) nor worked out in timeline/rows.py"
+            )
         self.names = names
-        self.values = operator.attrgetter(*names)
-        self.lists = [n for n, v in zip(names, self.values(first), strict=True) if type(v) is tuple]
+        getter = operator.attrgetter(*names)
+        # attrgetter of one name gives the value itself, of several a tuple of them.
+        self.values = getter if len(names) > 1 else lambda state: (getter(state),)
+        values = self.values(first)
+        self.lists = [n for n, v in zip(names, values, strict=True) if type(v) is tuple]
 
     def row(self, state: DevelopmentState) -> dict[str, Any]:
         row = dict(zip(self.names, self.values(state), strict=True))

@@ -77,7 +77,7 @@ def date_range(
     bounds = []
     for name, value, last in ((names[0], start, False), (names[1], end, True)):
         try:
-            bounds.append(_date(value or None, end=last))
+            bounds.append(_date(value, end=last))
         except ValueError as exc:
             raise ValueError(f"{name}: {exc}") from None
     first, final = bounds

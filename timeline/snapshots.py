@@ -84,7 +84,7 @@ def _verified(path: Path) -> Snapshot:
         seq, hash_ = EventLog(copy).head()
         unguarded = guard_problem(copy)
         if unguarded is not None:
-            raise TimelineError(f"the copy is not as timeline made it: {unguarded}")
+            raise TimelineError(f"no copy made: {unguarded}")
         if anchor_problem(copy) is not None or Projector(copy).position() != seq:
             raise TimelineError("the copy's tables do not stand at its log's head")
     return Snapshot(path, count, seq, hash_)

@@ -535,13 +535,16 @@ def test_a_refused_payload_carries_its_field_and_message() -> None:
 
 
 def test_participant_and_source_values_are_parsed_by_their_types() -> None:
-    from timeline.cli.params import PARTICIPANT, SOURCE
+    from timeline.cli.adding import add
 
-    assert PARTICIPANT.convert(" Wang Yi ;; CN ", None, None) == {
+    params = {p.name: p.type for p in add.commands["call"].params}
+    participant, source = params["participants"], params["sources"]
+    assert (participant.name, source.name) == ("NAME; ROLE; CC", "URL; TITLE; PUBLISHER; DATE")
+    assert participant.convert(" Wang Yi ;; CN ", None, None) == {
         "name": "Wang Yi",
         "country": "CN",
     }
-    assert SOURCE.convert("https://a.example; T", None, None) == {
+    assert source.convert("https://a.example; T", None, None) == {
         "url": "https://a.example",
         "title": "T",
     }
@@ -564,6 +567,9 @@ def test_a_bad_export_date_is_one_line_before_anything_is_read(tmp_path: Path) -
         result.stderr
         == "Error: --to: '2024-13' is not a valid date: month must be 01-12, or 21-24 for a season\n"
     )
+    assert not missing.exists()
+    empty = CliRunner().invoke(cli, ["export", "json", "--from", "", "--db", str(missing)])
+    assert (empty.exit_code, empty.stderr.split(":")[:2]) == (1, ["Error", " --from"])
     assert not missing.exists()
 
 

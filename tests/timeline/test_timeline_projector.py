@@ -428,6 +428,13 @@ def test_known_sequence_developments(known):
     ]
 
 
+def test_a_column_added_to_the_table_by_hand_is_left_empty(db) -> None:
+    """Rows are written by the columns the projector declares, not by what the file has."""
+    db.execute("ALTER TABLE developments ADD COLUMN notes TEXT")
+    add(db, "CallHeld", {"title": "A call", "when": "2024-04-02", "participants": [{"name": "A"}]})
+    assert [(r["title"], r["notes"]) for r in rows(db, "developments")] == [("A call", None)]
+
+
 def test_known_sequence_child_tables(known):
     assert rows(known, "participants") == [
         {

@@ -86,7 +86,7 @@ def test_a_database_with_a_trigger_timeline_did_not_make_gives_no_snapshot(
     result = CliRunner().invoke(cli, ["snapshot", str(out), "--db", str(sample)])
     assert (result.exit_code, result.stderr) == (
         1,
-        "Error: the copy is not as timeline made it: the database has schema objects "
+        "Error: no copy made: the database has schema objects "
         "timeline did not make: trigger planted on tags; they can change what is written "
         "or read: look at them, then drop them\n",
     )

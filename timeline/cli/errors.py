@@ -62,8 +62,8 @@ def reports_errors(fn: Callable) -> Callable:
 
 # Flags are named for people, fields for the JSON: the flag that sets each field (or the
 # fields under it), as the entries of `timeline.entries` name them. A field of data not
-# listed here is set by the flag of its name.
-_OPTION_OF = {e.name: e.option for e in (*SHARED, *itertools.chain(*OWN.values()), *ACTOR)}
+# listed here is set by the flag of its name. (An actor's name is the argument NAME.)
+_OPTION_OF = {e.name: e.option for e in (*SHARED, *itertools.chain(*OWN.values()), *ACTOR[1:])}
 FLAG_FOR_FIELD = {
     **{f"data.{name}": option for name, option in _OPTION_OF.items() if name not in PLACE_INPUTS},
     **{f"data.place.{field}": _OPTION_OF[name] for field, name in INPUT_OF_PLACE_FIELD.items()},

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from timeline.entries import ACTOR, SHARED, Entry
+from timeline.entries import Entry
 
 
 class Items(click.ParamType):
@@ -25,19 +25,6 @@ class Items(click.ParamType):
             return self.entry.parse(value)
         except ValueError as exc:
             raise click.BadParameter(str(exc), ctx, param, param_hint=self.entry.option) from None
-
-
-def _item(entries: tuple[Entry, ...], name: str) -> Items:
-    (entry,) = (e for e in entries if e.name == name)
-    return Items(entry)
-
-
-PARTICIPANT = _item(SHARED, "participants")
-"""``NAME; ROLE; CC`` (``--with``)."""
-SOURCE = _item(SHARED, "sources")
-"""``URL; TITLE; PUBLISHER; DATE`` (``--source``)."""
-ROLE = _item(ACTOR, "roles")
-"""``TITLE; ORGANIZATION; FROM/TO`` (``--role``)."""
 
 
 def entry_option(entry: Entry, *, required: bool | None = None) -> Callable[[Callable], Callable]:
