@@ -35,7 +35,7 @@ def _optional_tags(value: Any) -> tuple[str, ...] | None:
     return None if value is None else to_tags(value)
 
 
-@event
+@event(slots=False)  # also a base of DevelopmentHeld, beside the slotted _About
 class Updates:
     """New values for some shared fields of a development; None means "unchanged"."""
 
@@ -81,21 +81,14 @@ class _About(Event):
 
 @register
 @event
-class DevelopmentHeld(_About):
-    """A scheduled or postponed development took place; shared fields may be updated."""
+class DevelopmentHeld(Updates, _About):
+    """A scheduled or postponed development took place: its date is now known, and any
+    field a revision may change may be given with it (a field left out stays as it was)."""
 
     TYPE: ClassVar[str] = "DevelopmentHeld"
 
     when: When = field()
     """The actual date."""
-    title: str | None = field(default=None, converter=strip, validator=optional(non_empty_str(300)))
-    timezone: str | None = field(default=None, validator=check_timezone)
-    summary: str | None = field(default=None, validator=optional_str(20_000))
-    place: Place | None = None
-    participants: tuple[Participant, ...] | None = field(default=None, converter=_optional_tuple)
-    sources: tuple[Source, ...] | None = field(default=None, converter=_optional_tuple)
-    tags: tuple[str, ...] | None = field(default=None, converter=_optional_tags)
-    part_of: str | None = field(default=None, validator=optional(slug_id))
 
     def __attrs_post_init__(self) -> None:
         # A local time may rely on the zone recorded earlier; the service checks that case.
