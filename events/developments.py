@@ -28,6 +28,11 @@ from timeline.events.values import (
 )
 from timeline.events.vocabulary import CLEARABLE, SCHEDULED_KINDS
 
+TITLE = non_empty_str(300)
+"""A development's title: one line, not blank (a revision's new title too)."""
+SUMMARY = optional_str(20_000)
+"""A development's summary (a revision's new summary too)."""
+
 
 def check_timezone(_inst: Any, _attr: attrs.Attribute, value: str | None) -> None:
     """Refuse a time zone name that the IANA database does not know."""
@@ -161,11 +166,11 @@ class DevelopmentCreated(Event):
 
     development: str | None = field(default=None, validator=optional(slug_id))
     """The id; when absent, made from the date and the title."""
-    title: str = field(converter=strip, validator=non_empty_str(300))
+    title: str = field(converter=strip, validator=TITLE)
     when: When = field()
     timezone: str | None = field(default=None, validator=check_timezone)
     """IANA zone of the place, for local times and for calendar exports."""
-    summary: str | None = field(default=None, validator=optional_str(20_000))
+    summary: str | None = field(default=None, validator=SUMMARY)
     place: Place | None = None
     participants: tuple[Participant, ...] = field(default=(), converter=to_tuple)
     sources: tuple[Source, ...] = field(default=(), converter=to_tuple)

@@ -11,7 +11,14 @@ import attrs
 from attrs import field
 from attrs.validators import optional
 from timeline.events.base import Event, FieldError, event, one_of, value
-from timeline.events.developments import SHARED_FIELDS, check_local_time, check_timezone, to_tags
+from timeline.events.developments import (
+    SHARED_FIELDS,
+    SUMMARY,
+    TITLE,
+    check_local_time,
+    check_timezone,
+    to_tags,
+)
 from timeline.events.registry import register
 from timeline.events.values import (
     Participant,
@@ -39,10 +46,10 @@ def _optional_tags(value: Any) -> tuple[str, ...] | None:
 class Updates:
     """New values for some shared fields of a development; None means "unchanged"."""
 
-    title: str | None = field(default=None, converter=strip, validator=optional(non_empty_str(300)))
+    title: str | None = field(default=None, converter=strip, validator=optional(TITLE))
     when: When | None = None
     timezone: str | None = field(default=None, validator=check_timezone)
-    summary: str | None = field(default=None, validator=optional_str(20_000))
+    summary: str | None = field(default=None, validator=SUMMARY)
     place: Place | None = None
     participants: tuple[Participant, ...] | None = field(default=None, converter=_optional_tuple)
     sources: tuple[Source, ...] | None = field(default=None, converter=_optional_tuple)
