@@ -58,6 +58,22 @@ def refused(runner: CliRunner, args: list[str], input: str | None = None) -> str
     return lines[0]
 
 
+@pytest.mark.parametrize("args", [[], ["add"], ["editor"]])
+def test_a_group_without_a_command_shows_its_help(runner: CliRunner, args: list[str]) -> None:
+    result = runner.invoke(cli, args)
+    shown = result.stdout + result.stderr
+    assert shown.startswith(f"Usage: {' '.join(['cli', *args])} [OPTIONS] COMMAND [ARGS]...\n")
+    assert "Error" not in shown
+    assert "\\n" not in shown  # line breaks, not escaped ones
+
+
+def test_a_usage_error_over_several_lines_is_one_readable_line(runner: CliRunner) -> None:
+    assert refused(runner, ["export"]) == (
+        "Error: Missing argument 'FORMAT'. Choose from: ical, json, timelinejs, atom, html, "
+        "csv (see: cli export --help)"
+    )
+
+
 def test_add_meeting_records_every_flag(runner: CliRunner, db_path: Path) -> None:
     out = ok(runner, [*MEETING, "--json"])
     printed = json.loads(out)

@@ -18,6 +18,10 @@ from timeline.entries import ACTOR, INPUT_OF_PLACE_FIELD, OWN, PLACE_INPUTS, SHA
 from timeline.errors import InvalidEvent, TimelineError
 from timeline.output import one_line
 
+# Click 8.2 and later raise this for a group run without a command (earlier ones print the
+# help themselves); an exception class no other error is.
+_NO_ARGS_IS_HELP: type[Exception] = getattr(click.exceptions, "NoArgsIsHelpError", type(None))
+
 
 class OneLineErrors(click.Group):
     """Report a usage error (a bad flag or value) in one line, like every other error.
@@ -31,9 +35,13 @@ class OneLineErrors(click.Group):
             return super().main(*args, standalone_mode=False, **kwargs)
         try:
             code = super().main(*args, standalone_mode=False, **kwargs)
+        except _NO_ARGS_IS_HELP as exc:  # `timeline`, `timeline add`: the help, as it is
+            exc.show()
+            sys.exit(exc.exit_code)
         except click.UsageError as exc:
+            # Click's own words over several lines ("Choose from:\n\tical,...") read as one.
             where = f" (see: {exc.ctx.command_path} --help)" if exc.ctx else ""
-            click.echo(f"Error: {one_line(exc.format_message())}{where}", err=True)
+            click.echo(f"Error: {' '.join(exc.format_message().split())}{where}", err=True)
             sys.exit(exc.exit_code)
         except click.ClickException as exc:
             # One line whatever the message quotes: a path or a value may hold line breaks.
