@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 import pytest
 from datasette.app import Datasette
 from support import assert_log_is_sound, count, import_sample
-from timeline.events.vocabulary import HELD_KINDS, TRANSITIONS
+from timeline.events.vocabulary import CLEARABLE, HELD_KINDS, TRANSITIONS
 
 from timeline import service
 from timeline.cli import cli
@@ -951,11 +951,17 @@ def test_json_lines_split_at_line_feeds_only(site: Site, db_path: Path) -> None:
     assert events_of(db_path)[-2].data["summary"] == "One\u2028two"
 
 
-def test_a_wrong_token_is_refused_even_beside_a_signed_in_cookie(site: Site, db_path: Path) -> None:
+@pytest.mark.parametrize("token", ["tl_nope_nope", "junk"])
+def test_a_wrong_token_is_refused_even_beside_a_signed_in_cookie(
+    site: Site, db_path: Path, token: str
+) -> None:
+    """Not ours in form ("junk") too: a request carrying a token skips the forms' CSRF
+    check, so the cookie beside it must not be what lets it write."""
+
     async def scenario(ds: Datasette) -> httpx.Response:
         browser = Browser(ds)
         await browser.sign_in(site.tokens["Ana Lima"])
-        headers = {**browser._headers(), "authorization": "Bearer tl_nope_nope"}
+        headers = {**browser._headers(), "authorization": f"Bearer {token}"}
         return await ds.client.post(
             "/-/timeline/timeline/events", content=json.dumps(meeting()), headers=headers
         )
@@ -995,6 +1001,49 @@ def test_a_refusal_about_the_development_itself_is_shown_above_the_form(site: Si
     )
     assert error is not None
     assert "development:" in error[1]
+
+
+def form_errors(page: httpx.Response) -> dict[str, str]:
+    """What the form says beside each input (by input name), and above it (``""``)."""
+    found = dict(re.findall(r'id="error-(\w+)" role="alert">([^<]*)<', page.text))
+    above = re.search(r'id="form-error">([^<]*)</p>', page.text)
+    return {**found, **({"": above[1]} if above else {})}
+
+
+def test_a_form_refuses_what_it_did_not_offer_and_writes_nothing(site: Site, db_path: Path) -> None:
+    """A required input left empty, a box ticked that the form has not, a version that is
+    not the one the form was sent out with: each a 400 that says so, never a 500."""
+    revise = f"/-/timeline/timeline/developments/{MEETING}/revise"
+
+    async def scenario(ds: Datasette) -> list[httpx.Response]:
+        browser = Browser(ds)
+        await browser.sign_in(site.tokens["Ana Lima"])
+        answers = [
+            await browser.submit(revise, {"reason": "", "summary": "x"}),
+            await browser.submit(revise, {"reason": "r", "clear": "title"}),
+            await browser.submit(revise, {"reason": "r"}),
+        ]
+        page = await browser.get(revise)
+        token = re.search(r'name="csrftoken" value="([^"]*)"', page.text)
+        assert token is not None
+        for version in ("²", "abc", "-1", ""):
+            fields = {"csrftoken": token[1], "reason": "r", "summary": "x"}
+            answers.append(await browser.post(revise, {**fields, "expected_version": version}))
+        return answers
+
+    answers = site.run(scenario)
+    assert [a.status_code for a in answers] == [400] * 7
+    assert form_errors(answers[0]) == {"reason": "is required"}
+    assert form_errors(answers[1]) == {
+        "clear": "&#39;title&#39; is not one of: " + ", ".join(CLEARABLE)
+    }
+    assert form_errors(answers[2]) == {"": "at least one field to change is required"}
+    for answer in answers[3:]:
+        assert form_errors(answer) == {
+            "": "The form came back without the version it was opened at: reload it, "
+            "then submit it again."
+        }
+    assert len(events_of(db_path)) == 27
 
 
 def test_lines_of_a_box_are_counted_as_entries_in_every_refusal(site: Site) -> None:

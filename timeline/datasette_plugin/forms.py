@@ -180,7 +180,12 @@ def read_values(inputs: tuple[Entry, ...], raw: dict[str, list[str]]) -> dict[st
         typed = raw.get(field.name, [])
         text = typed[-1].strip() if typed else ""
         if field.widget == "checks":
-            values[field.name] = [v for v in typed if v in field.choices]
+            unknown = [v for v in typed if v not in field.choices]
+            if unknown:
+                raise FormError(
+                    field.name, f"{unknown[0]!r} is not one of: {', '.join(field.choices)}"
+                )
+            values[field.name] = list(typed)
         elif field.widget == "lines":
             parse = field.parse or str
             # Counted as the refusals of the service count them: the items, blank lines left out.
@@ -200,6 +205,8 @@ def read_values(inputs: tuple[Entry, ...], raw: dict[str, list[str]]) -> dict[st
                 raise FormError(field.name, f"{text!r} is not a number") from None
         else:
             values[field.name] = text
+        if field.required and values[field.name] in (None, ()):
+            raise FormError(field.name, "is required")
     return values
 
 
@@ -219,6 +226,8 @@ def input_for(exc: InvalidEvent, names: set[str]) -> tuple[str | None, str]:
         sub = path.removeprefix("place").lstrip(".")
         path = INPUT_OF_PLACE_FIELD.get(sub, "place_name")
     name = re.split(r"[.\[]", path, maxsplit=1)[0]
+    if field == "data.changes":  # about the revision as a whole, not one input
+        return None, exc.message
     if not field.startswith("data.") or name not in names:
         return None, str(exc)
     rest = path[len(name) :]
@@ -415,15 +424,20 @@ async def action_page(datasette: Any, request: Any) -> Response:
     if request.method == "POST":
         raw = await _posted(request)
         typed = raw.get("expected_version", [""])[-1]
-        expected = int(typed) if typed.isdigit() else None
-        envelope, errors = await _submit(
-            datasette, raw, database=database, actor=actor, inputs=action.inputs,
-            make=lambda values: (action.type, action.build(dev, values)), expected=expected,
-        )  # fmt: skip
-        if not errors:
-            return _done(datasette, request, database, envelope, f"{action.label}: {dev}")
-        status = 409 if None in errors and errors[None].startswith("Changed since") else 400
-        version = expected
+        if not (typed.isascii() and typed.isdigit()):  # not as the form was sent out
+            errors = {None: "The form came back without the version it was opened at: "
+                      "reload it, then submit it again."}  # fmt: skip
+            status, version = 400, await _stream_version(datasette, database, dev)
+        else:
+            expected = int(typed)
+            envelope, errors = await _submit(
+                datasette, raw, database=database, actor=actor, inputs=action.inputs,
+                make=lambda values: (action.type, action.build(dev, values)), expected=expected,
+            )  # fmt: skip
+            if not errors:
+                return _done(datasette, request, database, envelope, f"{action.label}: {dev}")
+            status = 409 if None in errors and errors[None].startswith("Changed since") else 400
+            version = expected
     else:
         version = await _stream_version(datasette, database, dev)
         if version == 0:
