@@ -205,9 +205,12 @@ async def page_query(
     table: str | None,
     sql: str,
 ) -> dict[str, Any]:
-    """The SQL and parameters (``{"sql": ..., "params": {...}}``) of the page a renderer
-    renders; raise ValueError with Datasette's words if they cannot be found."""
-    if data.get("query"):
+    """The SQL and parameters (``{"sql": ..., "params": {...}}``) of the selection a
+    renderer renders: the page's, but from its first row (a renderer renders the whole
+    selection, so a ``_next`` that pages the table is left out); raise ValueError with
+    Datasette's words if they cannot be found."""
+    paged = table is not None and "_next" in request.args
+    if data.get("query") and not paged:
         return data["query"]  # 0.65
     if table is None:
         from datasette.utils import derive_named_parameters
@@ -218,7 +221,7 @@ async def page_query(
                 params.setdefault(name, "")
         return {"sql": sql, "params": params}
     # The same arguments, so the same SQL; facets and counts are not needed.
-    args = [*parse_qsl(request.query_string, keep_blank_values=True)]
+    args = [a for a in parse_qsl(request.query_string, keep_blank_values=True) if a[0] != "_next"]
     args += [("_extra", "query"), ("_nofacet", "1"), ("_nocount", "1")]
     path = datasette.urls.table(database, table, format="json") + "?" + urlencode(args)
     answer = await ask_as(datasette, request, path)

@@ -290,6 +290,24 @@ def test_search_english(sample_path):
     assert search(sample_path, "nothinglikethis") == []
 
 
+def test_a_renderer_on_a_later_page_renders_the_whole_selection(sample_path):
+    """The "This data as ics" link of page 2 carries the page's ``_next``: the calendar is
+    still every development the page's filters select, not those after the page."""
+    page = get_json([sample_path], f"/timeline/developments.json?_size=5&{TABLE_EXTRAS}")
+    token = page["next"]
+    assert token
+    whole, later, malformed = fetch(
+        [sample_path],
+        "/timeline/developments.ics",
+        f"/timeline/developments.ics?_size=5&_next={token}",
+        "/timeline/developments.ics?_next=10",
+    )
+    assert whole.status_code == later.status_code == malformed.status_code == 200
+    events = [a.text[a.text.index("BEGIN:VEVENT") :] for a in (whole, later, malformed)]
+    assert events[0].count("BEGIN:VEVENT") == 13  # every development with a date
+    assert events[1] == events[2] == events[0]
+
+
 def test_search_html_page(sample_path):
     (page,) = fetch([sample_path], "/timeline/developments?_search=王毅")
     assert page.status_code == 200

@@ -273,7 +273,7 @@ def _renderer(export: formats.Format) -> Any:
             except ValueError as exc:
                 message = f"The .{fmt} format could not run this query: {exc}"
                 return Answer.text(message, 400, keep=False).as_dict()
-            data = {**data, "query": query}
+            data, sql = {**data, "query": query}, query.get("sql") or sql
             params = query.get("params") or {}
 
         async def make() -> Answer:
