@@ -12,7 +12,7 @@ import math
 import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from typing import IO, Any
+from typing import IO, Any, Final
 
 import attrs
 import cattrs
@@ -206,6 +206,10 @@ def _check_recorded_at(value: Any, line: int | None) -> str:
     raise _refuse(f"recorded_at: {value!r} is not a UTC time like 2024-04-26T08:30:00Z", line)
 
 
+BOM: Final = "\ufeff"
+"""The byte order mark a file (or a body) may start with, skipped there."""
+
+
 def parse_lines(lines: Iterable[str], *, recorded_by: str | None = None) -> Iterator[Submission]:
     """Parse JSON Lines, one event a line; blank lines are allowed and skipped.
 
@@ -233,6 +237,7 @@ def parse_body(text: str, *, recorded_by: str) -> list[Submission]:
     ``recorded_at`` is refused, the log's clock being the server's. Lines are split at
     line feeds only, as a file is read (a U+2028 inside a string stays in it).
     """
+    text = text.removeprefix(BOM)  # as a file's
     try:
         whole = parse_json(text)
     except InvalidEvent:
@@ -790,7 +795,8 @@ def import_file(
                     raise _refuse(
                         f"not UTF-8 text ({exc.reason} at byte {exc.start + 1})", number
                     ) from None
-            yield raw
+            # A byte order mark, as some editors on Windows write first: not part of the text.
+            yield raw.removeprefix(BOM) if number == 1 else raw
 
     return append(db, parse_lines(lines()), keep=keep)
 

@@ -1150,3 +1150,12 @@ def test_a_development_made_part_of_itself_is_one_error_line_naming_the_line(tmp
         "Error: line 2: data.part_of: a development cannot be part of itself\n"
     )
     assert not db.exists()  # an import that appends nothing creates nothing
+
+
+def test_a_body_may_start_with_a_byte_order_mark_as_a_file_may() -> None:
+    body = "\ufeff" + json.dumps(
+        {"type": "CallHeld", "data": {"title": "A call", "when": "2024-04-02",
+                                      "participants": [{"name": "A"}]}}
+    )  # fmt: skip
+    (submission,) = service.parse_body(body, recorded_by="Ana Lima")
+    assert submission.type == "CallHeld"
