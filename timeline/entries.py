@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
 
 import attrs
@@ -243,6 +243,17 @@ def shared_data(inputs: dict[str, Any], *, given_only: bool = False) -> dict[str
         if values or not given_only:
             data[key] = list(values)
     return data
+
+
+def revision_changes(inputs: dict[str, Any], cleared: Iterable[str]) -> dict[str, Any]:
+    """A revision's changes: the new values given (taken out of *inputs*) and the fields
+    *cleared* (None). ValueError naming a field that is both: which is meant is a guess."""
+    changes = shared_data(inputs, given_only=True)
+    both = [name for name in cleared if name in changes]
+    if both:
+        raise ValueError(f"{both[0]} is given a new value too; give one or the other")
+    changes.update(dict.fromkeys(cleared))
+    return changes
 
 
 def given(values: Mapping[str, Any]) -> dict[str, Any]:

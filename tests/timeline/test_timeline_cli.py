@@ -211,6 +211,22 @@ def test_revise_needs_a_change(runner: CliRunner) -> None:
     assert line == "Error: the changes: at least one field to change is required"
 
 
+@pytest.mark.parametrize(
+    ("given", "field"), [(["--city", "Shanghai"], "place"), (["--tag", "b"], "tags")]
+)
+def test_revise_refuses_to_clear_a_field_it_also_changes(
+    runner: CliRunner, db_path: Path, given: list[str], field: str
+) -> None:
+    """Which one was meant cannot be guessed: keeping the clear lost what was typed."""
+    ok(runner, MEETING)
+    line = refused(runner, ["revise", MEETING_ID, "--clear", field, *given, "--reason", "r"])
+    assert line == (
+        f"Error: --clear {field} is given a new value too; give one or the other "
+        "(see: cli revise --help)"
+    )
+    assert len(rows(db_path)) == 1
+
+
 def test_expect_version(runner: CliRunner, db_path: Path) -> None:
     ok(runner, MEETING)
     line = refused(runner, ["revise", MEETING_ID, "--summary", "s", "--reason", "r",

@@ -1022,6 +1022,7 @@ def test_a_form_refuses_what_it_did_not_offer_and_writes_nothing(site: Site, db_
             await browser.submit(revise, {"reason": "", "summary": "x"}),
             await browser.submit(revise, {"reason": "r", "clear": "title"}),
             await browser.submit(revise, {"reason": "r"}),
+            await browser.submit(revise, {"reason": "r", "clear": "place", "city": "Shanghai"}),
         ]
         page = await browser.get(revise)
         token = re.search(r'name="csrftoken" value="([^"]*)"', page.text)
@@ -1032,13 +1033,16 @@ def test_a_form_refuses_what_it_did_not_offer_and_writes_nothing(site: Site, db_
         return answers
 
     answers = site.run(scenario)
-    assert [a.status_code for a in answers] == [400] * 7
+    assert [a.status_code for a in answers] == [400] * 8
     assert form_errors(answers[0]) == {"reason": "is required"}
     assert form_errors(answers[1]) == {
         "clear": "&#39;title&#39; is not one of: " + ", ".join(CLEARABLE)
     }
     assert form_errors(answers[2]) == {"": "at least one field to change is required"}
-    for answer in answers[3:]:
+    assert form_errors(answers[3]) == {
+        "clear": "place is given a new value too; give one or the other"
+    }
+    for answer in answers[4:]:
         assert form_errors(answer) == {
             "": "The form came back without the version it was opened at: reload it, "
             "then submit it again."

@@ -22,7 +22,7 @@ from timeline.cli.options import (
     pop_meta,
 )
 from timeline.cli.recording import append_and_print
-from timeline.entries import given, shared_data
+from timeline.entries import given, revision_changes, shared_data
 from timeline.events.vocabulary import CLEARABLE, RELATIONS
 
 
@@ -76,8 +76,10 @@ def revise(development: str, reason: str, cleared: tuple[str, ...], **options: A
         timeline revise 2024-04-26-xi-jinping-meets-antony-blinken \\
             --at "Great Hall of the People" --city Beijing --country CN --reason "place added"
     """
-    changes = shared_data(options, given_only=True)
-    changes.update(dict.fromkeys(cleared))
+    try:
+        changes = revision_changes(options, cleared)
+    except ValueError as exc:
+        raise click.UsageError(f"--clear {exc}") from None
     data = {"development": development, "changes": changes, "reason": reason}
     _record("DevelopmentRevised", data, options)
 

@@ -42,6 +42,7 @@ from timeline.entries import (
     SHARED,
     Entry,
     given,
+    revision_changes,
     shared_data,
 )
 from timeline.errors import InvalidEvent, TimelineError, VersionConflict
@@ -85,7 +86,10 @@ class Action:
 
 def _revision(dev: str, values: dict[str, Any]) -> dict[str, Any]:
     reason, cleared = values.pop("reason", None), values.pop("clear", [])
-    changes = {**shared_data(values, given_only=True), **dict.fromkeys(cleared)}
+    try:
+        changes = revision_changes(values, cleared)
+    except ValueError as exc:
+        raise FormError("clear", str(exc)) from None
     return {"development": dev, "changes": changes, "reason": reason}
 
 
