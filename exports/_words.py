@@ -18,6 +18,18 @@ def is_http(url: object) -> bool:
     return isinstance(url, str) and _HTTP_RE.fullmatch(url) is not None
 
 
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_DOMAIN_RE: Final = re.compile(rf"(?:{_LABEL}\.)*{_LABEL}", re.IGNORECASE)
+
+
+def check_domain(domain: str) -> str:
+    """*domain* if it is a domain name (``example.org``), as UIDs and tag URIs are made of;
+    ValueError otherwise (a space or ``;`` would break the ids a subscriber keeps)."""
+    if not (isinstance(domain, str) and len(domain) <= 253 and _DOMAIN_RE.fullmatch(domain)):
+        raise ValueError(f"{domain!r} is not a domain name like example.org")
+    return domain
+
+
 def unique(values: Iterable[str | None]) -> list[str]:
     """Non-empty values, first occurrence only, in order."""
     return list(dict.fromkeys(value for value in values if value))

@@ -52,8 +52,9 @@ def render(
 
     *domain* makes the entry ids (keep it once people subscribe, as for iCalendar UIDs);
     *source* is the feed's own URL (its ``self`` link and id). Raise ValueError for a
-    *source* that is not an http(s) URL.
+    *source* that is not an http(s) URL, or a *domain* that is no domain name.
     """
+    _words.check_domain(domain)
     if source is not None and not _words.is_http(source):
         raise ValueError(f"{source!r} is not an http(s) URL")
     newest_first = sorted(records, key=lambda r: r.get("id") or "")

@@ -86,8 +86,10 @@ def render(
 
     *domain* makes each UID (``{id}@{domain}``): keep it once people subscribe.
     *refresh* is an RFC 5545 duration telling clients how often to reload; *source* is
-    the URL the calendar can be reloaded from. Raise ValueError for a bad *refresh*.
+    the URL the calendar can be reloaded from. Raise ValueError for a bad *refresh* or
+    *domain*.
     """
+    _words.check_domain(domain)
     if not _DURATION_RE.fullmatch(refresh):
         raise ValueError(f"{refresh!r} is not an RFC 5545 duration such as PT6H or P1D")
     yield _header(name=name, description=description, source=source, refresh=refresh)

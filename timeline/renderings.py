@@ -126,6 +126,18 @@ def refresh_interval(config: dict[str, Any]) -> str | Answer:
     return value
 
 
+def uid_domain(config: dict[str, Any]) -> str | Answer:
+    """The domain of UIDs and entry ids (the ``uid_domain`` setting), or a 500 naming a
+    setting that is no domain name (a UID a subscriber keeps would break on it)."""
+    from timeline.exports._words import check_domain
+
+    value = config.get("uid_domain", "timeline.invalid")
+    try:
+        return check_domain(value)
+    except ValueError as exc:
+        return Answer.text(f"The timeline plugin's uid_domain setting: {exc}", 500, keep=False)
+
+
 def too_many(what: str, selected: int, cap: int) -> Answer:
     """The 400 for a selection over the cap: a calendar cut short would mislead."""
     return Answer.text(

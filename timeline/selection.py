@@ -120,8 +120,11 @@ class Filters:
                 params.extend(values)
         if self.tags:
             marks = ", ".join("?" * len(self.tags))
-            clauses.append(f"d.id IN (SELECT development FROM tags WHERE tag IN ({marks}))")
-            params.extend(self.tags)
+            # Tags differing only in case are one tag (a development keeps the first spelling).
+            clauses.append(
+                f"d.id IN (SELECT development FROM tags WHERE casefold(tag) IN ({marks}))"
+            )
+            params.extend(tag.casefold() for tag in self.tags)
         if self.actors:
             names = [a.casefold() for a in self.actors]
             marks = ", ".join("?" * len(names))

@@ -731,3 +731,11 @@ def test_add_actor_names_the_flag_at_fault(
 ) -> None:
     assert refused(runner, ["add", "actor", "Wang Yi", *flags]) == expected
     assert rows(db_path) == []
+
+
+def test_log_refuses_a_type_that_does_not_exist(runner: CliRunner) -> None:
+    line = refused(runner, ["log", "--type", "MeetingHold"])
+    assert line.startswith(
+        "Error: Invalid value for '--type': 'MeetingHold' is not an event type (one of: "
+        "ActorDescribed, AgreementReached, "
+    )

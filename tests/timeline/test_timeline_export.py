@@ -77,8 +77,11 @@ def test_the_atom_feed_lists_new_and_changed_developments_newest_first(
     only = feedparser.parse(export(sample, "atom", "--kind", "meeting"))
     assert [e.id.rsplit(":", 1)[1] for e in only.entries] == [MEETING]
     bad = sample.invoke(cli, ["export", "atom", "--feed-url", "ftp://example.org/f"])
-    assert (bad.exit_code, bad.stdout) == (1, "")
-    assert bad.stderr == "Error: 'ftp://example.org/f' is not an http(s) URL\n"
+    assert (bad.exit_code, bad.stdout) == (2, "")
+    assert bad.stderr == (
+        "Error: Invalid value for '--calendar-url' / '--feed-url': 'ftp://example.org/f' is "
+        "not an http(s) URL (see: cli export --help)\n"
+    )
 
 
 @pytest.mark.parametrize("fmt", ["ical", "json", "timelinejs", "atom"])
@@ -202,9 +205,12 @@ def test_calendar_url_becomes_the_source(sample: CliRunner) -> None:
     ics = export(sample, "ical", "--calendar-url", "https://example.org/china.ics")
     assert str(icalendar.Calendar.from_ical(ics)["SOURCE"]) == "https://example.org/china.ics"
     bad = sample.invoke(cli, ["export", "ical", "--calendar-url", "javascript:alert(1)"])
-    assert bad.exit_code == 1
+    assert bad.exit_code == 2
     assert bad.stdout == ""
-    assert bad.stderr == "Error: 'javascript:alert(1)' is not an http(s) URL\n"
+    assert bad.stderr == (
+        "Error: Invalid value for '--calendar-url' / '--feed-url': 'javascript:alert(1)' is "
+        "not an http(s) URL (see: cli export --help)\n"
+    )
 
 
 def test_a_subscribed_calendar_names_its_own_url(datasette: Datasette) -> None:
@@ -365,3 +371,40 @@ def test_a_timed_development_has_its_end_time_or_says_it_is_not_known(
     assert "DTEND" not in wang
     assert "DURATION" not in wang
     assert str(wang["DESCRIPTION"]).startswith("The end time is not known.\n")
+
+
+def test_a_tag_selects_whatever_its_case(sample: CliRunner) -> None:
+    """Tags differing only in case are one tag, so a filter by one finds the other."""
+    assert ids(export(sample, "json", "--tag", "TAIWAN")) == ids(
+        export(sample, "json", "--tag", "taiwan")
+    )
+    assert ids(export(sample, "json", "--tag", "TAIWAN"))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--country", "USA"],
+            "Error: Invalid value for '--country': 'USA' is not an ISO 3166-1 alpha-2 country "
+            "code (e.g. CN) nor an organisation such as EU, UN, NATO, ASEAN or AFU",
+        ),
+        (
+            ["--domain", "a b;c"],
+            "Error: Invalid value for '--domain': 'a b;c' is not a domain name like example.org",
+        ),
+        (
+            ["--feed-url", "not a url"],
+            "Error: Invalid value for '--calendar-url' / '--feed-url': 'not a url' is not an "
+            "http(s) URL",
+        ),
+    ],
+)
+def test_an_option_that_would_select_nothing_or_break_ids_names_its_flag(
+    sample: CliRunner, tmp_path: Path, args: list[str], message: str
+) -> None:
+    out = tmp_path / "feed.atom"
+    result = sample.invoke(cli, ["export", "atom", *args, "-o", str(out)])
+    assert (result.exit_code, result.stderr) == (2, f"{message} (see: cli export --help)\n")
+    assert not out.exists()
+    assert export(sample, "atom", "--country", "eu")  # an organisation, in any case

@@ -340,6 +340,18 @@ def test_a_bad_refresh_interval_is_a_500_naming_it(sample: Path, bad: Any) -> No
         )
 
 
+def test_a_uid_domain_that_is_no_domain_is_a_500_naming_it(sample: Path) -> None:
+    """A UID a subscriber keeps must not break on a space or a semicolon."""
+    setting = {"plugins": {"timeline": {"uid_domain": "our site;x"}}}
+    renderers = [url for name, url in OURS.items() if name != "page"]
+    for answer in fetch([sample], *renderers, metadata=setting):
+        assert (answer.status_code, answer.text) == (
+            500,
+            "The timeline plugin's uid_domain setting: 'our site;x' is not a domain name "
+            "like example.org\n",
+        )
+
+
 def test_another_selection_has_another_etag(sample: Path) -> None:
     ics, meetings, tl = fetch(
         [sample], OURS["ics"], "/timeline/developments.ics?kind=meeting", OURS["timelinejs"]

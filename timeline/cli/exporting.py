@@ -9,7 +9,7 @@ import click
 
 from timeline.cli.errors import reports_errors
 from timeline.cli.options import CONTEXT, apply, db_option, open_chosen
-from timeline.cli.params import AS_OF, FormatChoice
+from timeline.cli.params import AS_OF, COUNTRY, DOMAIN, HTTP_URL, FormatChoice
 from timeline.events.vocabulary import KINDS, STATUSES
 
 
@@ -50,6 +50,7 @@ def filter_options(fn: Callable) -> Callable:
             ),
             click.option(
                 "--country",
+                type=COUNTRY,
                 metavar="CC",
                 help="Only developments in, with a participant from, or agreed by this country.",
             ),
@@ -83,11 +84,13 @@ def filter_options(fn: Callable) -> Callable:
     "--calendar-url",
     "--feed-url",
     "calendar_url",
+    type=HTTP_URL,
     metavar="URL",
     help="Where the published calendar or feed lives (iCal SOURCE, Atom self link and id).",
 )
 @click.option(
     "--domain",
+    type=DOMAIN,
     default="timeline.invalid",
     show_default=True,
     help="Domain of the iCalendar UIDs and Atom entry ids; keep it once subscribed.",

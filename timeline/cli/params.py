@@ -49,6 +49,49 @@ def entry_option(entry: Entry, *, required: bool | None = None) -> Callable[[Cal
     )
 
 
+class Checked(click.ParamType):
+    """A value checked as the exporters check it, refused naming its flag."""
+
+    def __init__(self, name: str, check: Callable[[str], object]) -> None:
+        self.name = name
+        self.check = check
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            self.check(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+        return value
+
+
+def _http(url: str) -> None:
+    from timeline.exports._words import is_http  # only when the flag is given
+
+    if not is_http(url):
+        raise ValueError(f"{url!r} is not an http(s) URL")
+
+
+def _domain(domain: str) -> None:
+    from timeline.exports._words import check_domain
+
+    check_domain(domain)
+
+
+def _country(code: str) -> None:
+    from timeline.events.countries import is_party
+
+    if not is_party(code.upper()):
+        raise ValueError(
+            f"{code!r} is not an ISO 3166-1 alpha-2 country code (e.g. CN) "
+            "nor an organisation such as EU, UN, NATO, ASEAN or AFU"
+        )
+
+
+HTTP_URL = Checked("URL", _http)
+DOMAIN = Checked("DOMAIN", _domain)
+COUNTRY = Checked("CC", _country)
+
+
 class AsOfType(click.ParamType):
     """``SEQ|TIME``: a point in the log, a seq or an aware time (``--as-of``).
 

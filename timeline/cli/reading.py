@@ -31,9 +31,16 @@ def log(stream: str | None, types: tuple[str, ...], since: int, as_json: bool) -
         timeline log --type MeetingHeld --since 100
         timeline log --json > backup.jsonl
     """
+    from timeline.events.registry import registry
     from timeline.log import EventLog
     from timeline.output import log_text
 
+    unknown = [t for t in types if t not in registry.types()]
+    if unknown:  # a typo would print nothing, as if there were no such events
+        raise click.BadParameter(
+            f"{unknown[0]!r} is not an event type (one of: {', '.join(registry.types())})",
+            param_hint="'--type'",
+        )
     for envelope in EventLog(open_chosen(create=False)).read(
         since=since, stream=stream, types=types
     ):

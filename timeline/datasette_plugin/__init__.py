@@ -86,6 +86,7 @@ from timeline.renderings import (
     remember_timelines,
     row_ids,
     timeline_databases,
+    uid_domain,
 )
 from timeline.subscriptions import keep_cache_control, not_modified, validators
 
@@ -261,7 +262,9 @@ def _renderer(export: formats.Format) -> Any:
         name = f"{TITLE}: {query_name or table or database}"
         # SOURCE (RFC 7986): where a subscribed calendar refreshes from, this very URL.
         source = request.url if request.url.startswith(("http:", "https:")) else None
-        domain = config.get("uid_domain", "timeline.invalid")
+        domain = uid_domain(config)
+        if isinstance(domain, Answer):
+            return domain.as_dict()
         # A row page runs no selection SQL: its rows are the selection.
         on_row = row_ids(column, rows) if view_name == "row" else None
         params: dict[str, Any] = {}
