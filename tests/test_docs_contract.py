@@ -209,3 +209,10 @@ def resolves(target: str, source: Path) -> bool:
     if not path.exists():
         return False
     return not fragment or path.suffix != ".md" or fragment in anchors(path)
+
+
+def test_the_contract_names_the_json_documents_version() -> None:
+    from timeline.exports.json_doc import VERSION
+
+    contract = (DOCS / "contract.md").read_text(encoding="utf-8")
+    assert re.findall(r'`"version": (\d+)`', contract) == [str(VERSION)]
