@@ -605,8 +605,8 @@ class _Decider:
             # A revision of other fields leaves the date as it was accepted.
             when = (changes.values.when or current.date) if dated else None
             zone = changes.values.timezone or current.timezone
-            if "timezone" in changes.cleared:
-                when, zone = current.date, None
+            if "timezone" in changes.cleared:  # the new date, if one comes too, with no zone
+                when, zone = changes.values.when or current.date, None
         found = when_problem(when, zone)
         if found is not None:
             field, problem = found

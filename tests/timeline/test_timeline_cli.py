@@ -739,3 +739,15 @@ def test_log_refuses_a_type_that_does_not_exist(runner: CliRunner) -> None:
         "Error: Invalid value for '--type': 'MeetingHold' is not an event type (one of: "
         "ActorDescribed, AgreementReached, "
     )
+
+
+def test_revise_may_give_a_time_with_an_offset_and_clear_the_zone_at_once(
+    runner: CliRunner,
+) -> None:
+    """The new date is checked without the zone, not the old local time."""
+    ok(runner, ["add", "meeting", "--id", "m", "--title", "M", "--when", "2024-04-26T16:30",
+                "--timezone", "Asia/Shanghai", "--with", "X"])  # fmt: skip
+    ok(runner, ["revise", "m", "--when", "2024-04-26T17:30+08:00", "--clear", "timezone",
+                "--reason", "the offset, not the zone"])  # fmt: skip
+    shown = json.loads(ok(runner, ["show", "m", "--json"]))["development"]
+    assert (shown["when"], shown["timezone"]) == ("2024-04-26T17:30+08:00", None)
