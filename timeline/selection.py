@@ -100,20 +100,36 @@ class Filters:
     country: str | None = attrs.field(default=None, converter=lambda v: v.upper() if v else None)
     statuses: tuple[str, ...] = attrs.field(default=(), converter=tuple)
 
+    def keeps(self, record: Record) -> bool:
+        """Whether the range takes *record*, if the SQL could not tell: one postponed to an
+        unknown date is in it when the date it had (``last_when``) is."""
+        if record["start"] is not None or record["last_when"] is None:
+            return True
+        when = When.parse(record["last_when"])
+        first, last = when.start_date(), when.end_date()
+        before_end = self.end is None or (first is not None and first.isoformat() <= self.end)
+        after_start = self.start is None or last is None or last.isoformat() >= self.start
+        return before_end and after_start
+
     def where(self) -> tuple[str, list[Any]]:
         """The SQL condition on ``developments d`` and its parameters."""
         clauses: list[str] = []
         params: list[Any] = []
         if self.start is not None or self.end is not None:
             # A development is taken when its [start, end] overlaps the range.
-            clauses.append("d.start IS NOT NULL")
-        if self.start is not None:
-            # An open end (2024-04/..) goes on: it overlaps every range after its start.
-            clauses.append("(d.[end] IS NULL OR substr(d.[end], 1, 10) >= ?)")
-            params.append(self.start)
-        if self.end is not None:
-            clauses.append("substr(d.start, 1, 10) <= ?")
-            params.append(self.end)
+            dated = ["d.start IS NOT NULL"]
+            if self.start is not None:
+                # An open end (2024-04/..) goes on: it overlaps every range after its start.
+                dated.append("(d.[end] IS NULL OR substr(d.[end], 1, 10) >= ?)")
+                params.append(self.start)
+            if self.end is not None:
+                dated.append("substr(d.start, 1, 10) <= ?")
+                params.append(self.end)
+            # One postponed to no date stays where calendars keep it, at its last date:
+            # that is EDTF text, read by keeps().
+            clauses.append(
+                f"(({' AND '.join(dated)}) OR (d.start IS NULL AND d.last_when IS NOT NULL))"
+            )
         for column, values in (("d.kind", self.kinds), ("d.status", self.statuses)):
             if values:
                 clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
@@ -162,7 +178,9 @@ def records(conn: sqlite3.Connection, filters: Filters = Filters()) -> Iterator[
     """The selected developments, by date (unknown dates last), streamed from the tables."""
     where, params = filters.where()
     for row in conn.execute(f"{_RECORD_SQL} WHERE {where}{_ORDER}", params):
-        yield _record(row)
+        record = _record(row)
+        if filters.keeps(record):
+            yield record
 
 
 def records_for(conn: sqlite3.Connection, ids: Sequence[str]) -> Iterator[Record]:

@@ -408,3 +408,27 @@ def test_an_option_that_would_select_nothing_or_break_ids_names_its_flag(
     assert (result.exit_code, result.stderr) == (2, f"{message} (see: cli export --help)\n")
     assert not out.exists()
     assert export(sample, "atom", "--country", "eu")  # an organisation, in any case
+
+
+def test_a_development_postponed_to_no_date_stays_in_ranges_holding_its_last_date(
+    runner: CliRunner,
+) -> None:
+    """Calendars keep it at the date it had, marked postponed: a calendar of a range that
+    holds that date keeps it too, or a subscriber's app would delete it."""
+    runner.invoke(cli, ["add", "scheduled", "--kind", "meeting", "--title", "Planned",
+                        "--when", "2024-06-10", "--id", "planned", "--with", "A; ; FR"])  # fmt: skip
+    assert runner.invoke(cli, ["postpone", "planned"]).exit_code == 0
+    for args, expected in (
+        ([], ["planned"]),
+        (["--from", "2024"], ["planned"]),
+        (["--from", "2024-06-10", "--to", "2024-06-10"], ["planned"]),
+        (["--to", "2025"], ["planned"]),
+        (["--from", "2025"], []),
+        (["--to", "2024-06-09"], []),
+    ):
+        assert uids(export(runner, "ical", *args)) == expected, args
+    (event,) = icalendar.Calendar.from_ical(export(runner, "ical", "--from", "2024")).walk("VEVENT")
+    assert (str(event["SUMMARY"]), event["DTSTART"].dt.isoformat()) == (
+        "Postponed: Planned",
+        "2024-06-10",
+    )
