@@ -21,8 +21,9 @@ Decisions a subscriber may notice:
   ``--expect-version`` takes: 1 when recorded (RFC 5545 starts new components at 0, but
   calendar apps only compare it), one more with each later event.
 - A timed development with a ``timezone`` is written in that zone's local time with
-  ``TZID``; without one, an offset is converted to UTC and a bare local time stays a
-  floating time. A start and an end (``16:30+08:00/18:00+08:00``) are ``DTSTART`` and
+  ``TZID`` (but for the second time of an hour that happens twice when clocks go back,
+  which a ``TZID`` time cannot say: it is written in UTC); without one, an offset is
+  converted to UTC and a bare local time stays a floating time. A start and an end (``16:30+08:00/18:00+08:00``) are ``DTSTART`` and
   ``DTEND``. A start alone has a ``DTSTART`` and no ``DTEND`` (RFC 5545 3.6.1: it ends as
   it starts; every app shows it at its start time, and a length would be invented), and
   its description says "The end time is not known."
@@ -277,6 +278,8 @@ def _add_dates(
         zones.covers(zone_name, begin) and (finish is None or zones.covers(zone_name, finish))
     ):
         zone_name = None
+    if zone_name is not None and (_second_of_two(begin) or (finish and _second_of_two(finish))):
+        zone_name = None  # in UTC, which says which of the two it is
     if zone_name is None:
         begin, finish = _utc_or_floating(begin), finish and _utc_or_floating(finish)
     elif zone_name in _UTC_NAMES:
@@ -317,6 +320,12 @@ def _date_time(moment: dt.datetime) -> str:
         f"T{moment.hour:02}{moment.minute:02}{moment.second:02}"
     )
     return text + "Z" if moment.tzinfo is dt.UTC else text
+
+
+def _second_of_two(moment: dt.datetime) -> bool:
+    """Whether *moment* is the second of a wall-clock time that happens twice (the hour
+    repeated when clocks go back): a TZID time is read as the first (RFC 5545 3.3.5)."""
+    return moment.fold == 1 and moment.replace(fold=0).utcoffset() != moment.utcoffset()
 
 
 def _utc_or_floating(moment: dt.datetime) -> dt.datetime:

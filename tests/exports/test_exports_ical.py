@@ -353,6 +353,22 @@ def test_a_time_in_a_zone_uses_tzid_with_a_vtimezone_covering_it(record) -> None
     assert parsed.astimezone(dt.UTC) == dt.datetime(2024, 7, 4, 20, 30, tzinfo=dt.UTC)
 
 
+@pytest.mark.parametrize(
+    ("when", "written"),
+    [
+        ("2024-11-03T01:30-04:00", ({"TZID": "America/New_York"}, "20241103T013000")),
+        ("2024-11-03T01:30-05:00", ({}, "20241103T063000Z")),
+    ],
+)
+def test_the_second_of_a_repeated_hour_is_written_in_utc(record, when, written) -> None:
+    """When clocks go back, 01:30 happens twice; a TZID time is read as the first, so the
+    second is written as the instant it is."""
+    data = ics([timed(record, when, "America/New_York")])
+    assert prop(one_event(data), "DTSTART") == written
+    parsed = parsed_event(data).decoded("DTSTART")
+    assert parsed.astimezone(dt.UTC) == dt.datetime.fromisoformat(when).astimezone(dt.UTC)
+
+
 def test_each_vtimezone_is_written_once_before_its_first_event(record) -> None:
     records = [
         record(id="a"),
