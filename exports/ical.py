@@ -23,10 +23,11 @@ Decisions a subscriber may notice:
 - A timed development with a ``timezone`` is written in that zone's local time with
   ``TZID`` (but for the second time of an hour that happens twice when clocks go back,
   which a ``TZID`` time cannot say: it is written in UTC); without one, an offset is
-  converted to UTC and a bare local time stays a floating time. A start and an end (``16:30+08:00/18:00+08:00``) are ``DTSTART`` and
-  ``DTEND``. A start alone has a ``DTSTART`` and no ``DTEND`` (RFC 5545 3.6.1: it ends as
-  it starts; every app shows it at its start time, and a length would be invented), and
-  its description says "The end time is not known."
+  converted to UTC and a bare local time stays a floating time. A start and an end
+  (``16:30+08:00/18:00+08:00``) are ``DTSTART`` and ``DTEND``. A start alone has a
+  ``DTSTART`` and no ``DTEND`` (RFC 5545 3.6.1: it ends as it starts; every app shows it
+  at its start time, and a length would be invented), and its description says "The end
+  time is not known."
 - Streaming means the zones in use are not known up front, so each ``VTIMEZONE`` is
   written once, just before the first ``VEVENT`` that uses it (RFC 5545 allows the
   components of a calendar in any order). It covers 1970 to 2099, which keeps it short

@@ -256,6 +256,14 @@ def revision_changes(inputs: dict[str, Any], cleared: Iterable[str]) -> dict[str
     return changes
 
 
+def with_place(changes: dict[str, Any], current: Mapping[str, Any] | None) -> dict[str, Any]:
+    """*changes* with the place's parts given (a city, a country...) laid over the place
+    recorded: a part given alone changes that part, the others stay."""
+    if current and changes.get("place"):
+        changes["place"] = {**current, **changes["place"]}
+    return changes
+
+
 def given(values: Mapping[str, Any]) -> dict[str, Any]:
     """The values given: None and empty lists left out, tuples as lists."""
     return {

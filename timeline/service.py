@@ -854,6 +854,12 @@ def development_history(
     return fold_stream(history), history
 
 
+def current_place(db: Database, dev_id: str) -> dict[str, Any] | None:
+    """Where a development is recorded as held now (None if nowhere, or no such id)."""
+    state, _ = development_history(db, dev_id)
+    return dict(state.place) if state is not None and state.place else None
+
+
 def merged_into(db: Database, dev_id: str) -> Envelope | None:
     """The DevelopmentsMerged that took *dev_id* into another development, if it stands."""
     log = EventLog(db)

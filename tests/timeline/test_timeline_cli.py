@@ -751,3 +751,19 @@ def test_revise_may_give_a_time_with_an_offset_and_clear_the_zone_at_once(
                 "--reason", "the offset, not the zone"])  # fmt: skip
     shown = json.loads(ok(runner, ["show", "m", "--json"]))["development"]
     assert (shown["when"], shown["timezone"]) == ("2024-04-26T17:30+08:00", None)
+
+
+def test_revise_and_held_change_only_the_parts_of_the_place_given(runner: CliRunner) -> None:
+    ok(runner, ["add", "scheduled", "--kind", "meeting", "--id", "m", "--title", "M",
+                "--when", "2024-04-26", "--at", "Great Hall of the People", "--city", "Beijing",
+                "--country", "CN", "--lat", "39.9", "--lon", "116.39"])  # fmt: skip
+    ok(runner, ["revise", "m", "--city", "Peking", "--reason", "the name then"])
+    ok(runner, ["held", "m", "--when", "2024-04-26", "--at", "Diaoyutai", "--with", "X"])
+    place = json.loads(ok(runner, ["show", "m", "--json"]))["development"]["place"]
+    assert place == {
+        "name": "Diaoyutai",
+        "city": "Peking",
+        "country": "CN",
+        "lat": 39.9,
+        "lon": 116.39,
+    }

@@ -529,6 +529,9 @@ def test_an_editor_postpones_and_a_stale_form_is_refused(site: Site, db_path: Pa
 
 
 def test_revise_replaces_and_clears_fields(site: Site, db_path: Path) -> None:
+    """Of the place, the parts given change: a city alone keeps the venue, the country and
+    the coordinates (as `timeline revise --city` does)."""
+
     async def scenario(ds: Datasette) -> httpx.Response:
         browser = Browser(ds)
         await browser.sign_in(site.tokens["Ana Lima"])
@@ -545,7 +548,17 @@ def test_revise_replaces_and_clears_fields(site: Site, db_path: Path) -> None:
         "DevelopmentRevised",
         {
             "development": MEETING,
-            "changes": {"place": {"city": "Beijing"}, "tags": None, "sources": None},
+            "changes": {
+                "place": {
+                    "name": "Great Hall of the People",
+                    "city": "Beijing",
+                    "country": "CN",
+                    "lat": 39.9033,
+                    "lon": 116.3915,
+                },
+                "tags": None,
+                "sources": None,
+            },
             "reason": "checked",
         },
     )

@@ -22,7 +22,7 @@ from timeline.cli.options import (
     pop_meta,
 )
 from timeline.cli.recording import append_and_print
-from timeline.entries import given, revision_changes, shared_data
+from timeline.entries import given, revision_changes, shared_data, with_place
 from timeline.events.vocabulary import CLEARABLE, RELATIONS
 
 
@@ -35,6 +35,14 @@ def lifecycle_options(fn: Callable) -> Callable:
         help="Refuse unless the development's last version is N.",
     )(fn)
     return db_option(json_option(meta_options(fn)))
+
+
+def _on_place(development: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """The place's parts given laid over the place recorded (``--city`` alone keeps the
+    venue, the country and the coordinates)."""
+    if "place" not in changes:
+        return changes
+    return with_place(changes, service.current_place(open_chosen(create=False), development))
 
 
 @creates_nothing_on_failure
@@ -70,6 +78,7 @@ MERGE_ARGUMENTS = {
 @flag_errors()
 def revise(development: str, reason: str, cleared: tuple[str, ...], **options: Any) -> None:
     """Correct a development: the flags given replace those fields; --reason is required.
+    Of the place, the parts given change (--city alone keeps the venue and the country).
 
     \b
     Example:
@@ -80,7 +89,11 @@ def revise(development: str, reason: str, cleared: tuple[str, ...], **options: A
         changes = revision_changes(options, cleared)
     except ValueError as exc:
         raise click.UsageError(f"--clear {exc}") from None
-    data = {"development": development, "changes": changes, "reason": reason}
+    data = {
+        "development": development,
+        "changes": _on_place(development, changes),
+        "reason": reason,
+    }
     _record("DevelopmentRevised", data, options)
 
 
@@ -91,13 +104,17 @@ def revise(development: str, reason: str, cleared: tuple[str, ...], **options: A
 @reports_errors
 @flag_errors()
 def held(development: str, **options: Any) -> None:
-    """Record that a scheduled (or postponed) development took place, on --when.
+    """Record that a scheduled (or postponed) development took place, on --when; the
+    other flags given replace those fields (of the place, only the parts given).
 
     \b
     Example:
         timeline held 2024-ai-dialogue --when 2024-05-14 --at Geneva --country CH
     """
-    data = {"development": development, **shared_data(options, given_only=True)}
+    data = {
+        "development": development,
+        **_on_place(development, shared_data(options, given_only=True)),
+    }
     _record("DevelopmentHeld", data, options)
 
 

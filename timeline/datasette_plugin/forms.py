@@ -44,6 +44,7 @@ from timeline.entries import (
     given,
     revision_changes,
     shared_data,
+    with_place,
 )
 from timeline.errors import InvalidEvent, TimelineError, VersionConflict
 from timeline.events.developments import CREATION_TYPES, NEEDS_PARTICIPANTS
@@ -434,9 +435,18 @@ async def action_page(datasette: Any, request: Any) -> Response:
             status, version = 400, await _stream_version(datasette, database, dev)
         else:
             expected = int(typed)
+            place = await datasette.get_database(database).execute_fn(
+                lambda conn: service.current_place(Database(conn), dev)
+            )
+
+            def make(values: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+                data = action.build(dev, values)
+                with_place(data.get("changes", data), place)  # parts given, over the place
+                return action.type, data
+
             envelope, errors = await _submit(
                 datasette, raw, database=database, actor=actor, inputs=action.inputs,
-                make=lambda values: (action.type, action.build(dev, values)), expected=expected,
+                make=make, expected=expected,
             )  # fmt: skip
             if not errors:
                 return _done(datasette, request, database, envelope, f"{action.label}: {dev}")
