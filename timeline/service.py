@@ -277,6 +277,8 @@ def _stamped(obj: Any, recorded_by: str, line: int | None) -> Any:
     meta = obj.get("meta", {})
     if not isinstance(meta, dict):
         return obj
+    if "recorded_at" in meta:  # read beside the log's own time, it would pass for it
+        raise _refuse("is set by the server's clock: leave it out", line, "meta.recorded_at")
     claimed = meta.get("recorded_by", recorded_by)
     if claimed != recorded_by:
         raise _refuse(

@@ -949,6 +949,12 @@ def test_over_http_the_server_says_when_an_event_was_recorded(site: Site, db_pat
         400,
         {"error": "recorded_at: is set by the server's clock: leave it out"},
     )
+    # Nor in meta, where it would be read beside the log's own time and pass for it.
+    response = site.post(json.dumps(meeting(meta={"recorded_at": "2020-01-01T00:00:00Z"})))
+    assert (response.status_code, response.json()) == (
+        400,
+        {"error": "meta.recorded_at: is set by the server's clock: leave it out"},
+    )
     assert len(events_of(db_path)) == 27
 
 
