@@ -706,7 +706,7 @@ def test_demo_builds_the_samples_once_and_shows_the_merged_visit(tmp_path: Path)
     ]
     assert "  when:         2024-04-24/2024-04-26  (day: 2024-04-24 to 2024-04-26)" in lines
     assert "  disputed:     when: history.state.gov: 2024-04-24/2024-04-27" in lines
-    assert lines[-1] == "Browse the developments table, facets and queries."
+    assert lines[-1] == f"Browse it with: timeline serve --db {path}"
     again = timeline_command("demo", "--no-serve", "--db", str(path))
     assert (again.returncode, again.stderr) == (0, "")
     assert again.stdout.splitlines()[:2] == [

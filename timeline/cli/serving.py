@@ -106,6 +106,8 @@ def demo(path: str, no_serve: bool, host: str, port: int, datasette_args: tuple[
     click.echo(f"{what} the Historian's {DUPLICATE} into the article's visit, {KEPT}:")
     if state is not None:
         click.echo(state_text(state, history, parts))
-    click.echo("Browse the developments table, facets and queries.")
-    if not no_serve:
+    if no_serve:
+        click.echo(f"Browse it with: timeline serve --db {path}")
+    else:
+        click.echo("Browse the developments table, facets and queries.")
         _serve(path, host, port, datasette_args)
