@@ -138,7 +138,7 @@ def test_calendar_lines_in_every_field_stay_inside_their_property(tmp_path: Path
         cli,
         [
             *("export", "ical", "--db", str(path)),
-            *("--name", f"Calendar{ICAL}", "--domain", f"example.org{ICAL}"),
+            *("--name", f"Calendar{ICAL}", "--domain", "example.org"),
         ],
     )
     assert result.exit_code == 0, result.output
@@ -150,7 +150,12 @@ def test_calendar_lines_in_every_field_stay_inside_their_property(tmp_path: Path
     assert b"X-WR-CALNAME:Calendar" + escaped in unfolded
     assert b"NAME:Calendar" + escaped in unfolded
     for event in calendar.walk("VEVENT"):
-        assert str(event["UID"]).endswith("@example.org" + ICAL.replace("\r\n", "\n"))
+        assert str(event["UID"]).endswith("@example.org")
+    # The UIDs' domain is refused outright: no line break or ";" reaches a UID.
+    refused = CliRunner().invoke(
+        cli, ["export", "ical", "--db", str(path), "--domain", f"example.org{ICAL}"]
+    )
+    assert (refused.exit_code, refused.stdout) == (2, "")
 
 
 def test_calendar_lines_stay_inside_their_property_in_datasette(tmp_path: Path, plugin):
