@@ -30,6 +30,14 @@ def check_domain(domain: str) -> str:
     return domain
 
 
+def check_http(url: str) -> str:
+    """*url* if it is an http(s) URL (what a calendar or a feed says it lives at);
+    ValueError otherwise."""
+    if not is_http(url):
+        raise ValueError(f"{url!r} is not an http(s) URL")
+    return url
+
+
 def unique(values: Iterable[str | None]) -> list[str]:
     """Non-empty values, first occurrence only, in order."""
     return list(dict.fromkeys(value for value in values if value))

@@ -55,8 +55,8 @@ def render(
     *source* that is not an http(s) URL, or a *domain* that is no domain name.
     """
     _words.check_domain(domain)
-    if source is not None and not _words.is_http(source):
-        raise ValueError(f"{source!r} is not an http(s) URL")
+    if source is not None:
+        _words.check_http(source)
     newest_first = sorted(records, key=lambda r: r.get("id") or "")
     newest_first.sort(key=lambda r: _moment(r.get("updated_at")) or _EARLIEST, reverse=True)
     updated = _instant(newest_first[0].get("updated_at")) if newest_first else None

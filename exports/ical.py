@@ -171,8 +171,7 @@ def _header(*, name: str, description: str | None, source: str | None, refresh: 
         lines += [f"DESCRIPTION:{escape(description)}", f"X-WR-CALDESC:{escape(description)}"]
     lines += [f"REFRESH-INTERVAL;VALUE=DURATION:{refresh}", f"X-PUBLISHED-TTL:{refresh}"]
     if source:
-        if not _words.is_http(source):
-            raise ValueError(f"{source!r} is not an http(s) URL")
+        _words.check_http(source)
         lines.append(f"SOURCE;VALUE=URI:{source}")
     return "".join(fold(line) for line in lines)
 

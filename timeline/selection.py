@@ -103,7 +103,8 @@ class Filters:
     def keeps(self, record: Record) -> bool:
         """Whether the range takes *record*, if the SQL could not tell: one postponed to an
         unknown date is in it when the date it had (``last_when``) is."""
-        if record["start"] is not None or record["last_when"] is None:
+        dated = self.start is not None or self.end is not None
+        if not dated or record["start"] is not None or record["last_when"] is None:
             return True
         when = When.parse(record["last_when"])
         first, last = when.start_date(), when.end_date()

@@ -19,7 +19,7 @@ class Items(click.ParamType):
         self.name = entry.shape
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if not isinstance(value, str) or self.entry.parse is None:
+        if not isinstance(value, str):  # a default, or a value already read
             return value
         try:
             return self.entry.parse(value)
@@ -50,7 +50,8 @@ def entry_option(entry: Entry, *, required: bool | None = None) -> Callable[[Cal
 
 
 class Checked(click.ParamType):
-    """A value checked as the exporters check it, refused naming its flag."""
+    """A value checked before the command runs (as what reads it would check it), refused
+    naming its flag."""
 
     def __init__(self, name: str, check: Callable[[str], object]) -> None:
         self.name = name
@@ -65,10 +66,9 @@ class Checked(click.ParamType):
 
 
 def _http(url: str) -> None:
-    from timeline.exports._words import is_http  # only when the flag is given
+    from timeline.exports._words import check_http  # only when the flag is given
 
-    if not is_http(url):
-        raise ValueError(f"{url!r} is not an http(s) URL")
+    check_http(url)
 
 
 def _domain(domain: str) -> None:

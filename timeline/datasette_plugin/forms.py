@@ -39,6 +39,7 @@ from timeline.entries import (
     ACTOR,
     INPUT_OF_PLACE_FIELD,
     OWN,
+    PLACE_INPUTS,
     SHARED,
     Entry,
     given,
@@ -435,9 +436,11 @@ async def action_page(datasette: Any, request: Any) -> Response:
             status, version = 400, await _stream_version(datasette, database, dev)
         else:
             expected = int(typed)
-            place = await datasette.get_database(database).execute_fn(
-                lambda conn: service.current_place(Database(conn), dev)
-            )
+            place = None
+            if any(i.name in PLACE_INPUTS for i in action.inputs):  # held, revise
+                place = await datasette.get_database(database).execute_fn(
+                    lambda conn: service.current_place(Database(conn), dev)
+                )
 
             def make(values: dict[str, Any]) -> tuple[str, dict[str, Any]]:
                 data = action.build(dev, values)
